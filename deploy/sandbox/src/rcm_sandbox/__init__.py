@@ -1,0 +1,1 @@
+"""Payer and clearinghouse sandbox speaking X12 5010 over HTTP."""

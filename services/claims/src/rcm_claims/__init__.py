@@ -1,0 +1,1 @@
+"""Claims service: charges, claim assembly, scrubbing, 837 submission, acknowledgements."""

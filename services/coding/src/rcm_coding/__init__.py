@@ -1,0 +1,1 @@
+"""Coding service: computer-assisted coding, code edits and human review."""

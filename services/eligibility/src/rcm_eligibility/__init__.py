@@ -1,0 +1,1 @@
+"""Eligibility service: coverage and benefits checks (X12 270/271)."""

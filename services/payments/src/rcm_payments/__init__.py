@@ -1,0 +1,1 @@
+"""Payments service: 835 remittance posting, denials, follow-up, patient balances."""
