@@ -1,0 +1,44 @@
+"""The public event contract: payload models and their event type names.
+
+Each payload is a pydantic model; ``EVENT_TYPES`` maps the CloudEvents ``type`` to it so a
+consumer can validate what it receives (a payload that does not validate is dead-lettered
+with the validation errors in its headers).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from rcm_shared.contracts.claims import (
+    CLAIM_ACKNOWLEDGED,
+    CLAIM_HELD,
+    CLAIM_SUBMITTED,
+    ClaimAcknowledged,
+    ClaimHeld,
+    ClaimSubmitted,
+)
+from rcm_shared.contracts.clearinghouse import CLEARINGHOUSE_FILE_RECEIVED, ClearinghouseFileReceived
+from rcm_shared.contracts.coding import (
+    CODING_REVIEW_REQUIRED,
+    ENCOUNTER_CODED,
+    CodingReviewRequired,
+    EncounterCoded,
+)
+from rcm_shared.contracts.eligibility import ELIGIBILITY_CHECKED, EligibilityChecked
+from rcm_shared.contracts.encounters import ENCOUNTER_COMPLETED, EncounterCompleted
+from rcm_shared.contracts.payments import PAYMENT_POSTED, REMITTANCE_HELD, PaymentPosted, RemittanceHeld
+
+EVENT_TYPES: dict[str, type[BaseModel]] = {
+    ENCOUNTER_COMPLETED: EncounterCompleted,
+    ELIGIBILITY_CHECKED: EligibilityChecked,
+    ENCOUNTER_CODED: EncounterCoded,
+    CODING_REVIEW_REQUIRED: CodingReviewRequired,
+    CLAIM_SUBMITTED: ClaimSubmitted,
+    CLAIM_ACKNOWLEDGED: ClaimAcknowledged,
+    CLAIM_HELD: ClaimHeld,
+    CLEARINGHOUSE_FILE_RECEIVED: ClearinghouseFileReceived,
+    PAYMENT_POSTED: PaymentPosted,
+    REMITTANCE_HELD: RemittanceHeld,
+}
+
+__all__ = ["EVENT_TYPES"]

@@ -1,0 +1,99 @@
+"""Migration helpers: the frozen messaging-table DDL and a programmatic upgrade.
+
+``create_messaging_tables_v1`` is versioned by name: a migration that called it keeps
+producing the same tables forever; a later change gets a ``_v2`` and its own migration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import pool
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import async_engine_from_config
+
+from rcm_shared.settings import to_async_database_url
+
+MIGRATION_LOCK_KEY = 7_235_001  # advisory lock so two replicas never migrate at once
+
+
+def create_messaging_tables_v1(op: Any) -> None:
+    """DDL for inbox, outbox and mailbox_cursor (first version)."""
+    op.create_table(
+        "inbox",
+        sa.Column("consumer", sa.String(200), primary_key=True),
+        sa.Column("message_id", sa.String(200), primary_key=True),
+        sa.Column("event_type", sa.String(200), nullable=True),
+        sa.Column("topic", sa.String(249), nullable=False),
+        sa.Column("partition", sa.Integer, nullable=False),
+        sa.Column("offset", sa.BigInteger, nullable=False),
+        sa.Column("outcome", sa.String(20), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+        sa.Column("event_id", sa.String(200), nullable=False, unique=True),
+        sa.Column("event_type", sa.String(200), nullable=False),
+        sa.Column("topic", sa.String(249), nullable=False),
+        sa.Column("key", sa.Text, nullable=False),
+        sa.Column("headers", postgresql.JSONB, nullable=False),
+        sa.Column("value", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index(
+        "ix_outbox_unpublished", "outbox", ["id"], postgresql_where=sa.text("published_at IS NULL")
+    )
+    op.create_table(
+        "mailbox_cursor",
+        sa.Column("mailbox", sa.String(100), primary_key=True),
+        sa.Column("after_seq", sa.BigInteger, nullable=False),
+    )
+
+
+def drop_messaging_tables_v1(op: Any) -> None:
+    """Reverse of :func:`create_messaging_tables_v1`."""
+    op.drop_table("mailbox_cursor")
+    op.drop_index("ix_outbox_unpublished", table_name="outbox")
+    op.drop_table("outbox")
+    op.drop_table("inbox")
+
+
+def run_env(context: Any, target_metadata: sa.MetaData) -> None:
+    """Body of every service's Alembic ``env.py``: online, async, under an advisory lock."""
+    config = context.config
+    url = config.get_main_option("sqlalchemy.url")
+
+    def do_run(connection: sa.Connection) -> None:
+        connection.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+        try:
+            context.configure(connection=connection, target_metadata=target_metadata)
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            connection.commit()
+
+    async def run_async() -> None:
+        engine = async_engine_from_config(
+            {"sqlalchemy.url": to_async_database_url(url)}, prefix="sqlalchemy.", poolclass=pool.NullPool
+        )
+        async with engine.connect() as conn:
+            await conn.run_sync(do_run)
+        await engine.dispose()
+
+    asyncio.run(run_async())
+
+
+def upgrade_to_head(script_location: Path, database_url: str) -> None:
+    """Apply a service's migrations (blocking; call it before the event loop or in a thread)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    command.upgrade(cfg, "head")

@@ -1,0 +1,169 @@
+"""The event envelope and its Kafka wire form.
+
+On the wire an event is a Kafka record in the CloudEvents Kafka *binary* binding: the
+value is the JSON payload, the attributes are ``ce_*`` headers, and the record key is the
+partition key (the encounter or the claim), so one encounter's events stay in order.
+Extension attributes (``correlationid``, ``causationid``, ``schemaversion``,
+``partitionkey``, ``traceparent``) follow the CloudEvents naming rules (lower-case
+alphanumerics), so generic CloudEvents tooling can read every record.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rcm_shared.tracing import child_traceparent, new_traceparent
+
+SPEC_VERSION = "1.0"
+CONTENT_TYPE = "application/json"
+
+P = TypeVar("P", bound=BaseModel)
+
+
+class EnvelopeError(ValueError):
+    """A record is not a valid event envelope; ``reason`` names what is wrong."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Envelope(BaseModel):
+    """Metadata every event carries, plus its JSON payload."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    type: str
+    schema_version: int = 1
+    source: str
+    occurred_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    correlation_id: str
+    causation_id: uuid.UUID | None = None
+    key: str
+    traceparent: str | None = None
+    payload: dict[str, Any]
+
+    def payload_as(self, model: type[P]) -> P:
+        """Validate the payload against its contract model."""
+        return model.model_validate(self.payload)
+
+    def to_kafka(self) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
+        """Return ``(key, value, headers)`` in the CloudEvents Kafka binary binding."""
+        headers: list[tuple[str, bytes]] = [
+            ("ce_specversion", SPEC_VERSION.encode()),
+            ("ce_id", str(self.id).encode()),
+            ("ce_type", self.type.encode()),
+            ("ce_source", self.source.encode()),
+            ("ce_time", self.occurred_at.isoformat().encode()),
+            ("ce_schemaversion", str(self.schema_version).encode()),
+            ("ce_correlationid", self.correlation_id.encode()),
+            ("ce_partitionkey", self.key.encode()),
+            ("content-type", CONTENT_TYPE.encode()),
+        ]
+        if self.causation_id is not None:
+            headers.append(("ce_causationid", str(self.causation_id).encode()))
+        if self.traceparent:
+            headers.append(("ce_traceparent", self.traceparent.encode()))
+            # Plain W3C header too, for tracers that only look there.
+            headers.append(("traceparent", self.traceparent.encode()))
+        value = json.dumps(self.payload, separators=(",", ":"), default=str).encode()
+        return self.key.encode(), value, headers
+
+    @classmethod
+    def from_kafka(
+        cls, key: bytes | None, value: bytes | None, headers: Sequence[tuple[str, bytes]]
+    ) -> Envelope:
+        """Decode a Kafka record; raise :class:`EnvelopeError` naming the faulty part."""
+        h = _headers_dict(headers)
+        missing = [n for n in ("ce_id", "ce_type", "ce_source", "ce_correlationid") if n not in h]
+        if missing:
+            raise EnvelopeError(f"missing CloudEvents header(s): {', '.join(missing)}")
+        if h.get("ce_specversion", SPEC_VERSION) != SPEC_VERSION:
+            raise EnvelopeError(f"unsupported ce_specversion {h['ce_specversion']!r}")
+        if value is None:
+            raise EnvelopeError("record has no value (tombstone) where an event payload is required")
+        try:
+            payload = json.loads(value)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise EnvelopeError(f"payload is not JSON: {exc}") from exc
+        if not isinstance(payload, dict):
+            raise EnvelopeError("payload must be a JSON object")
+        try:
+            return cls(
+                id=uuid.UUID(h["ce_id"]),
+                type=h["ce_type"],
+                schema_version=int(h.get("ce_schemaversion", "1")),
+                source=h["ce_source"],
+                occurred_at=datetime.fromisoformat(h["ce_time"]) if "ce_time" in h else datetime.now(UTC),
+                correlation_id=h["ce_correlationid"],
+                causation_id=uuid.UUID(h["ce_causationid"]) if h.get("ce_causationid") else None,
+                key=h.get("ce_partitionkey") or (key.decode() if key else h["ce_correlationid"]),
+                traceparent=h.get("ce_traceparent") or h.get("traceparent"),
+                payload=payload,
+            )
+        except ValueError as exc:
+            raise EnvelopeError(f"bad CloudEvents header value: {exc}") from exc
+
+    def caused(
+        self,
+        type: str,
+        payload: BaseModel | Mapping[str, Any],
+        *,
+        source: str,
+        key: str | None = None,
+        schema_version: int = 1,
+    ) -> Envelope:
+        """A new event caused by this one: same correlation and trace, causation = this id."""
+        return new_event(
+            type,
+            payload,
+            source=source,
+            correlation_id=self.correlation_id,
+            key=key or self.key,
+            causation_id=self.id,
+            traceparent=child_traceparent(self.traceparent),
+            schema_version=schema_version,
+        )
+
+
+def new_event(
+    type: str,
+    payload: BaseModel | Mapping[str, Any],
+    *,
+    source: str,
+    correlation_id: str,
+    key: str | None = None,
+    causation_id: uuid.UUID | None = None,
+    traceparent: str | None = None,
+    schema_version: int = 1,
+) -> Envelope:
+    """Build an envelope around a contract payload (serialised in JSON mode: Decimals as strings)."""
+    data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else dict(payload)
+    return Envelope(
+        type=type,
+        schema_version=schema_version,
+        source=source,
+        correlation_id=correlation_id,
+        causation_id=causation_id,
+        key=key or correlation_id,
+        traceparent=traceparent or new_traceparent(),
+        payload=data,
+    )
+
+
+def _headers_dict(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, raw in headers or ():
+        try:
+            out[name] = raw.decode() if raw is not None else ""
+        except UnicodeDecodeError as exc:
+            raise EnvelopeError(f"header {name!r} is not UTF-8") from exc
+    return out
+

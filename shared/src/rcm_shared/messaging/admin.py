@@ -1,0 +1,55 @@
+"""Topic administration: create the declared topics that are missing."""
+
+from __future__ import annotations
+
+import logging
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from rcm_shared.topics import TOPICS, TopicSpec
+
+log = logging.getLogger(__name__)
+
+
+async def ensure_topics(
+    bootstrap_servers: str,
+    namespace: str,
+    *,
+    partitions: int,
+    replication_factor: int,
+    specs: tuple[TopicSpec, ...] = TOPICS,
+) -> list[str]:
+    """Create every declared topic missing in ``namespace``; return the names created.
+
+    Safe to call from several services at once: "already exists" is success.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id=f"{namespace}-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [
+            NewTopic(
+                name=s.name(namespace),
+                num_partitions=s.partitions or partitions,
+                replication_factor=replication_factor,
+                topic_configs=dict(s.config),
+            )
+            for s in specs
+            if s.name(namespace) not in existing
+        ]
+        created: list[str] = []
+        if wanted:
+            response = await admin.create_topics(wanted)
+            for entry in response.topic_errors:
+                name, code = entry[0], entry[1]
+                if code == 0:
+                    created.append(name)
+                elif code != TopicAlreadyExistsError.errno:
+                    message = entry[2] if len(entry) > 2 else ""
+                    raise RuntimeError(f"cannot create topic {name}: Kafka error {code} {message}")
+        if created:
+            log.info("created topics: %s", ", ".join(created))
+        return created
+    finally:
+        await admin.close()

@@ -1,0 +1,163 @@
+"""ServiceRuntime: wires the producer, outbox relay, consumers and background workers of one
+service, and starts and stops them together (graceful shutdown, supervised tasks)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaProducer
+
+from rcm_shared.db.database import Database
+from rcm_shared.db.tables import MessagingTables
+from rcm_shared.db.uow import UnitOfWork
+from rcm_shared.messaging.admin import ensure_topics
+from rcm_shared.messaging.backoff import backoff_delay
+from rcm_shared.messaging.consumer import ConsumerRunner, Subscription
+from rcm_shared.messaging.metrics import MessagingMetrics
+from rcm_shared.messaging.relay import OutboxRelay
+from rcm_shared.settings import ServiceSettings
+from rcm_shared.topics import DEAD_LETTER_TOPIC, topic_name
+
+log = logging.getLogger(__name__)
+
+Worker = Callable[[asyncio.Event], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class NamedWorker:
+    name: str
+    run: Worker
+
+
+class ServiceRuntime:
+    """Everything that moves messages for one service instance."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        settings: ServiceSettings,
+        db: Database,
+        tables: MessagingTables,
+        subscriptions: Sequence[Subscription] = (),
+        metrics: MessagingMetrics | None = None,
+    ) -> None:
+        self.service = service
+        self.settings = settings
+        self.db = db
+        self.tables = tables
+        self.metrics = metrics or MessagingMetrics(service)
+        self.subscriptions = list(subscriptions)
+        self.workers: list[NamedWorker] = []
+        self._stop = asyncio.Event()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self.task_restarts: dict[str, int] = {}
+        self.producer: AIOKafkaProducer | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumers: list[ConsumerRunner] = []
+        self.started = False
+
+    def uow(self) -> UnitOfWork:
+        """A new unit of work on this service's database; commits wake the relay."""
+        return UnitOfWork(self.db, self.tables, self.settings.topic_namespace,
+                          on_commit=self.relay.wake if self.relay else None)
+
+    def add_worker(self, name: str, run: Worker) -> None:
+        """A background loop (mailbox poller, submission dispatcher) started with the runtime."""
+        self.workers.append(NamedWorker(name, run))
+
+    async def start(self) -> None:
+        """Create missing topics, start the producer, the relay, consumers and workers."""
+        s = self.settings
+        if s.create_topics:
+            await ensure_topics(s.kafka_bootstrap_servers, s.topic_namespace,
+                                partitions=s.topic_partitions, replication_factor=s.topic_replication_factor)
+        self.producer = AIOKafkaProducer(
+            bootstrap_servers=s.kafka_bootstrap_servers,
+            client_id=f"{s.topic_namespace}.{self.service}.relay",
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=5,
+        )
+        await self.producer.start()
+        self.relay = OutboxRelay(self.db, self.tables, self.producer, service=self.service, metrics=self.metrics,
+                                 batch_size=s.outbox_batch_size, poll_interval_s=s.outbox_poll_interval_ms / 1000)
+        dlq = topic_name(DEAD_LETTER_TOPIC[self.service], s.topic_namespace)
+        self.consumers = [
+            ConsumerRunner(
+                sub, service=self.service, namespace=s.topic_namespace, bootstrap_servers=s.kafka_bootstrap_servers,
+                uow_factory=self.uow, dead_letter_topic=dlq, metrics=self.metrics, batch_size=s.consumer_batch_size,
+                max_attempts=s.handler_max_attempts, backoff_initial_ms=s.retry_backoff_initial_ms,
+                backoff_max_ms=s.retry_backoff_max_ms,
+            )
+            for sub in self.subscriptions
+        ]
+        self._spawn("relay", self.relay.run)
+        for runner in self.consumers:
+            self._spawn(f"consumer:{runner.sub.name}", runner.run)
+        for worker in self.workers:
+            self._spawn(f"worker:{worker.name}", worker.run)
+        self.started = True
+
+    def _spawn(self, name: str, run: Worker) -> None:
+        async def supervised() -> None:
+            # A loop that dies from a bug is restarted with backoff instead of leaving the
+            # service half-alive; restarts are counted and shown by /readyz.
+            failures = 0
+            while not self._stop.is_set():
+                try:
+                    await run(self._stop)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    failures += 1
+                    self.task_restarts[name] = failures
+                    log.exception("%s/%s crashed; restarting", self.service, name)
+                    await asyncio.sleep(backoff_delay(failures, initial_ms=500, max_ms=10_000))
+
+        self._tasks[name] = asyncio.create_task(supervised(), name=f"{self.service}:{name}")
+
+    async def stop(self, timeout_s: float = 20.0) -> None:
+        """Finish in-flight batches, commit offsets, drain the outbox, close clients."""
+        self._stop.set()
+        workers = [t for n, t in self._tasks.items() if n != "relay"]
+        if workers:
+            _, pending = await asyncio.wait(workers, timeout=timeout_s)
+            for task in pending:
+                task.cancel()
+        relay_task = self._tasks.get("relay")
+        if relay_task is not None:
+            if self.relay:
+                self.relay.wake()
+            try:
+                await asyncio.wait_for(relay_task, timeout=timeout_s)
+            except TimeoutError:
+                relay_task.cancel()
+        if self.producer is not None:
+            await self.producer.stop()
+        self._tasks.clear()
+        self.started = False
+
+    async def readiness(self) -> dict[str, str]:
+        """Check Kafka and the database; a value other than 'ok' means not ready."""
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(self.db.ping(), timeout=3)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+        try:
+            if self.producer is None:
+                raise RuntimeError("producer not started")
+            topic = topic_name(DEAD_LETTER_TOPIC[self.service], self.settings.topic_namespace)
+            await asyncio.wait_for(self.producer.partitions_for(topic), timeout=3)
+            checks["kafka"] = "ok"
+        except Exception as exc:
+            checks["kafka"] = f"unavailable: {type(exc).__name__}"
+        dead = [n for n, t in self._tasks.items() if t.done()]
+        checks["tasks"] = "ok" if self.started and not dead else f"stopped: {', '.join(dead) or 'not started'}"
+        return checks
