@@ -16,17 +16,21 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from rcm_shared.messaging.runtime import ServiceRuntime
 
-Bootstrap = Callable[[], Awaitable[tuple[ServiceRuntime, Callable[[], Awaitable[None]]]]]
+Bootstrap = Callable[[FastAPI], Awaitable[tuple[ServiceRuntime, Callable[[], Awaitable[None]]]]]
 
 
 def create_service_app(
     *, title: str, description: str, bootstrap: Bootstrap, routers: Sequence[APIRouter] = ()
 ) -> FastAPI:
-    """A FastAPI app whose lifespan runs ``bootstrap`` (returning the runtime and a closer)."""
+    """A FastAPI app whose lifespan runs ``bootstrap(app)``.
+
+    ``bootstrap`` builds the service (it may put its ports on ``app.state``) and returns the
+    runtime and a coroutine that closes what it opened.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime, close = await bootstrap()
+        runtime, close = await bootstrap(app)
         app.state.runtime = runtime
         await runtime.start()
         try:

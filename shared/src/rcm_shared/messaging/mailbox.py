@@ -19,7 +19,7 @@ from rcm_shared.clearinghouse import ClearinghouseClient
 from rcm_shared.contracts.clearinghouse import CLEARINGHOUSE_FILE_RECEIVED, ClearinghouseFileReceived
 from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.envelope import new_event
-from rcm_shared.messaging.backoff import backoff_delay
+from rcm_shared.messaging.loop import poll_until_stopped
 from rcm_shared.tracing import new_traceparent
 from rcm_shared.topics import Topic
 
@@ -51,25 +51,14 @@ class MailboxPoller:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until ``stop`` is set."""
-        failures = 0
-        while not stop.is_set():
-            try:
-                taken = await self.poll_once()
-                failures = 0
-            except Exception as exc:
-                failures += 1
-                log.warning("%s poll failed (%s: %s)", self.mailbox, type(exc).__name__, exc)
-                taken = 0
-                await asyncio.sleep(backoff_delay(failures, initial_ms=200, max_ms=5_000))
-            if taken < self.page_size:
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=self.interval_s)
-                except TimeoutError:
-                    pass
+
+        async def step() -> bool:
+            return await self.poll_once() >= self.page_size
+
+        await poll_until_stopped(stop, step, name=self.mailbox, idle_s=self.interval_s)
 
     async def poll_once(self) -> int:
         """Take one page of new files; return how many were new."""
-        cursor_table = None
         async with self.uow_factory() as uow:
             cursor_table = uow.tables.mailbox_cursor
             after = (

@@ -1,0 +1,1 @@
+"""Claims adapters: tables, repository, X12 837 writer, clearinghouse dispatcher."""

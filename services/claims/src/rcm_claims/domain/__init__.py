@@ -1,0 +1,1 @@
+"""Pure claims domain: pricing, claim assembly and scrubbing (no I/O)."""

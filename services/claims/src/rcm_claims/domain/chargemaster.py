@@ -1,0 +1,24 @@
+"""The provider's chargemaster: list price per code, loaded from a JSON file."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+
+
+def load_chargemaster(path: Path | None = None) -> dict[str, Decimal]:
+    """``{code: unit price}``; the packaged sample when ``path`` is None."""
+    text = path.read_text() if path else resources.files("rcm_claims.data").joinpath("chargemaster.json").read_text()
+    raw = json.loads(text)
+    prices: dict[str, Decimal] = {}
+    for code, value in raw["prices"].items():
+        try:
+            price = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ValueError(f"chargemaster price for {code} is not a decimal: {value!r}") from exc
+        if price <= 0:
+            raise ValueError(f"chargemaster price for {code} must be positive")
+        prices[code] = price
+    return prices

@@ -1,0 +1,1 @@
+"""Thin entrypoints: Kafka consumers, background workers and HTTP routes."""

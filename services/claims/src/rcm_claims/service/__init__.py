@@ -1,0 +1,1 @@
+"""Claims use cases: intake join, claim build, submission, acknowledgements."""

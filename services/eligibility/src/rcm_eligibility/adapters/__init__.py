@@ -1,0 +1,1 @@
+"""Eligibility adapters: tables, repository, the X12 270/271 gateway."""

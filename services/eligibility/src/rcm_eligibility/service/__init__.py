@@ -1,0 +1,1 @@
+"""Eligibility handlers: commands in, state and events out."""

@@ -1,0 +1,1 @@
+"""Payments adapters: tables, repository, 835 reader."""

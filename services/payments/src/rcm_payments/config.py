@@ -1,0 +1,14 @@
+"""Payments service settings (environment variables)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from rcm_shared.settings import ServiceSettings
+
+
+class PaymentsSettings(ServiceSettings):
+    service_name: str = "payments"
+    http_port: int = Field(default=8004, ge=0, le=65535)
+    sandbox_url: str = Field(pattern=r"^https?://", description="clearinghouse base URL (the payer sandbox locally)")
+    mailbox_poll_interval_ms: int = Field(default=500, ge=10, le=60_000)

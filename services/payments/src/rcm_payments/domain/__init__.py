@@ -1,0 +1,1 @@
+"""Pure payments domain: remittance balancing and posting decisions (no I/O)."""

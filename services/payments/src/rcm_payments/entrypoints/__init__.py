@@ -1,0 +1,1 @@
+"""Thin entrypoints: Kafka consumers and HTTP routes."""

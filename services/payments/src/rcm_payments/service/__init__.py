@@ -1,0 +1,1 @@
+"""Payments use cases: claim accounts and remittance posting."""

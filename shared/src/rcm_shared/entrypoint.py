@@ -1,0 +1,96 @@
+"""The process entrypoint every service uses: ``rcm-<service> [serve|migrate]``.
+
+``serve`` is the prestart-then-run sequence: wait for the database, apply the service's
+Alembic migrations, then serve HTTP with the messaging runtime in the app's lifespan.
+Settings are read first, so a bad environment stops the process with a message that
+names the variable, before anything connects anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import asyncpg
+from fastapi import FastAPI
+from pydantic import ValidationError
+
+from rcm_shared.db.migrations import upgrade_to_head
+from rcm_shared.settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def load_settings(settings_cls: type[S]) -> S:
+    """Read settings from the environment or exit with status 2 naming each bad variable."""
+    try:
+        return settings_cls()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors(include_input=False, include_url=False):
+            var = "_".join(str(p) for p in err["loc"]).upper() or "<settings>"
+            lines.append(f"  {var}: {err['msg']}")
+        print(f"{settings_cls.__name__}: invalid environment:\n" + "\n".join(lines), file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def wait_for_database(url: str, timeout_s: float = 60.0) -> None:
+    """Block until PostgreSQL accepts a connection (prestart), or raise after ``timeout_s``."""
+    plain = url.replace("postgresql+asyncpg://", "postgresql://")
+    deadline = time.monotonic() + timeout_s
+
+    async def attempt() -> None:
+        conn = await asyncpg.connect(plain, timeout=5)
+        await conn.close()
+
+    while True:
+        try:
+            asyncio.run(attempt())
+            return
+        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"database not reachable after {timeout_s:.0f}s: {exc}") from exc
+            time.sleep(1)
+
+
+def configure_logging(level: str) -> None:
+    """One line per record, no payloads: handlers never log patient data or note text."""
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiokafka").setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def service_main(
+    *,
+    service: str,
+    settings_cls: type[S],
+    app_factory: Callable[[S], FastAPI],
+    migrations: Path,
+    argv: Sequence[str] | None = None,
+) -> None:
+    """Parse ``serve|migrate`` and run it."""
+    parser = argparse.ArgumentParser(prog=f"rcm-{service}", description=f"The {service} service")
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    args = parser.parse_args(argv)
+    settings = load_settings(settings_cls)
+    configure_logging(settings.log_level)
+    if args.command == "migrate" or settings.run_migrations:
+        wait_for_database(settings.database_url)
+        upgrade_to_head(migrations, settings.database_url)
+    if args.command == "migrate":
+        return
+    import uvicorn
+
+    uvicorn.run(
+        app_factory(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        timeout_graceful_shutdown=30,
+    )

@@ -1,0 +1,32 @@
+"""Models shared by several transactions, and the wrapper readers return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from rcm_shared.x12.syntax import GroupHeader, InterchangeHeader
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """N3/N4."""
+
+    line1: str
+    city: str
+    state: str
+    postal_code: str
+    line2: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Received(Generic[T]):
+    """One transaction set as read: its envelope context and the typed document."""
+
+    interchange: InterchangeHeader
+    group: GroupHeader
+    transaction_control_number: str
+    implementation_reference: str
+    document: T
