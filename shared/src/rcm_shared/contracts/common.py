@@ -58,7 +58,7 @@ class ProviderRef(Contract):
     @classmethod
     def _npi_luhn(cls, value: str) -> str:
         if not npi_check_digit_ok(value):
-            raise ValueError(f"NPI {value} fails the check digit (Luhn over 80840 + first nine digits)")
+            raise ValueError("NPI fails the check digit (Luhn over 80840 + first nine digits)")
         return value
 
 

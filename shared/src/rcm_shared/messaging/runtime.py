@@ -19,7 +19,7 @@ from rcm_shared.messaging.consumer import ConsumerRunner, Subscription
 from rcm_shared.messaging.metrics import MessagingMetrics
 from rcm_shared.messaging.relay import OutboxRelay
 from rcm_shared.settings import ServiceSettings
-from rcm_shared.topics import DEAD_LETTER_TOPIC, topic_name
+from rcm_shared.topics import DEAD_LETTER_TOPIC, Topic, topic_name
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class ServiceRuntime:
         tables: MessagingTables,
         subscriptions: Sequence[Subscription] = (),
         metrics: MessagingMetrics | None = None,
+        dead_letter_topic: Topic | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -51,6 +52,7 @@ class ServiceRuntime:
         self.tables = tables
         self.metrics = metrics or MessagingMetrics(service)
         self.subscriptions = list(subscriptions)
+        self.dead_letter_topic = dead_letter_topic or DEAD_LETTER_TOPIC[service]
         self.workers: list[NamedWorker] = []
         self._stop = asyncio.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -85,7 +87,7 @@ class ServiceRuntime:
         await self.producer.start()
         self.relay = OutboxRelay(self.db, self.tables, self.producer, service=self.service, metrics=self.metrics,
                                  batch_size=s.outbox_batch_size, poll_interval_s=s.outbox_poll_interval_ms / 1000)
-        dlq = topic_name(DEAD_LETTER_TOPIC[self.service], s.topic_namespace)
+        dlq = topic_name(self.dead_letter_topic, s.topic_namespace)
         self.consumers = [
             ConsumerRunner(
                 sub, service=self.service, namespace=s.topic_namespace, bootstrap_servers=s.kafka_bootstrap_servers,
@@ -153,7 +155,7 @@ class ServiceRuntime:
         try:
             if self.producer is None:
                 raise RuntimeError("producer not started")
-            topic = topic_name(DEAD_LETTER_TOPIC[self.service], self.settings.topic_namespace)
+            topic = topic_name(self.dead_letter_topic, self.settings.topic_namespace)
             await asyncio.wait_for(self.producer.partitions_for(topic), timeout=3)
             checks["kafka"] = "ok"
         except Exception as exc:

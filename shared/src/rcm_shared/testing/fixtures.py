@@ -1,0 +1,40 @@
+"""pytest plugin: session fixtures for real endpoints (load with ``pytest_plugins``)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+
+import pytest
+import pytest_asyncio
+
+from rcm_shared.testing.databases import create_database, drop_database
+from rcm_shared.testing.endpoints import Endpoints, real_endpoints
+
+
+@pytest.fixture(scope="session")
+def endpoints() -> Iterator[Endpoints]:
+    """The real broker and database server for this test session."""
+    with real_endpoints() as eps:
+        yield eps
+
+
+@pytest.fixture()
+def namespace() -> str:
+    """A fresh topic namespace: each test gets its own topics on the shared broker."""
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest_asyncio.fixture()
+async def make_database(endpoints: Endpoints) -> AsyncIterator[Callable[[str], Awaitable[str]]]:
+    """``await make_database("claims")`` -> URL of a new empty database, dropped after the test."""
+    created: list[str] = []
+
+    async def make(label: str) -> str:
+        name = f"{label}_{uuid.uuid4().hex[:10]}"
+        created.append(name)
+        return await create_database(endpoints.database_url, name)
+
+    yield make
+    for name in created:
+        await drop_database(endpoints.database_url, name)
