@@ -8,6 +8,7 @@ confusing connection error.
 from __future__ import annotations
 
 from enum import StrEnum
+from urllib.parse import urlsplit
 from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
@@ -86,7 +87,7 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _production_is_strict(self) -> ServiceSettings:
         if self.environment is Environment.PRODUCTION:
-            if "@" not in self.database_url or ":@" in self.database_url:
+            if not urlsplit(self.database_url).password:
                 raise ValueError("DATABASE_URL must carry credentials in production")
             if self.topic_replication_factor < 3:
                 raise ValueError("TOPIC_REPLICATION_FACTOR must be at least 3 in production")

@@ -13,6 +13,7 @@ from rcm_shared.contracts.common import BillingProvider, Contract, Person, Provi
 ENCOUNTER_COMPLETED = "rcm.encounter.completed"
 
 Relationship = Literal["self", "spouse", "child", "other"]
+FinancialClass = Literal["commercial", "medicare", "medicaid", "other"]
 
 
 class Coverage(Contract):
@@ -21,6 +22,9 @@ class Coverage(Contract):
     member_id: str = Field(min_length=2, max_length=80)
     group_number: str | None = Field(default=None, max_length=50)
     relationship: Relationship = "self"
+    financial_class: FinancialClass | None = Field(
+        default=None, description="the payer's category; some coding choices depend on it (e.g. Medicare G-codes)"
+    )
     subscriber: Person | None = Field(
         default=None, description="the policy holder when the patient is not the subscriber"
     )

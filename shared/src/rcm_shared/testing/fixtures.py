@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 import pytest
 import pytest_asyncio
 
-from rcm_shared.testing.databases import create_database, drop_database
+from rcm_shared.db.admin import create_database, drop_database
 from rcm_shared.testing.endpoints import Endpoints, real_endpoints
 
 

@@ -1,4 +1,4 @@
-"""Create and drop throwaway databases on a real PostgreSQL server."""
+"""Create and drop databases on a PostgreSQL server (test runs, the demo, the local stack)."""
 
 from __future__ import annotations
 
@@ -37,3 +37,15 @@ async def drop_database(server_url: str, name: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{_safe(name)}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+async def ensure_database(server_url: str, name: str) -> str:
+    """Create database ``name`` unless it exists; return its URL."""
+    conn = await asyncpg.connect(with_database(server_url, "postgres"))
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", _safe(name))
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{_safe(name)}"')
+    finally:
+        await conn.close()
+    return with_database(server_url, name)

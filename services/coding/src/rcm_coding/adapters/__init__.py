@@ -1,0 +1,1 @@
+"""Coding adapters: tables and repository."""

@@ -1,0 +1,1 @@
+"""Thin entrypoints: the Kafka consumer and HTTP routes."""

@@ -1,0 +1,1 @@
+"""Coding use cases: code an encounter, route it to review, record coder decisions."""
