@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from rcm_sandbox.config import Member, MemberStatus, SandboxConfig, load_config
 from rcm_sandbox.domain.accumulators import Accumulator
 from rcm_sandbox.domain.adjudication import (

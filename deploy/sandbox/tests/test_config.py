@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-
 from rcm_sandbox.config import MemberScenario, MemberStatus, default_config_path, load_config
 
 REQUIRED_CODES = (

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from rcm_sandbox.config import MemberScenario, Payer, SandboxConfig
-from rcm_sandbox.domain.model import ZERO, ClaimPayment, ClaimStatusCode, ProviderAdjustment, Remittance
+from rcm_sandbox.domain.model import (
+    ZERO,
+    ClaimPayment,
+    ClaimStatusCode,
+    ProviderAdjustment,
+    Remittance,
+)
 
 
 class UnbalancedRemittanceError(ValueError):

@@ -1,0 +1,37 @@
+"""Sandbox settings from the environment (SANDBOX_*), validated at start."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SandboxSettings(BaseSettings):
+    """SANDBOX_HOST, SANDBOX_PORT, SANDBOX_CONFIG, SANDBOX_SEED, SANDBOX_DATA_DIR,
+    SANDBOX_REMIT_DELAY_SECONDS, SANDBOX_REMIT_BATCH_SECONDS. A bad value stops the start."""
+
+    model_config = SettingsConfigDict(env_prefix="SANDBOX_", extra="ignore", case_sensitive=False)
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8088
+    config: Path | None = Field(default=None, description="data file; default: the packaged one")
+    seed: Annotated[int, Field(ge=0)] = 42
+    data_dir: Path | None = Field(default=None, description="where sandbox.sqlite3 lives; default: a temp dir")
+    remit_delay_seconds: Annotated[float, Field(ge=0, le=86_400)] = 2.0
+    remit_batch_seconds: Annotated[float, Field(gt=0, le=3_600)] = 1.0
+
+    @field_validator("config")
+    @classmethod
+    def _config_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"SANDBOX_CONFIG {value} is not a file")
+        return value
+
+    def database_path(self) -> Path:
+        """The SQLite file; a fresh temp dir when no SANDBOX_DATA_DIR is set."""
+        base = self.data_dir if self.data_dir is not None else Path(tempfile.mkdtemp(prefix="rcm-sandbox-"))
+        return base / "sandbox.sqlite3"

@@ -1,0 +1,280 @@
+"""The X12 boundary: an inbound interchange in, the synchronous answer out.
+
+270 -> 271, 276 -> 277, 837 -> 999 (or TA1 for envelope errors and duplicates) with the
+999 and 277CA also placed in the mailbox. Envelope reading and 837 parsing use the shared
+toolkit (:mod:`rcm_shared.x12`); 837P claims (see :mod:`rcm_sandbox.x12_claims`), 270 and
+276 are read at segment level because the sandbox only needs a few of their fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rcm_shared.x12.claim837 import claim_kind_for_guide
+from rcm_shared.x12.errors import X12Issue
+from rcm_shared.x12.syntax import (
+    EnvelopeScan,
+    Interchange,
+    Segment,
+    TransactionSet,
+    parse_date8,
+    scan_interchange,
+)
+
+from rcm_sandbox.domain.eligibility import EligibilityInquiry
+from rcm_sandbox.domain.model import Claim
+from rcm_sandbox.service import SandboxService
+from rcm_sandbox.x12_claims import read_claims
+from rcm_sandbox.x12_render import (
+    EligibilityContext,
+    Outbound,
+    StatusContext,
+    TransactionResult,
+    ack_277ca,
+    ack_999,
+    claim_status_277,
+    eligibility_271,
+    remittance_835,
+    ta1,
+)
+
+EDI_MEDIA_TYPE = "application/edi-x12"
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    """What the HTTP layer sends back."""
+
+    status_code: int
+    body: str | dict[str, Any]
+    result: str | None = None  # X-Sandbox-Result for 837
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _issue_json(issue: X12Issue) -> dict[str, Any]:
+    return {
+        "segment_position": issue.segment_position,
+        "segment_id": issue.segment_id,
+        "element": issue.element_position,
+        "reason": issue.reason,
+        "code": issue.code,
+        "level": issue.level,
+    }
+
+
+def problem(error: str, issues: list[X12Issue], acknowledgement: str | None = None) -> GatewayResponse:
+    """400 with a JSON problem body (and the TA1/999 when X12 allows one)."""
+    body: dict[str, Any] = {"error": error, "issues": [_issue_json(i) for i in issues]}
+    if acknowledgement is not None:
+        body["acknowledgement"] = acknowledgement
+    return GatewayResponse(400, body, "rejected")
+
+
+class X12Gateway:
+    """Turns interchanges into service calls and answers; one instance per app."""
+
+    def __init__(self, service: SandboxService) -> None:
+        self.service = service
+
+    def _outbound(self, received_sender: str, usage: str = "T") -> Outbound:
+        return Outbound(self.service.config.clearinghouse_id, received_sender,
+                        self.service.next_control_number(), self.service.clock(), usage)
+
+    def handle(self, raw: str) -> GatewayResponse:
+        """Answer one inbound interchange; 837 work is one store transaction."""
+        scan = scan_interchange(raw)
+        if scan.interchange is None:
+            return problem("unreadable interchange", scan.issues or [])
+        inter = scan.interchange
+        header = inter.header
+        if scan.interchange_errors:
+            with self.service.store.transaction():
+                ack = ta1(self._outbound(header.sender_id, header.usage_indicator), header, False,
+                          scan.interchange_errors[0].code)
+            return problem("interchange envelope errors", scan.interchange_errors, ack)
+        kinds = {tx.transaction_id for g in inter.groups for tx in g.transactions}
+        if len(kinds) != 1:
+            return problem("an interchange must carry one kind of transaction", [])
+        kind = kinds.pop()
+        with self.service.store.transaction():
+            if kind == "837":
+                return self._claims(scan, inter)
+            self.service.register_interchange(header.sender_id, header.control_number, kind)
+            if kind == "270":
+                return self._eligibility(inter)
+            if kind == "276":
+                return self._status(inter)
+        return problem(f"transaction set {kind} is not handled by the sandbox (270, 276, 837)", [])
+
+    # 837 ---------------------------------------------------------------------------------
+    def _claims(self, scan: EnvelopeScan, inter: Interchange) -> GatewayResponse:
+        header = inter.header
+        out = self._outbound(header.sender_id, header.usage_indicator)
+        if not self.service.register_interchange(header.sender_id, header.control_number, "837"):
+            body = ta1(out, header, False, "025")
+            return GatewayResponse(200, body, "duplicate")
+        claims: list[Claim] = []
+        acks: list[str] = []
+        submitter_id, submitter_name = header.sender_id, ""
+        any_accepted = False
+        for group in inter.groups:
+            results: list[TransactionResult] = []
+            for tx in group.transactions:
+                issues = list(scan.transaction_issues.get(tx.st_position, []))
+                kind = claim_kind_for_guide(tx.implementation_reference or group.header.version)
+                if kind != "P":
+                    issues.append(X12Issue(reason="only 837P (005010X222A1) is adjudicated by the sandbox",
+                                           level="transaction", code="6", segment_position=tx.st_position,
+                                           segment_id="ST"))
+                    results.append(TransactionResult(tx, issues))
+                    continue
+                read = read_claims(tx, inter.delimiters, self.service.clock().date())
+                issues += read.issues
+                result = TransactionResult(tx, issues)
+                results.append(result)
+                if result.errors:
+                    continue
+                submitter_id = read.submitter_id or submitter_id
+                submitter_name = read.submitter_name
+                claims += read.claims
+            group_issues = scan.group_issues.get(group.position, [])
+            if group_issues and not any(r.errors for r in results):
+                results = [TransactionResult(r.transaction, [*r.issues, *group_issues]) for r in results]
+            body, status = ack_999(self._outbound(header.sender_id, header.usage_indicator),
+                                   group.header.control_number, group.header.version, results)
+            any_accepted = any_accepted or status in ("A", "E", "P")
+            acks.append(body)
+            self.service.put_file("999", body)
+        if claims:
+            decisions = self.service.submit_claims(claims)
+            self.service.put_file(
+                "277CA",
+                ack_277ca(self._outbound(submitter_id, header.usage_indicator), self.service.config,
+                          submitter_id, submitter_name, decisions),
+            )
+        # One functional group is the norm; with several, the 999s are returned back to back.
+        return GatewayResponse(200, "".join(acks), "accepted" if any_accepted else "rejected")
+
+    # 270 ---------------------------------------------------------------------------------
+    def _eligibility(self, inter: Interchange) -> GatewayResponse:
+        header = inter.header
+        contexts: list[EligibilityContext] = []
+        inquiries: list[tuple[dict[str, str], EligibilityInquiry]] = []
+        reference = ""
+        for group in inter.groups:
+            for tx in group.transactions:
+                reference = _first(tx, "BHT").get(3) if _first(tx, "BHT") else reference
+                for fields in _walk_hl(tx):
+                    dos = parse_date8(fields.get("dtp", "")) or self.service.clock().date()
+                    inquiry = EligibilityInquiry(
+                        payer_id=fields.get("payer_id", ""), member_id=fields.get("member_id", ""),
+                        last_name=fields.get("last_name", ""), first_name=fields.get("first_name", ""),
+                        birth_date=parse_date8(fields.get("dob", "")), service_date=dos,
+                    )
+                    inquiries.append((fields, inquiry))
+        if not inquiries:
+            return problem("270 carries no subscriber inquiry", [])
+        results = self.service.answer_eligibility([i for _, i in inquiries])
+        kinds = {p.payer_id: p.kind for p in self.service.config.payers}
+        for (fields, _), result in zip(inquiries, results, strict=True):
+            payer = self.service.config.payer(fields.get("payer_id", ""))
+            contexts.append(EligibilityContext(
+                payer_id=fields.get("payer_id", "") or "UNKNOWN",
+                payer_name=payer.name if payer else fields.get("payer_name", "") or "UNKNOWN PAYER",
+                receiver_name=fields.get("receiver_name", ""), receiver_id=fields.get("receiver_id", ""),
+                receiver_qualifier=fields.get("receiver_qualifier", ""),
+                trace_number=fields.get("trace", ""), trace_originator=fields.get("trace_originator", ""),
+                result=result,
+            ))
+        body = eligibility_271(self._outbound(header.sender_id, header.usage_indicator), reference, contexts, kinds)
+        return GatewayResponse(200, body)
+
+    # 276 ---------------------------------------------------------------------------------
+    def _status(self, inter: Interchange) -> GatewayResponse:
+        header = inter.header
+        contexts: list[StatusContext] = []
+        reference = ""
+        for group in inter.groups:
+            for tx in group.transactions:
+                reference = _first(tx, "BHT").get(3) if _first(tx, "BHT") else reference
+                for fields in _walk_hl(tx):
+                    pcn = fields.get("pcn", "")
+                    answer = self.service.claim_status(pcn, fields.get("member_id", ""))
+                    payer = self.service.config.payer(fields.get("payer_id", ""))
+                    contexts.append(StatusContext(
+                        payer_id=fields.get("payer_id", "") or "UNKNOWN",
+                        payer_name=payer.name if payer else "UNKNOWN PAYER",
+                        receiver_name=fields.get("receiver_name", ""), receiver_id=fields.get("receiver_id", ""),
+                        provider_npi=fields.get("provider_npi", ""), member_id=fields.get("member_id", ""),
+                        last_name=fields.get("last_name", ""), first_name=fields.get("first_name", ""),
+                        trace_number=fields.get("trace", ""), service_date=parse_date8(fields.get("dtp", "")),
+                        answer=answer,
+                    ))
+        if not contexts:
+            return problem("276 carries no claim inquiry", [])
+        body = claim_status_277(self._outbound(header.sender_id, header.usage_indicator), reference, contexts)
+        return GatewayResponse(200, body)
+
+    # 835 ---------------------------------------------------------------------------------
+    def release_remittances(self, force: bool) -> list[str]:
+        """Put every releasable 835 in the mailbox; returns their file ids.
+
+        With ``force`` it repeats until nothing is left, so a reversal and its corrected
+        claim follow their original in a second 835 within the same call.
+        """
+        released: list[str] = []
+        while True:
+            with self.service.store.transaction():
+                remittances = self.service.due_remittances(force)
+                for remittance in remittances:
+                    payer = self.service.config.payer(remittance.payer_id)
+                    assert payer is not None
+                    body = remittance_835(self._outbound(remittance.payee_npi), remittance, payer.kind)
+                    released.append(self.service.put_file("835", body).file_id)
+            if not remittances or not force:
+                return released
+
+
+def _first(tx: TransactionSet, seg_id: str) -> Segment | None:
+    return next((s for s in tx.segments if s.id == seg_id), None)
+
+
+def _walk_hl(tx: TransactionSet) -> list[dict[str, str]]:
+    """Flatten a 270/276 HL tree into one dict per subscriber inquiry (the fields the sandbox uses)."""
+    out: list[dict[str, str]] = []
+    context: dict[str, str] = {}
+    current: dict[str, str] | None = None
+    level = ""
+    for seg in tx.segments:
+        if seg.id == "HL":
+            level = seg.get(3)
+            if level in ("22", "23"):
+                if current is not None and level == "23":
+                    # A dependent inquiry: the sandbox's roster has subscribers only, so the
+                    # subscriber's id stays and the dependent's name is ignored.
+                    continue
+                current = dict(context)
+                out.append(current)
+            continue
+        if seg.id == "NM1":
+            entity = seg.get(1)
+            if entity == "PR":
+                context.update(payer_id=seg.get(9), payer_name=seg.get(3))
+            elif entity in ("1P", "41", "FA", "80"):
+                if level == "19" or entity == "1P" and level != "21":
+                    context.update(provider_npi=seg.get(9))
+                if level == "21" or entity == "41":
+                    context.update(receiver_name=seg.get(3), receiver_id=seg.get(9), receiver_qualifier=seg.get(8))
+            elif entity in ("IL", "QC") and current is not None and "member_id" not in current:
+                current.update(last_name=seg.get(3), first_name=seg.get(4), member_id=seg.get(9))
+        elif seg.id == "DMG" and current is not None and "dob" not in current:
+            current["dob"] = seg.get(2)
+        elif seg.id == "TRN" and current is not None:
+            current.setdefault("trace", seg.get(2))
+            current.setdefault("trace_originator", seg.get(3))
+        elif seg.id == "REF" and seg.get(1) == "EJ" and current is not None:
+            current["pcn"] = seg.get(2)
+        elif seg.id == "DTP" and seg.get(1) in ("291", "472") and current is not None:
+            current["dtp"] = seg.get(3)[:8]
+    return out
