@@ -12,9 +12,39 @@ from rcm_sandbox.config import MemberScenario, MemberStatus, default_config_path
 REQUIRED_CODES = (
     [f"{c}" for c in range(99202, 99206)]
     + [f"{c}" for c in range(99211, 99216)]
-    + ["90471", "90472", "90686", "90715", "90707", "90732", "36415", "80053", "80061", "85025",
-       "81002", "81003", "87880", "82947", "83036", "93000", "45378", "45380", "45385", "20610",
-       "11102", "17110", "69210", "94640", "96372", "J1030", "J3420", "12001", "12007", "12011", "12018"]
+    + [
+        "90471",
+        "90472",
+        "90686",
+        "90715",
+        "90707",
+        "90732",
+        "36415",
+        "80053",
+        "80061",
+        "85025",
+        "81002",
+        "81003",
+        "87880",
+        "82947",
+        "83036",
+        "93000",
+        "45378",
+        "45380",
+        "45385",
+        "20610",
+        "11102",
+        "17110",
+        "69210",
+        "94640",
+        "96372",
+        "J1030",
+        "J3420",
+        "12001",
+        "12007",
+        "12011",
+        "12018",
+    ]
 )
 
 
@@ -25,7 +55,9 @@ def test_default_data_file_has_three_payers_and_at_least_sixty_members() -> None
     statuses = Counter(m.status for m in config.members)
     assert statuses[MemberStatus.ACTIVE] > statuses[MemberStatus.TERMINATED] > 0
     scenarios = Counter(m.scenario for m in config.members)
-    assert scenarios[MemberScenario.NAME_MISMATCH] >= 1 and scenarios[MemberScenario.DOB_MISMATCH] >= 1
+    assert (
+        scenarios[MemberScenario.NAME_MISMATCH] >= 1 and scenarios[MemberScenario.DOB_MISMATCH] >= 1
+    )
 
 
 def test_every_payer_prices_the_common_outpatient_codes_as_decimals() -> None:
@@ -37,7 +69,15 @@ def test_every_payer_prices_the_common_outpatient_codes_as_decimals() -> None:
 
 def test_members_expose_what_the_demo_needs() -> None:
     member = load_config().members[0]
-    for attribute in ("member_id", "first_name", "last_name", "birth_date", "sex", "payer_id", "status"):
+    for attribute in (
+        "member_id",
+        "first_name",
+        "last_name",
+        "birth_date",
+        "sex",
+        "payer_id",
+        "status",
+    ):
         assert getattr(member, attribute) is not None
 
 

@@ -46,8 +46,13 @@ def create_app(settings: SandboxSettings | None = None, *, clock: Clock | None =
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.database_path())
-        service = SandboxService(config, store, settings.seed, timedelta(seconds=settings.remit_delay_seconds),
-                                 clock or _utcnow)
+        service = SandboxService(
+            config,
+            store,
+            settings.seed,
+            timedelta(seconds=settings.remit_delay_seconds),
+            clock or _utcnow,
+        )
         gateway = X12Gateway(service)
         app.state.service = service
         app.state.gateway = gateway
@@ -89,8 +94,9 @@ def create_app(settings: SandboxSettings | None = None, *, clock: Clock | None =
             headers["X-Sandbox-Result"] = answer.result
         if isinstance(answer.body, dict):
             return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
-        return PlainTextResponse(answer.body, status_code=answer.status_code, headers=headers,
-                                 media_type=EDI_MEDIA_TYPE)
+        return PlainTextResponse(
+            answer.body, status_code=answer.status_code, headers=headers, media_type=EDI_MEDIA_TYPE
+        )
 
     @app.get("/v1/mailbox")
     def mailbox(
@@ -102,7 +108,13 @@ def create_app(settings: SandboxSettings | None = None, *, clock: Clock | None =
         rows = gateway_of(request).service.store.files(kind.value if kind else None, after, limit)
         return {
             "files": [
-                {"seq": r.seq, "file_id": r.file_id, "kind": r.kind, "created_at": r.created_at, "content": r.content}
+                {
+                    "seq": r.seq,
+                    "file_id": r.file_id,
+                    "kind": r.kind,
+                    "created_at": r.created_at,
+                    "content": r.content,
+                }
                 for r in rows
             ],
             "next_after": rows[-1].seq if rows else after,

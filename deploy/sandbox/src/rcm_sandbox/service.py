@@ -124,24 +124,33 @@ class SandboxService:
 
     # Claims ------------------------------------------------------------------------------
     def submit_claims(self, claims: list[Claim]) -> list[AcceptedClaim]:
-        """Front-end edit every claim, store it, adjudicate the accepted ones and queue their 835 lines."""
+        """Front-end edit each claim, store it, adjudicate the accepted ones, queue their 835s."""
         now = self.clock()
         out: list[AcceptedClaim] = []
         for claim in claims:
             existing = self.store.claim(claim.patient_control_number, claim.frequency_code)
             if existing is not None:
                 self.store.count_claim_again(claim.patient_control_number, claim.frequency_code)
-            ack = acknowledge_claim(claim, self.config, now.date(), already_received=existing is not None)
+            ack = acknowledge_claim(
+                claim, self.config, now.date(), already_received=existing is not None
+            )
             prior = None
             if ack.accepted and claim.frequency_code in ("7", "8"):
                 prior = self._original_of(claim)
                 if prior is None:
-                    ack = replace(ack, category=AckCategory.INVALID_INFORMATION, status_code="21",
-                                  entity_code=None, reason="original claim (REF*F8) not found")
+                    ack = replace(
+                        ack,
+                        category=AckCategory.INVALID_INFORMATION,
+                        status_code="21",
+                        entity_code=None,
+                        reason="original claim (REF*F8) not found",
+                    )
             if existing is not None:
                 out.append(AcceptedClaim(claim, ack, None))
                 continue
-            payer_claim_id = self._store_and_adjudicate(claim, ack, prior, now) if ack.accepted else None
+            payer_claim_id = (
+                self._store_and_adjudicate(claim, ack, prior, now) if ack.accepted else None
+            )
             if not ack.accepted:
                 self._insert_claim(claim, ack, now, status="rejected")
             out.append(AcceptedClaim(claim, ack, payer_claim_id))
@@ -157,7 +166,9 @@ class SandboxService:
                 return row
         return None
 
-    def _insert_claim(self, claim: Claim, ack: ClaimAcknowledgement, now: datetime, status: str) -> None:
+    def _insert_claim(
+        self, claim: Claim, ack: ClaimAcknowledgement, now: datetime, status: str
+    ) -> None:
         self.store.insert_claim(
             {
                 "patient_control_number": claim.patient_control_number,
@@ -175,7 +186,9 @@ class SandboxService:
             }
         )
 
-    def _store_and_adjudicate(self, claim: Claim, ack: ClaimAcknowledgement, prior: Any, now: datetime) -> str:
+    def _store_and_adjudicate(
+        self, claim: Claim, ack: ClaimAcknowledgement, prior: Any, now: datetime
+    ) -> str:
         member = self.config.member(claim.member_id)
         payer = self.config.payer(claim.payer_id)
         assert member is not None and payer is not None  # the front-end edits guarantee both
@@ -194,45 +207,101 @@ class SandboxService:
             # travel together in the next one.
             after = prior["last_item"]
             self.store.queue_payment(
-                payer.payer_id, claim.billing_npi, due, payment_to_dict(reversal_of(earlier)),
-                claim.patient_control_number, claim.frequency_code, after_item=after,
+                payer.payer_id,
+                claim.billing_npi,
+                due,
+                payment_to_dict(reversal_of(earlier)),
+                claim.patient_control_number,
+                claim.frequency_code,
+                after_item=after,
             )
-            self.store.update_claim(prior["patient_control_number"], prior["frequency_code"],
-                                    status="voided" if claim.frequency_code == "8" else "replaced")
+            self.store.update_claim(
+                prior["patient_control_number"],
+                prior["frequency_code"],
+                status="voided" if claim.frequency_code == "8" else "replaced",
+            )
         payer_claim_id = self._next_payer_claim_id()
         if claim.frequency_code == "8":
-            self.store.update_claim(claim.patient_control_number, claim.frequency_code, status="voided",
-                                    payer_claim_id=payer_claim_id, last_item=after)
-            self.store.save_accumulator(member.member_id, year, acc.deductible_met, acc.out_of_pocket_met)
+            self.store.update_claim(
+                claim.patient_control_number,
+                claim.frequency_code,
+                status="voided",
+                payer_claim_id=payer_claim_id,
+                last_item=after,
+            )
+            self.store.save_accumulator(
+                member.member_id, year, acc.deductible_met, acc.out_of_pocket_met
+            )
             return payer_claim_id
         ctx = AdjudicationContext(
-            payer=payer, member=member, plan=self.config.plan_of(member), accumulator=acc,
-            received_on=now.date(), payer_claim_id=payer_claim_id,
-            prior_claims={(member.member_id, sig): pcn
-                          for sig, pcn in self.store.adjudicated_signatures(member.member_id).items()},
+            payer=payer,
+            member=member,
+            plan=self.config.plan_of(member),
+            accumulator=acc,
+            received_on=now.date(),
+            payer_claim_id=payer_claim_id,
+            prior_claims={
+                (member.member_id, sig): pcn
+                for sig, pcn in self.store.adjudicated_signatures(member.member_id).items()
+            },
         )
         result = adjudicate_claim(claim, ctx)
         payment, final_acc = result.payment, result.accumulator
-        item = self.store.queue_payment(payer.payer_id, claim.billing_npi, due, payment_to_dict(payment),
-                                        claim.patient_control_number, claim.frequency_code, after_item=after)
-        if (member.scenario is MemberScenario.REPROCESS and claim.frequency_code == "1"
-                and payment.status is ClaimStatusCode.PROCESSED_PRIMARY):
+        item = self.store.queue_payment(
+            payer.payer_id,
+            claim.billing_npi,
+            due,
+            payment_to_dict(payment),
+            claim.patient_control_number,
+            claim.frequency_code,
+            after_item=after,
+        )
+        if (
+            member.scenario is MemberScenario.REPROCESS
+            and claim.frequency_code == "1"
+            and payment.status is ClaimStatusCode.PROCESSED_PRIMARY
+        ):
             # The payer later finds its own pricing error: it reverses the payment and
             # re-adjudicates at a corrected allowed amount, both after the original went out.
-            corrected = adjudicate_claim(claim, replace(ctx, payer_claim_id=self._next_payer_claim_id(),
-                                                        allowed_factor=payer.correction_allowed_factor))
-            self.store.queue_payment(payer.payer_id, claim.billing_npi, due, payment_to_dict(reversal_of(payment)),
-                                     claim.patient_control_number, claim.frequency_code, after_item=item)
+            corrected = adjudicate_claim(
+                claim,
+                replace(
+                    ctx,
+                    payer_claim_id=self._next_payer_claim_id(),
+                    allowed_factor=payer.correction_allowed_factor,
+                ),
+            )
+            self.store.queue_payment(
+                payer.payer_id,
+                claim.billing_npi,
+                due,
+                payment_to_dict(reversal_of(payment)),
+                claim.patient_control_number,
+                claim.frequency_code,
+                after_item=item,
+            )
             item = self.store.queue_payment(
-                payer.payer_id, claim.billing_npi, due, payment_to_dict(corrected.payment),
-                claim.patient_control_number, claim.frequency_code, after_item=item)
+                payer.payer_id,
+                claim.billing_npi,
+                due,
+                payment_to_dict(corrected.payment),
+                claim.patient_control_number,
+                claim.frequency_code,
+                after_item=item,
+            )
             final_acc = corrected.accumulator
-        self.store.save_accumulator(member.member_id, year, final_acc.deductible_met, final_acc.out_of_pocket_met)
+        self.store.save_accumulator(
+            member.member_id, year, final_acc.deductible_met, final_acc.out_of_pocket_met
+        )
         self.store.update_claim(
-            claim.patient_control_number, claim.frequency_code,
-            payer_claim_id=payment.payer_claim_id, payment=json.dumps(payment_to_dict(payment)),
-            paid=str(payment.paid), carc_codes=json.dumps(list(payment.carc_codes)),
-            claim_status=payment.status.value, last_item=item,
+            claim.patient_control_number,
+            claim.frequency_code,
+            payer_claim_id=payment.payer_claim_id,
+            payment=json.dumps(payment_to_dict(payment)),
+            paid=str(payment.paid),
+            carc_codes=json.dumps(list(payment.carc_codes)),
+            claim_status=payment.status.value,
+            last_item=item,
         )
         return payer_claim_id
 
@@ -260,8 +329,12 @@ class SandboxService:
             for p in pending:
                 self._record_paid(p.payment, trace, now)
             self.store.record_remittance(
-                file_id, payer_id, trace, sum((c.paid for c in remittance.claims), Decimal("0.00")),
-                remittance.total_payment, now,
+                file_id,
+                payer_id,
+                trace,
+                sum((c.paid for c in remittance.claims), Decimal("0.00")),
+                remittance.total_payment,
+                now,
             )
             remittances.append(remittance)
         return remittances
@@ -279,28 +352,53 @@ class SandboxService:
         if current is not None and current["status"] in ("replaced", "voided"):
             status = current["status"]
         self.store.update_claim(
-            *key, status=status, paid=str(payment.paid), check_number=trace,
-            paid_date=now.date().isoformat(), carc_codes=json.dumps(list(payment.carc_codes)),
-            claim_status=payment.status.value, payment=json.dumps(payment_to_dict(payment)),
+            *key,
+            status=status,
+            paid=str(payment.paid),
+            check_number=trace,
+            paid_date=now.date().isoformat(),
+            carc_codes=json.dumps(list(payment.carc_codes)),
+            claim_status=payment.status.value,
+            payment=json.dumps(payment_to_dict(payment)),
         )
 
     # Claim status ------------------------------------------------------------------------
     def claim_status(self, patient_control_number: str, member_id: str) -> StatusAnswer:
         """Status of the latest claim under this patient control number for this member."""
-        rows = [r for r in self.store.claims_by_pcn(patient_control_number)
-                if r["member_id"] == member_id.strip().upper()]
+        rows = [
+            r
+            for r in self.store.claims_by_pcn(patient_control_number)
+            if r["member_id"] == member_id.strip().upper()
+        ]
         if not rows:
             return StatusAnswer(patient_control_number, False, "A4", "35")
         row = rows[-1]
         charge = Decimal(row["charge"])
         if row["status"] == "rejected":
-            return StatusAnswer(patient_control_number, True, row["ack_category"], row["ack_code"], charge)
+            return StatusAnswer(
+                patient_control_number, True, row["ack_category"], row["ack_code"], charge
+            )
         if row["status"] == "adjudicated":
-            return StatusAnswer(patient_control_number, True, "P1", "20", charge, None, row["payer_claim_id"])
+            return StatusAnswer(
+                patient_control_number, True, "P1", "20", charge, None, row["payer_claim_id"]
+            )
         paid = Decimal(row["paid"])
-        category, code = ("F1", "65") if row["claim_status"] == ClaimStatusCode.PROCESSED_PRIMARY.value else ("F2", "88")
-        return StatusAnswer(patient_control_number, True, category, code, charge, paid, row["payer_claim_id"],
-                            row["check_number"], row["paid_date"])
+        category, code = (
+            ("F1", "65")
+            if row["claim_status"] == ClaimStatusCode.PROCESSED_PRIMARY.value
+            else ("F2", "88")
+        )
+        return StatusAnswer(
+            patient_control_number,
+            True,
+            category,
+            code,
+            charge,
+            paid,
+            row["payer_claim_id"],
+            row["check_number"],
+            row["paid_date"],
+        )
 
     # Views -------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
@@ -312,11 +410,21 @@ class SandboxService:
             "interchanges_received": self.store.counter("interchanges_received"),
             "duplicate_interchanges": self.store.counter("duplicate_interchanges"),
             "claims_received": len(rows),
-            "claims_accepted": sum(1 for r in rows if r["ack_category"] == AckCategory.ACCEPTED.value),
-            "claims_rejected": sum(1 for r in rows if r["ack_category"] != AckCategory.ACCEPTED.value),
+            "claims_accepted": sum(
+                1 for r in rows if r["ack_category"] == AckCategory.ACCEPTED.value
+            ),
+            "claims_rejected": sum(
+                1 for r in rows if r["ack_category"] != AckCategory.ACCEPTED.value
+            ),
             "claims_adjudicated": len(adjudicated),
-            "claims_paid": sum(1 for r in adjudicated if r["claim_status"] == ClaimStatusCode.PROCESSED_PRIMARY.value),
-            "claims_denied": sum(1 for r in adjudicated if r["claim_status"] == ClaimStatusCode.DENIED.value),
+            "claims_paid": sum(
+                1
+                for r in adjudicated
+                if r["claim_status"] == ClaimStatusCode.PROCESSED_PRIMARY.value
+            ),
+            "claims_denied": sum(
+                1 for r in adjudicated if r["claim_status"] == ClaimStatusCode.DENIED.value
+            ),
             "remittances_sent": remittances_sent,
             "remittances_pending": self.store.pending_item_count(),
             "total_paid": str(total_paid),

@@ -30,11 +30,13 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NU
 CREATE TABLE IF NOT EXISTS claims (
     patient_control_number TEXT NOT NULL, frequency_code TEXT NOT NULL,
     payer_id TEXT NOT NULL, member_id TEXT NOT NULL, status TEXT NOT NULL,
-    charge TEXT NOT NULL, paid TEXT NOT NULL DEFAULT '0.00', times_received INTEGER NOT NULL DEFAULT 1,
+    charge TEXT NOT NULL, paid TEXT NOT NULL DEFAULT '0.00',
+    times_received INTEGER NOT NULL DEFAULT 1,
     carc_codes TEXT NOT NULL DEFAULT '[]', payer_claim_id TEXT,
     line_signature TEXT NOT NULL, first_service_date TEXT NOT NULL, received_at TEXT NOT NULL,
     payee_npi TEXT NOT NULL, claim_status TEXT, check_number TEXT, paid_date TEXT,
-    payment TEXT, last_item INTEGER, ack_category TEXT NOT NULL DEFAULT '', ack_code TEXT NOT NULL DEFAULT '',
+    payment TEXT, last_item INTEGER,
+    ack_category TEXT NOT NULL DEFAULT '', ack_code TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (patient_control_number, frequency_code)
 );
 CREATE TABLE IF NOT EXISTS accumulators (
@@ -136,18 +138,22 @@ class Store:
             return int(row["value"]) if row else 0
 
     # Interchanges -----------------------------------------------------------------------
-    def remember_interchange(self, sender: str, control_number: str, kind: str, received_at: datetime) -> bool:
-        """Record an interchange; False (and times_seen + 1) if this sender already used the number."""
+    def remember_interchange(
+        self, sender: str, control_number: str, kind: str, received_at: datetime
+    ) -> bool:
+        """Record an interchange; False (times_seen + 1) if the sender already used the number."""
         with self._lock:
             cursor = self._conn.execute(
-                "INSERT INTO interchanges(sender, control_number, kind, received_at) VALUES (?, ?, ?, ?) "
+                "INSERT INTO interchanges(sender, control_number, kind, received_at) "
+                "VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(sender, control_number) DO NOTHING",
                 (sender, control_number, kind, received_at.isoformat()),
             )
             if cursor.rowcount == 1:
                 return True
             self._conn.execute(
-                "UPDATE interchanges SET times_seen = times_seen + 1 WHERE sender = ? AND control_number = ?",
+                "UPDATE interchanges SET times_seen = times_seen + 1 "
+                "WHERE sender = ? AND control_number = ?",
                 (sender, control_number),
             )
             return False
@@ -166,7 +172,8 @@ class Store:
         with self._lock:
             return list(
                 self._conn.execute(
-                    "SELECT * FROM claims WHERE patient_control_number = ? ORDER BY received_at, rowid",
+                    "SELECT * FROM claims WHERE patient_control_number = ? "
+                    "ORDER BY received_at, rowid",
                     (patient_control_number,),
                 )
             )
@@ -190,7 +197,9 @@ class Store:
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         with self._lock:
-            self._conn.execute(f"INSERT INTO claims({columns}) VALUES ({marks})", tuple(values.values()))
+            self._conn.execute(
+                f"INSERT INTO claims({columns}) VALUES ({marks})", tuple(values.values())
+            )
 
     def update_claim(self, patient_control_number: str, frequency_code: str, **values: Any) -> None:
         """Change some columns of a stored claim."""
@@ -225,17 +234,24 @@ class Store:
         """(deductible met, out-of-pocket met) or None when the year is not tracked yet."""
         with self._lock:
             row = self._one(
-                "SELECT deductible_met, out_of_pocket_met FROM accumulators WHERE member_id = ? AND year = ?",
+                "SELECT deductible_met, out_of_pocket_met FROM accumulators "
+                "WHERE member_id = ? AND year = ?",
                 (member_id, year),
             )
-            return (Decimal(row["deductible_met"]), Decimal(row["out_of_pocket_met"])) if row else None
+            return (
+                (Decimal(row["deductible_met"]), Decimal(row["out_of_pocket_met"])) if row else None
+            )
 
-    def save_accumulator(self, member_id: str, year: int, deductible_met: Decimal, out_of_pocket_met: Decimal) -> None:
+    def save_accumulator(
+        self, member_id: str, year: int, deductible_met: Decimal, out_of_pocket_met: Decimal
+    ) -> None:
         """Upsert the member's accumulator for a year."""
         with self._lock:
             self._conn.execute(
-                "INSERT INTO accumulators VALUES (?, ?, ?, ?) ON CONFLICT(member_id, year) DO UPDATE SET "
-                "deductible_met = excluded.deductible_met, out_of_pocket_met = excluded.out_of_pocket_met",
+                "INSERT INTO accumulators VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(member_id, year) DO UPDATE SET "
+                "deductible_met = excluded.deductible_met, "
+                "out_of_pocket_met = excluded.out_of_pocket_met",
                 (member_id, year, str(deductible_met), str(out_of_pocket_met)),
             )
 
@@ -255,25 +271,41 @@ class Store:
             cursor = self._conn.execute(
                 "INSERT INTO remit_items(payer_id, payee_npi, due_at, after_item, payment, "
                 "patient_control_number, frequency_code) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (payer_id, payee_npi, due_at.isoformat(), after_item, json.dumps(payment),
-                 patient_control_number, frequency_code),
+                (
+                    payer_id,
+                    payee_npi,
+                    due_at.isoformat(),
+                    after_item,
+                    json.dumps(payment),
+                    patient_control_number,
+                    frequency_code,
+                ),
             )
             assert cursor.lastrowid is not None
             return cursor.lastrowid
 
     def releasable_items(self, now: datetime | None) -> list[RemitItemRow]:
-        """Unsent items due by ``now`` (all when None) whose predecessor went out in an earlier 835."""
+        """Unsent items due by ``now`` (all when None) whose predecessor is in an earlier 835."""
         with self._lock:
             rows = self._conn.execute(
                 "SELECT i.* FROM remit_items i LEFT JOIN remit_items p ON p.id = i.after_item "
                 "WHERE i.sent_in IS NULL AND (i.after_item IS NULL OR p.sent_in IS NOT NULL) "
                 "AND (? IS NULL OR i.due_at <= ?) ORDER BY i.id",
-                (None if now is None else now.isoformat(), None if now is None else now.isoformat()),
+                (
+                    None if now is None else now.isoformat(),
+                    None if now is None else now.isoformat(),
+                ),
             )
             return [
                 RemitItemRow(
-                    r["id"], r["payer_id"], r["payee_npi"], datetime.fromisoformat(r["due_at"]), r["after_item"],
-                    json.loads(r["payment"]), r["patient_control_number"], r["frequency_code"],
+                    r["id"],
+                    r["payer_id"],
+                    r["payee_npi"],
+                    datetime.fromisoformat(r["due_at"]),
+                    r["after_item"],
+                    json.loads(r["payment"]),
+                    r["patient_control_number"],
+                    r["frequency_code"],
                 )
                 for r in rows
             ]
@@ -281,7 +313,9 @@ class Store:
     def mark_sent(self, item_ids: list[int], file_id: str) -> None:
         """These items went out in the 835 ``file_id``."""
         with self._lock:
-            self._conn.executemany("UPDATE remit_items SET sent_in = ? WHERE id = ?", [(file_id, i) for i in item_ids])
+            self._conn.executemany(
+                "UPDATE remit_items SET sent_in = ? WHERE id = ?", [(file_id, i) for i in item_ids]
+            )
 
     def pending_item_count(self) -> int:
         """Items not yet in any 835."""
@@ -290,14 +324,26 @@ class Store:
             return int(row["n"]) if row else 0
 
     def record_remittance(
-        self, file_id: str, payer_id: str, trace_number: str, claims_paid: Decimal, check_amount: Decimal,
+        self,
+        file_id: str,
+        payer_id: str,
+        trace_number: str,
+        claims_paid: Decimal,
+        check_amount: Decimal,
         created_at: datetime,
     ) -> None:
         """Remember a sent 835's totals for the stats."""
         with self._lock:
             self._conn.execute(
                 "INSERT INTO remittances VALUES (?, ?, ?, ?, ?, ?)",
-                (file_id, payer_id, trace_number, str(claims_paid), str(check_amount), created_at.isoformat()),
+                (
+                    file_id,
+                    payer_id,
+                    trace_number,
+                    str(claims_paid),
+                    str(check_amount),
+                    created_at.isoformat(),
+                ),
             )
 
     def remittance_totals(self) -> tuple[int, Decimal]:
@@ -321,13 +367,21 @@ class Store:
         """Mailbox files after a cursor, oldest first; files are never consumed."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT * FROM mailbox WHERE seq > ? AND (? IS NULL OR kind = ?) ORDER BY seq LIMIT ?",
+                "SELECT * FROM mailbox WHERE seq > ? AND (? IS NULL OR kind = ?) "
+                "ORDER BY seq LIMIT ?",
                 (after, kind, kind, limit),
             )
-            return [MailboxRow(r["seq"], r["file_id"], r["kind"], r["created_at"], r["content"]) for r in rows]
+            return [
+                MailboxRow(r["seq"], r["file_id"], r["kind"], r["created_at"], r["content"])
+                for r in rows
+            ]
 
     def claim_status_counts(self) -> dict[str, int]:
         """How many claims are in each status."""
         with self._lock:
-            return {r["status"]: int(r["n"]) for r in self._conn.execute(
-                "SELECT status, COUNT(*) AS n FROM claims GROUP BY status")}
+            return {
+                r["status"]: int(r["n"])
+                for r in self._conn.execute(
+                    "SELECT status, COUNT(*) AS n FROM claims GROUP BY status"
+                )
+            }

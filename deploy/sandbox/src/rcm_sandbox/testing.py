@@ -53,8 +53,9 @@ def make_claim(
     """A claim for ``member`` with lines given as (code, charge) or (code, charge, modifiers)."""
     built: list[ServiceLine] = []
     for number, spec in enumerate(lines, start=1):
-        code, charge = spec[0], spec[1]
-        modifiers: tuple[str, ...] = spec[2] if len(spec) > 2 else ()  # type: ignore[misc]
+        code, charge = str(spec[0]), str(spec[1])
+        extra = spec[2] if len(spec) > 2 else ()
+        modifiers = tuple(extra) if isinstance(extra, tuple) else ()
         built.append(
             ServiceLine(
                 line_number=number,
@@ -87,8 +88,12 @@ def _envelope(control_number: int, sender_id: str, when: date) -> Any:
     from rcm_shared.x12.writer import EnvelopeParams
 
     return EnvelopeParams(
-        sender_id=sender_id, receiver_id="SANDBOXCH", interchange_control_number=control_number,
-        group_control_number=control_number, transaction_control_number=1, date=when,
+        sender_id=sender_id,
+        receiver_id="SANDBOXCH",
+        interchange_control_number=control_number,
+        group_control_number=control_number,
+        transaction_control_number=1,
+        date=when,
     )
 
 
@@ -108,19 +113,29 @@ def claim_837(
     for c in claims:
         out.append(
             x.Claim(
-                patient_control_number=c.patient_control_number, total_charge=c.total_charge,
+                patient_control_number=c.patient_control_number,
+                total_charge=c.total_charge,
                 place_of_service=c.place_of_service,
-                billing_provider=x.BillingProvider("SANDBOX TEST CLINIC", c.billing_npi, "123456789", address),
+                billing_provider=x.BillingProvider(
+                    "SANDBOX TEST CLINIC", c.billing_npi, "123456789", address
+                ),
                 subscriber=x.Subscriber(
-                    member_id=c.member_id, last_name=c.subscriber_last_name, first_name=c.subscriber_first_name,
-                    birth_date=c.subscriber_birth_date, sex="F", address=address,
+                    member_id=c.member_id,
+                    last_name=c.subscriber_last_name,
+                    first_name=c.subscriber_first_name,
+                    birth_date=c.subscriber_birth_date,
+                    sex="F",
+                    address=address,
                 ),
                 payer=x.Payer("PAYER", c.payer_id),
                 diagnoses=c.diagnosis_codes,
                 lines=tuple(
                     x.ServiceLine(
-                        procedure_code=ln.procedure_code, charge=ln.charge, units=ln.units,
-                        service_date=ln.service_date, modifiers=ln.modifiers,
+                        procedure_code=ln.procedure_code,
+                        charge=ln.charge,
+                        units=ln.units,
+                        service_date=ln.service_date,
+                        modifiers=ln.modifiers,
                         diagnosis_pointers=(1,),
                     )
                     for ln in c.lines
@@ -130,27 +145,46 @@ def claim_837(
             )
         )
     doc = x.Claim837(
-        kind="P", submitter=x.Submitter("RCM PLATFORM", sender_id, "BILLING", "5555550100"),
-        receiver=x.Receiver("SANDBOX CLEARINGHOUSE", "SANDBOXCH"), reference=f"B{control_number}",
-        created=when, claims=tuple(out),
+        kind="P",
+        submitter=x.Submitter("RCM PLATFORM", sender_id, "BILLING", "5555550100"),
+        receiver=x.Receiver("SANDBOX CLEARINGHOUSE", "SANDBOXCH"),
+        reference=f"B{control_number}",
+        created=when,
+        claims=tuple(out),
     )
     return x.write_837(doc, _envelope(control_number, sender_id, when))
 
 
-def _simple_interchange(functional_id: str, guide: str, st_id: str, segments: list[list[Any]],
-                        control_number: int, sender_id: str, when: date) -> str:
+def _simple_interchange(
+    functional_id: str,
+    guide: str,
+    st_id: str,
+    segments: list[list[Any]],
+    control_number: int,
+    sender_id: str,
+    when: date,
+) -> str:
     from rcm_shared.x12.syntax import Delimiters
     from rcm_shared.x12.writer import SegmentWriter, write_interchange
 
     w = SegmentWriter(Delimiters())
     for seg in segments:
         w.seg(seg[0], *seg[1:])
-    return write_interchange(_envelope(control_number, sender_id, when), functional_id, guide, [(st_id, w)])
+    return write_interchange(
+        _envelope(control_number, sender_id, when), functional_id, guide, [(st_id, w)]
+    )
 
 
 def inquiry_270(
-    member_id: str, last_name: str, first_name: str, birth_date: date | None, payer_id: str,
-    control_number: int, *, service_date: date = date(2026, 11, 10), sender_id: str = "RCMPLATFORM",
+    member_id: str,
+    last_name: str,
+    first_name: str,
+    birth_date: date | None,
+    payer_id: str,
+    control_number: int,
+    *,
+    service_date: date = date(2026, 11, 10),
+    sender_id: str = "RCMPLATFORM",
 ) -> str:
     """A 270 for one subscriber (005010X279A1)."""
     segments: list[list[Any]] = [
@@ -166,12 +200,19 @@ def inquiry_270(
     if birth_date is not None:
         segments.append(["DMG", "D8", birth_date.strftime("%Y%m%d")])
     segments += [["DTP", "291", "D8", service_date.strftime("%Y%m%d")], ["EQ", "30"]]
-    return _simple_interchange("HS", "005010X279A1", "270", segments, control_number, sender_id, service_date)
+    return _simple_interchange(
+        "HS", "005010X279A1", "270", segments, control_number, sender_id, service_date
+    )
 
 
 def status_276(
-    member: Member, patient_control_number: str, control_number: int, *,
-    service_date: date = date(2026, 11, 2), charge: Decimal = Decimal("0"), sender_id: str = "RCMPLATFORM",
+    member: Member,
+    patient_control_number: str,
+    control_number: int,
+    *,
+    service_date: date = date(2026, 11, 2),
+    charge: Decimal = Decimal("0"),
+    sender_id: str = "RCMPLATFORM",
 ) -> str:
     """A 276 asking the status of one claim (005010X212)."""
     segments: list[list[Any]] = [
@@ -184,13 +225,26 @@ def status_276(
         ["NM1", "1P", "2", "SANDBOX TEST CLINIC", None, None, None, None, "XX", BILLING_NPI],
         ["HL", "4", "3", "22", "0"],
         ["DMG", "D8", member.birth_date.strftime("%Y%m%d"), member.sex],
-        ["NM1", "IL", "1", member.last_name, member.first_name, None, None, None, "MI", member.member_id],
+        [
+            "NM1",
+            "IL",
+            "1",
+            member.last_name,
+            member.first_name,
+            None,
+            None,
+            None,
+            "MI",
+            member.member_id,
+        ],
         ["TRN", "1", f"T{control_number}"],
         ["REF", "EJ", patient_control_number],
         ["AMT", "T3", charge],
         ["DTP", "472", "RD8", f"{service_date:%Y%m%d}-{service_date:%Y%m%d}"],
     ]
-    return _simple_interchange("HR", "005010X212", "276", segments, control_number, sender_id, date(2026, 11, 10))
+    return _simple_interchange(
+        "HR", "005010X212", "276", segments, control_number, sender_id, date(2026, 11, 10)
+    )
 
 
 def segments_of(interchange: str) -> list[tuple[str, ...]]:

@@ -33,13 +33,28 @@ class ClaimsRead:
     submitter_name: str = ""
 
 
-def _issue(seg: Segment, reason: str, element: int | None = None, code: str = "7",
-           loop: str | None = None) -> X12Issue:
+def _issue(
+    seg: Segment, reason: str, element: int | None = None, code: str = "7", loop: str | None = None
+) -> X12Issue:
     if element is None:
-        return X12Issue(reason=reason, level="segment", code=code, segment_position=seg.position,
-                        segment_id=seg.id, loop_id=loop)
-    return X12Issue(reason=reason, level="element", code=code, segment_position=seg.position,
-                    segment_id=seg.id, element_position=element, loop_id=loop, bad_value=seg.get(element) or None)
+        return X12Issue(
+            reason=reason,
+            level="segment",
+            code=code,
+            segment_position=seg.position,
+            segment_id=seg.id,
+            loop_id=loop,
+        )
+    return X12Issue(
+        reason=reason,
+        level="element",
+        code=code,
+        segment_position=seg.position,
+        segment_id=seg.id,
+        element_position=element,
+        loop_id=loop,
+        bad_value=seg.get(element) or None,
+    )
 
 
 def _amount(seg: Segment, pos: int, issues: list[X12Issue]) -> Decimal:
@@ -66,9 +81,17 @@ def read_claims(tx: TransactionSet, delimiters: Delimiters, received_on: date) -
 
     def close_billing() -> None:
         if billing_hl is not None and not has_tax_id:
-            out.issues.append(X12Issue(reason="required segment REF (billing provider tax id REF*EI) missing "
-                                       "in loop 2010AA", level="segment", code="3",
-                                       segment_position=billing_hl.position, segment_id="REF", loop_id="2010AA"))
+            out.issues.append(
+                X12Issue(
+                    reason="required segment REF (billing provider tax id REF*EI) missing "
+                    "in loop 2010AA",
+                    level="segment",
+                    code="3",
+                    segment_position=billing_hl.position,
+                    segment_id="REF",
+                    loop_id="2010AA",
+                )
+            )
 
     for seg in tx.segments:
         sid = seg.id
@@ -95,9 +118,16 @@ def read_claims(tx: TransactionSet, delimiters: Delimiters, received_on: date) -
         elif sid == "CLM":
             clm05 = seg.get(5).split(cs)
             current = {
-                "seg": seg, "pcn": seg.get(1), "total": _amount(seg, 2, out.issues),
-                "pos": clm05[0] if clm05 else "", "freq": clm05[2] if len(clm05) > 2 else "1",
-                "npi": billing_npi, "member": dict(member), "payer": payer_id, "dx": [], "f8": "",
+                "seg": seg,
+                "pcn": seg.get(1),
+                "total": _amount(seg, 2, out.issues),
+                "pos": clm05[0] if clm05 else "",
+                "freq": clm05[2] if len(clm05) > 2 else "1",
+                "npi": billing_npi,
+                "member": dict(member),
+                "payer": payer_id,
+                "dx": [],
+                "f8": "",
             }
             lines = []
             built.append((current, lines))
@@ -118,10 +148,14 @@ def read_claims(tx: TransactionSet, delimiters: Delimiters, received_on: date) -
             lines.append({"seg": seg})
         elif sid == "SV1" and lines:
             parts = seg.get(1).split(cs)
-            pointers = [int(p) for p in seg.get(7).split(cs) if p.isdigit()]
-            lines[-1].update(code=parts[1] if len(parts) > 1 else "", mods=tuple(p for p in parts[2:6] if p),
-                             charge=_amount(seg, 2, out.issues), units=_amount(seg, 4, out.issues),
-                             pointers=tuple(pointers))
+            pointed = [int(p) for p in seg.get(7).split(cs) if p.isdigit()]
+            lines[-1].update(
+                code=parts[1] if len(parts) > 1 else "",
+                mods=tuple(p for p in parts[2:6] if p),
+                charge=_amount(seg, 2, out.issues),
+                units=_amount(seg, 4, out.issues),
+                pointers=tuple(pointed),
+            )
         elif sid == "DTP" and seg.get(1) == "472" and lines:
             lines[-1]["date"] = parse_date8(seg.get(3)[:8])
         elif sid == "LIN" and seg.get(2) == "N4" and lines:
@@ -131,42 +165,78 @@ def read_claims(tx: TransactionSet, delimiters: Delimiters, received_on: date) -
     for claim, claim_lines in built:
         start = claim["seg"]
         assert isinstance(start, Segment)
-        dx = tuple(claim["dx"])  # type: ignore[call-overload]
+        dx_list = claim["dx"]
+        assert isinstance(dx_list, list)
+        dx = tuple(str(d) for d in dx_list)
         if not dx:
-            out.issues.append(X12Issue(reason="required segment HI (principal diagnosis) missing in loop 2300",
-                                       level="segment", code="3", segment_position=start.position,
-                                       segment_id="HI", loop_id="2300"))
+            out.issues.append(
+                X12Issue(
+                    reason="required segment HI (principal diagnosis) missing in loop 2300",
+                    level="segment",
+                    code="3",
+                    segment_position=start.position,
+                    segment_id="HI",
+                    loop_id="2300",
+                )
+            )
         if not claim_lines:
-            out.issues.append(X12Issue(reason="required segment LX (service line) missing in loop 2400",
-                                       level="segment", code="3", segment_position=start.position,
-                                       segment_id="LX", loop_id="2400"))
+            out.issues.append(
+                X12Issue(
+                    reason="required segment LX (service line) missing in loop 2400",
+                    level="segment",
+                    code="3",
+                    segment_position=start.position,
+                    segment_id="LX",
+                    loop_id="2400",
+                )
+            )
         domain_lines: list[ServiceLine] = []
         for number, ln in enumerate(claim_lines, start=1):
             lx = ln["seg"]
             assert isinstance(lx, Segment)
             if "code" not in ln:
-                out.issues.append(X12Issue(reason="required segment SV1 missing in loop 2400", level="segment",
-                                           code="3", segment_position=lx.position, segment_id="SV1",
-                                           loop_id="2400"))
+                out.issues.append(
+                    X12Issue(
+                        reason="required segment SV1 missing in loop 2400",
+                        level="segment",
+                        code="3",
+                        segment_position=lx.position,
+                        segment_id="SV1",
+                        loop_id="2400",
+                    )
+                )
                 continue
             pointers: tuple[int, ...] = ln["pointers"]  # type: ignore[assignment]
             line_date = ln.get("date")
-            domain_lines.append(ServiceLine(
-                line_number=number, procedure_code=str(ln["code"]), charge=ln["charge"],  # type: ignore[arg-type]
-                units=ln["units"],  # type: ignore[arg-type]
-                # A line without DTP*472 is dated the day of receipt.
-                service_date=line_date if isinstance(line_date, date) else received_on,
-                modifiers=ln["mods"],  # type: ignore[arg-type]
-                diagnosis_codes=tuple(dx[p - 1] for p in pointers if 0 < p <= len(dx)),
-                ndc=str(ln["ndc"]) if ln.get("ndc") else None,
-            ))
+            domain_lines.append(
+                ServiceLine(
+                    line_number=number,
+                    procedure_code=str(ln["code"]),
+                    charge=ln["charge"],  # type: ignore[arg-type]
+                    units=ln["units"],  # type: ignore[arg-type]
+                    # A line without DTP*472 is dated the day of receipt.
+                    service_date=line_date if isinstance(line_date, date) else received_on,
+                    modifiers=ln["mods"],  # type: ignore[arg-type]
+                    diagnosis_codes=tuple(dx[p - 1] for p in pointers if 0 < p <= len(dx)),
+                    ndc=str(ln["ndc"]) if ln.get("ndc") else None,
+                )
+            )
         m: dict[str, str] = claim["member"]  # type: ignore[assignment]
-        out.claims.append(Claim(
-            patient_control_number=str(claim["pcn"]), payer_id=str(claim["payer"]),
-            member_id=m.get("id", "").upper(), subscriber_last_name=m.get("last", ""),
-            subscriber_first_name=m.get("first", ""), subscriber_birth_date=parse_date8(m.get("dob", "")),
-            billing_npi=str(claim["npi"]), total_charge=claim["total"],  # type: ignore[arg-type]
-            lines=tuple(domain_lines), diagnosis_codes=dx, frequency_code=str(claim["freq"]) or "1",
-            place_of_service=str(claim["pos"]), original_payer_claim_id=str(claim["f8"]) or None,
-        ))
+        out.claims.append(
+            Claim(
+                patient_control_number=str(claim["pcn"]),
+                payer_id=str(claim["payer"]),
+                member_id=m.get("id", "").upper(),
+                subscriber_last_name=m.get("last", ""),
+                subscriber_first_name=m.get("first", ""),
+                subscriber_birth_date=parse_date8(m.get("dob", "")),
+                billing_npi=str(claim["npi"]),
+                total_charge=claim["total"],  # type: ignore[arg-type]
+                lines=tuple(domain_lines),
+                diagnosis_codes=dx,
+                frequency_code=str(claim["freq"]) or "1",
+                place_of_service=str(claim["pos"]),
+                original_payer_claim_id=str(claim["f8"]) or None,
+            )
+        )
     return out

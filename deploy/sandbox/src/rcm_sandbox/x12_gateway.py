@@ -63,7 +63,9 @@ def _issue_json(issue: X12Issue) -> dict[str, Any]:
     }
 
 
-def problem(error: str, issues: list[X12Issue], acknowledgement: str | None = None) -> GatewayResponse:
+def problem(
+    error: str, issues: list[X12Issue], acknowledgement: str | None = None
+) -> GatewayResponse:
     """400 with a JSON problem body (and the TA1/999 when X12 allows one)."""
     body: dict[str, Any] = {"error": error, "issues": [_issue_json(i) for i in issues]}
     if acknowledgement is not None:
@@ -78,8 +80,13 @@ class X12Gateway:
         self.service = service
 
     def _outbound(self, received_sender: str, usage: str = "T") -> Outbound:
-        return Outbound(self.service.config.clearinghouse_id, received_sender,
-                        self.service.next_control_number(), self.service.clock(), usage)
+        return Outbound(
+            self.service.config.clearinghouse_id,
+            received_sender,
+            self.service.next_control_number(),
+            self.service.clock(),
+            usage,
+        )
 
     def handle(self, raw: str) -> GatewayResponse:
         """Answer one inbound interchange; 837 work is one store transaction."""
@@ -90,8 +97,12 @@ class X12Gateway:
         header = inter.header
         if scan.interchange_errors:
             with self.service.store.transaction():
-                ack = ta1(self._outbound(header.sender_id, header.usage_indicator), header, False,
-                          scan.interchange_errors[0].code)
+                ack = ta1(
+                    self._outbound(header.sender_id, header.usage_indicator),
+                    header,
+                    False,
+                    scan.interchange_errors[0].code,
+                )
             return problem("interchange envelope errors", scan.interchange_errors, ack)
         kinds = {tx.transaction_id for g in inter.groups for tx in g.transactions}
         if len(kinds) != 1:
@@ -124,9 +135,15 @@ class X12Gateway:
                 issues = list(scan.transaction_issues.get(tx.st_position, []))
                 kind = claim_kind_for_guide(tx.implementation_reference or group.header.version)
                 if kind != "P":
-                    issues.append(X12Issue(reason="only 837P (005010X222A1) is adjudicated by the sandbox",
-                                           level="transaction", code="6", segment_position=tx.st_position,
-                                           segment_id="ST"))
+                    issues.append(
+                        X12Issue(
+                            reason="only 837P (005010X222A1) is adjudicated by the sandbox",
+                            level="transaction",
+                            code="6",
+                            segment_position=tx.st_position,
+                            segment_id="ST",
+                        )
+                    )
                     results.append(TransactionResult(tx, issues))
                     continue
                 read = read_claims(tx, inter.delimiters, self.service.clock().date())
@@ -140,9 +157,15 @@ class X12Gateway:
                 claims += read.claims
             group_issues = scan.group_issues.get(group.position, [])
             if group_issues and not any(r.errors for r in results):
-                results = [TransactionResult(r.transaction, [*r.issues, *group_issues]) for r in results]
-            body, status = ack_999(self._outbound(header.sender_id, header.usage_indicator),
-                                   group.header.control_number, group.header.version, results)
+                results = [
+                    TransactionResult(r.transaction, [*r.issues, *group_issues]) for r in results
+                ]
+            body, status = ack_999(
+                self._outbound(header.sender_id, header.usage_indicator),
+                group.header.control_number,
+                group.header.version,
+                results,
+            )
             any_accepted = any_accepted or status in ("A", "E", "P")
             acks.append(body)
             self.service.put_file("999", body)
@@ -150,8 +173,13 @@ class X12Gateway:
             decisions = self.service.submit_claims(claims)
             self.service.put_file(
                 "277CA",
-                ack_277ca(self._outbound(submitter_id, header.usage_indicator), self.service.config,
-                          submitter_id, submitter_name, decisions),
+                ack_277ca(
+                    self._outbound(submitter_id, header.usage_indicator),
+                    self.service.config,
+                    submitter_id,
+                    submitter_name,
+                    decisions,
+                ),
             )
         # One functional group is the norm; with several, the 999s are returned back to back.
         return GatewayResponse(200, "".join(acks), "accepted" if any_accepted else "rejected")
@@ -164,13 +192,17 @@ class X12Gateway:
         reference = ""
         for group in inter.groups:
             for tx in group.transactions:
-                reference = _first(tx, "BHT").get(3) if _first(tx, "BHT") else reference
+                bht = _first(tx, "BHT")
+                reference = bht.get(3) if bht is not None else reference
                 for fields in _walk_hl(tx):
                     dos = parse_date8(fields.get("dtp", "")) or self.service.clock().date()
                     inquiry = EligibilityInquiry(
-                        payer_id=fields.get("payer_id", ""), member_id=fields.get("member_id", ""),
-                        last_name=fields.get("last_name", ""), first_name=fields.get("first_name", ""),
-                        birth_date=parse_date8(fields.get("dob", "")), service_date=dos,
+                        payer_id=fields.get("payer_id", ""),
+                        member_id=fields.get("member_id", ""),
+                        last_name=fields.get("last_name", ""),
+                        first_name=fields.get("first_name", ""),
+                        birth_date=parse_date8(fields.get("dob", "")),
+                        service_date=dos,
                     )
                     inquiries.append((fields, inquiry))
         if not inquiries:
@@ -179,15 +211,23 @@ class X12Gateway:
         kinds = {p.payer_id: p.kind for p in self.service.config.payers}
         for (fields, _), result in zip(inquiries, results, strict=True):
             payer = self.service.config.payer(fields.get("payer_id", ""))
-            contexts.append(EligibilityContext(
-                payer_id=fields.get("payer_id", "") or "UNKNOWN",
-                payer_name=payer.name if payer else fields.get("payer_name", "") or "UNKNOWN PAYER",
-                receiver_name=fields.get("receiver_name", ""), receiver_id=fields.get("receiver_id", ""),
-                receiver_qualifier=fields.get("receiver_qualifier", ""),
-                trace_number=fields.get("trace", ""), trace_originator=fields.get("trace_originator", ""),
-                result=result,
-            ))
-        body = eligibility_271(self._outbound(header.sender_id, header.usage_indicator), reference, contexts, kinds)
+            contexts.append(
+                EligibilityContext(
+                    payer_id=fields.get("payer_id", "") or "UNKNOWN",
+                    payer_name=payer.name
+                    if payer
+                    else fields.get("payer_name", "") or "UNKNOWN PAYER",
+                    receiver_name=fields.get("receiver_name", ""),
+                    receiver_id=fields.get("receiver_id", ""),
+                    receiver_qualifier=fields.get("receiver_qualifier", ""),
+                    trace_number=fields.get("trace", ""),
+                    trace_originator=fields.get("trace_originator", ""),
+                    result=result,
+                )
+            )
+        body = eligibility_271(
+            self._outbound(header.sender_id, header.usage_indicator), reference, contexts, kinds
+        )
         return GatewayResponse(200, body)
 
     # 276 ---------------------------------------------------------------------------------
@@ -197,23 +237,32 @@ class X12Gateway:
         reference = ""
         for group in inter.groups:
             for tx in group.transactions:
-                reference = _first(tx, "BHT").get(3) if _first(tx, "BHT") else reference
+                bht = _first(tx, "BHT")
+                reference = bht.get(3) if bht is not None else reference
                 for fields in _walk_hl(tx):
                     pcn = fields.get("pcn", "")
                     answer = self.service.claim_status(pcn, fields.get("member_id", ""))
                     payer = self.service.config.payer(fields.get("payer_id", ""))
-                    contexts.append(StatusContext(
-                        payer_id=fields.get("payer_id", "") or "UNKNOWN",
-                        payer_name=payer.name if payer else "UNKNOWN PAYER",
-                        receiver_name=fields.get("receiver_name", ""), receiver_id=fields.get("receiver_id", ""),
-                        provider_npi=fields.get("provider_npi", ""), member_id=fields.get("member_id", ""),
-                        last_name=fields.get("last_name", ""), first_name=fields.get("first_name", ""),
-                        trace_number=fields.get("trace", ""), service_date=parse_date8(fields.get("dtp", "")),
-                        answer=answer,
-                    ))
+                    contexts.append(
+                        StatusContext(
+                            payer_id=fields.get("payer_id", "") or "UNKNOWN",
+                            payer_name=payer.name if payer else "UNKNOWN PAYER",
+                            receiver_name=fields.get("receiver_name", ""),
+                            receiver_id=fields.get("receiver_id", ""),
+                            provider_npi=fields.get("provider_npi", ""),
+                            member_id=fields.get("member_id", ""),
+                            last_name=fields.get("last_name", ""),
+                            first_name=fields.get("first_name", ""),
+                            trace_number=fields.get("trace", ""),
+                            service_date=parse_date8(fields.get("dtp", "")),
+                            answer=answer,
+                        )
+                    )
         if not contexts:
             return problem("276 carries no claim inquiry", [])
-        body = claim_status_277(self._outbound(header.sender_id, header.usage_indicator), reference, contexts)
+        body = claim_status_277(
+            self._outbound(header.sender_id, header.usage_indicator), reference, contexts
+        )
         return GatewayResponse(200, body)
 
     # 835 ---------------------------------------------------------------------------------
@@ -230,7 +279,9 @@ class X12Gateway:
                 for remittance in remittances:
                     payer = self.service.config.payer(remittance.payer_id)
                     assert payer is not None
-                    body = remittance_835(self._outbound(remittance.payee_npi), remittance, payer.kind)
+                    body = remittance_835(
+                        self._outbound(remittance.payee_npi), remittance, payer.kind
+                    )
                     released.append(self.service.put_file("835", body).file_id)
             if not remittances or not force:
                 return released
@@ -241,7 +292,7 @@ def _first(tx: TransactionSet, seg_id: str) -> Segment | None:
 
 
 def _walk_hl(tx: TransactionSet) -> list[dict[str, str]]:
-    """Flatten a 270/276 HL tree into one dict per subscriber inquiry (the fields the sandbox uses)."""
+    """Flatten a 270/276 HL tree into one dict per subscriber inquiry (fields the sandbox uses)."""
     out: list[dict[str, str]] = []
     context: dict[str, str] = {}
     current: dict[str, str] | None = None
@@ -265,7 +316,11 @@ def _walk_hl(tx: TransactionSet) -> list[dict[str, str]]:
                 if level == "19" or entity == "1P" and level != "21":
                     context.update(provider_npi=seg.get(9))
                 if level == "21" or entity == "41":
-                    context.update(receiver_name=seg.get(3), receiver_id=seg.get(9), receiver_qualifier=seg.get(8))
+                    context.update(
+                        receiver_name=seg.get(3),
+                        receiver_id=seg.get(9),
+                        receiver_qualifier=seg.get(8),
+                    )
             elif entity in ("IL", "QC") and current is not None and "member_id" not in current:
                 current.update(last_name=seg.get(3), first_name=seg.get(4), member_id=seg.get(9))
         elif seg.id == "DMG" and current is not None and "dob" not in current:

@@ -15,7 +15,13 @@ from datetime import date, datetime
 
 from rcm_shared.x12.errors import X12Issue
 from rcm_shared.x12.syntax import Delimiters, InterchangeHeader, TransactionSet
-from rcm_shared.x12.writer import EnvelopeParams, SegmentWriter, format_date8, write_interchange
+from rcm_shared.x12.writer import (
+    Element,
+    EnvelopeParams,
+    SegmentWriter,
+    format_date8,
+    write_interchange,
+)
 
 from rcm_sandbox.config import PayerKind, SandboxConfig
 from rcm_sandbox.domain.eligibility import EligibilityResult
@@ -45,9 +51,13 @@ class Outbound:
 
     def envelope(self) -> EnvelopeParams:
         return EnvelopeParams(
-            sender_id=self.sender_id[:15], receiver_id=self.receiver_id[:15] or "UNKNOWN",
-            interchange_control_number=self.control_number, group_control_number=self.control_number,
-            transaction_control_number=1, date=self.now.date(), time=self.now.strftime("%H%M"),
+            sender_id=self.sender_id[:15],
+            receiver_id=self.receiver_id[:15] or "UNKNOWN",
+            interchange_control_number=self.control_number,
+            group_control_number=self.control_number,
+            transaction_control_number=1,
+            date=self.now.date(),
+            time=self.now.strftime("%H%M"),
             usage_indicator=self.usage_indicator if self.usage_indicator in ("P", "T") else "T",
         )
 
@@ -60,8 +70,14 @@ def ta1(out: Outbound, received: InterchangeHeader, accepted: bool, note_code: s
     """TA1 interchange acknowledgement (A accepted, R rejected) with a note code (e.g. 025)."""
     w = _w()
     when = received.date or out.now.date()
-    w.seg("TA1", received.control_number, when.strftime("%y%m%d"), received.time or "0000",
-          "A" if accepted else "R", note_code)
+    w.seg(
+        "TA1",
+        received.control_number,
+        when.strftime("%y%m%d"),
+        received.time or "0000",
+        "A" if accepted else "R",
+        note_code,
+    )
     return write_interchange(out.envelope(), "TA", "", [], extra_before_groups=w.segments)
 
 
@@ -77,8 +93,13 @@ class TransactionResult:
         return [i for i in self.issues if i.severity == "error"]
 
 
-def ack_999(out: Outbound, group_control_number: str, guide: str, results: Sequence[TransactionResult],
-            functional_id: str = "HC") -> tuple[str, str]:
+def ack_999(
+    out: Outbound,
+    group_control_number: str,
+    guide: str,
+    results: Sequence[TransactionResult],
+    functional_id: str = "HC",
+) -> tuple[str, str]:
     """999 (005010X231A1) for one functional group; returns (interchange, AK901)."""
     w = _w()
     w.seg("AK1", functional_id, group_control_number, guide)
@@ -90,11 +111,21 @@ def ack_999(out: Outbound, group_control_number: str, guide: str, results: Seque
         for issue in result.issues:
             if issue.level in ("segment", "element") and issue.segment_position is not None:
                 position = issue.segment_position - tx.st_position + 1
-                w.seg("IK3", issue.segment_id or "", max(position, 1), issue.loop_id if issue.loop_id and
-                      issue.loop_id[:1].isdigit() else None, issue.code if issue.level == "segment" else "8")
+                w.seg(
+                    "IK3",
+                    issue.segment_id or "",
+                    max(position, 1),
+                    issue.loop_id if issue.loop_id and issue.loop_id[:1].isdigit() else None,
+                    issue.code if issue.level == "segment" else "8",
+                )
                 if issue.level == "element":
-                    w.seg("IK4", [issue.element_position or 1, issue.component_position], None, issue.code,
-                          (issue.bad_value or "")[:99] or None)
+                    w.seg(
+                        "IK4",
+                        [issue.element_position or 1, issue.component_position],
+                        None,
+                        issue.code,
+                        (issue.bad_value or "")[:99] or None,
+                    )
             elif issue.level == "transaction":
                 tx_codes.append(issue.code)
         if result.errors:
@@ -113,23 +144,56 @@ def ack_999(out: Outbound, group_control_number: str, guide: str, results: Seque
     return write_interchange(env, "FA", X999, [("999", w)]), status
 
 
-def ack_277ca(out: Outbound, config: SandboxConfig, submitter_id: str, submitter_name: str,
-              decisions: Sequence[AcceptedClaim]) -> str:
-    """277CA (005010X214): one claim-level acknowledgement per claim, grouped by billing provider."""
+def ack_277ca(
+    out: Outbound,
+    config: SandboxConfig,
+    submitter_id: str,
+    submitter_name: str,
+    decisions: Sequence[AcceptedClaim],
+) -> str:
+    """277CA (005010X214): one acknowledgement per claim, grouped by billing provider."""
     w = _w()
     today = format_date8(out.now.date())
     w.seg("BHT", "0085", "08", f"SBX{out.control_number}", today, out.now.strftime("%H%M"), "TH")
     w.seg("HL", 1, None, "20", 1)
-    w.seg("NM1", "AY", "2", config.clearinghouse_name, None, None, None, None, "46", config.clearinghouse_id)
+    w.seg(
+        "NM1",
+        "AY",
+        "2",
+        config.clearinghouse_name,
+        None,
+        None,
+        None,
+        None,
+        "46",
+        config.clearinghouse_id,
+    )
     w.seg("TRN", "1", f"SBX{out.control_number}")
     w.seg("DTP", "050", "D8", today)
     w.seg("DTP", "009", "D8", today)
     w.seg("HL", 2, 1, "21", 1)
-    w.seg("NM1", "41", "2", submitter_name or "SUBMITTER", None, None, None, None, "46", submitter_id or "UNKNOWN")
+    w.seg(
+        "NM1",
+        "41",
+        "2",
+        submitter_name or "SUBMITTER",
+        None,
+        None,
+        None,
+        None,
+        "46",
+        submitter_id or "UNKNOWN",
+    )
     w.seg("TRN", "2", f"SBX{out.control_number}")
     accepted = [d for d in decisions if d.ack.accepted]
     rejected = [d for d in decisions if not d.ack.accepted]
-    w.seg("STC", ["A1", "19", "PR"], today, "WQ", sum((d.claim.total_charge for d in decisions), start=0))
+    w.seg(
+        "STC",
+        ["A1", "19", "PR"],
+        today,
+        "WQ",
+        sum((d.claim.total_charge for d in decisions), start=0),
+    )
     if accepted:
         w.seg("QTY", "90", len(accepted))
     if rejected:
@@ -146,7 +210,9 @@ def ack_277ca(out: Outbound, config: SandboxConfig, submitter_id: str, submitter
         hl += 1
         provider_hl = hl
         w.seg("HL", provider_hl, 2, "19", 1)
-        w.seg("NM1", "85", "2", "BILLING PROVIDER", None, None, None, None, "XX", npi or "0000000000")
+        w.seg(
+            "NM1", "85", "2", "BILLING PROVIDER", None, None, None, None, "XX", npi or "0000000000"
+        )
         w.seg("TRN", "1", f"SBX{out.control_number}-{provider_hl}")
         ok = [d for d in group if d.ack.accepted]
         bad = [d for d in group if not d.ack.accepted]
@@ -162,8 +228,18 @@ def ack_277ca(out: Outbound, config: SandboxConfig, submitter_id: str, submitter
             hl += 1
             c = d.claim
             w.seg("HL", hl, provider_hl, "PT")
-            w.seg("NM1", "QC", "1", c.subscriber_last_name, c.subscriber_first_name or None, None, None, None,
-                  "MI", c.member_id or "UNKNOWN")
+            w.seg(
+                "NM1",
+                "QC",
+                "1",
+                c.subscriber_last_name,
+                c.subscriber_first_name or None,
+                None,
+                None,
+                None,
+                "MI",
+                c.member_id or "UNKNOWN",
+            )
             w.seg("TRN", "2", c.patient_control_number)
             stc1 = [d.ack.category.value, d.ack.status_code, d.ack.entity_code]
             w.seg("STC", stc1, today, "WQ" if d.ack.accepted else "U", c.total_charge)
@@ -171,7 +247,12 @@ def ack_277ca(out: Outbound, config: SandboxConfig, submitter_id: str, submitter
                 w.seg("REF", "1K", d.payer_claim_id)
             if c.lines:
                 last = max(ln.service_date for ln in c.lines)
-                w.seg("DTP", "472", "RD8", f"{format_date8(c.first_service_date)}-{format_date8(last)}")
+                w.seg(
+                    "DTP",
+                    "472",
+                    "RD8",
+                    f"{format_date8(c.first_service_date)}-{format_date8(last)}",
+                )
     return write_interchange(out.envelope(), "HN", X277CA, [("277", w)])
 
 
@@ -189,12 +270,22 @@ class EligibilityContext:
     result: EligibilityResult
 
 
-def eligibility_271(out: Outbound, reference: str, answers: Sequence[EligibilityContext],
-                    kinds: dict[str, PayerKind]) -> str:
+def eligibility_271(
+    out: Outbound,
+    reference: str,
+    answers: Sequence[EligibilityContext],
+    kinds: dict[str, PayerKind],
+) -> str:
     """271 (005010X279A1): AAA for rejections, EB*6 for inactive, EB 1/B/C/A/G for active."""
     w = _w()
-    w.seg("BHT", "0022", "11", reference or f"SBX{out.control_number}", format_date8(out.now.date()),
-          out.now.strftime("%H%M"))
+    w.seg(
+        "BHT",
+        "0022",
+        "11",
+        reference or f"SBX{out.control_number}",
+        format_date8(out.now.date()),
+        out.now.strftime("%H%M"),
+    )
     hl = 0
     insurance = {PayerKind.COMMERCIAL: "PR", PayerKind.MEDICARE: "MB", PayerKind.MEDICAID: "MC"}
     for a in answers:
@@ -205,8 +296,18 @@ def eligibility_271(out: Outbound, reference: str, answers: Sequence[Eligibility
         hl += 1
         receiver = hl
         w.seg("HL", receiver, source, "21", 1)
-        w.seg("NM1", "1P", "2", a.receiver_name or "PROVIDER", None, None, None, None,
-              a.receiver_qualifier or "XX", a.receiver_id or "0000000000")
+        w.seg(
+            "NM1",
+            "1P",
+            "2",
+            a.receiver_name or "PROVIDER",
+            None,
+            None,
+            None,
+            None,
+            a.receiver_qualifier or "XX",
+            a.receiver_id or "0000000000",
+        )
         hl += 1
         w.seg("HL", hl, receiver, "22", 0)
         w.seg("TRN", "2", a.trace_number or "0", a.trace_originator or "9SANDBOXCH")
@@ -215,8 +316,18 @@ def eligibility_271(out: Outbound, reference: str, answers: Sequence[Eligibility
         member = r.member
         last = member.record_last_name if member else inquiry.last_name
         first = member.record_first_name if member else inquiry.first_name
-        w.seg("NM1", "IL", "1", last or "UNKNOWN", first or None, None, None, None, "MI",
-              inquiry.member_id or None)
+        w.seg(
+            "NM1",
+            "IL",
+            "1",
+            last or "UNKNOWN",
+            first or None,
+            None,
+            None,
+            None,
+            "MI",
+            inquiry.member_id or None,
+        )
         if r.reject_reason is not None:
             w.seg("AAA", "N", None, r.reject_reason.value, "C")
             if inquiry.birth_date is not None:
@@ -234,13 +345,73 @@ def eligibility_271(out: Outbound, reference: str, answers: Sequence[Eligibility
         ins = insurance.get(kinds.get(member.payer_id, PayerKind.COMMERCIAL), "PR")
         w.seg("EB", "1", "IND", "30", ins, b.plan.name)
         if b.plan.copay > 0:
-            w.seg("EB", "B", "IND", "30", None, None, "27", b.plan.copay, None, None, None, None, "Y")
-        w.seg("EB", "C", "IND", "30", None, None, "23", b.plan.deductible, None, None, None, None, "Y")
-        w.seg("EB", "C", "IND", "30", None, None, "29", b.deductible_remaining, None, None, None, None, "Y")
-        w.seg("EB", "A", "IND", "30", None, None, None, None, b.plan.coinsurance_rate, None, None, None, "Y")
+            w.seg(
+                "EB", "B", "IND", "30", None, None, "27", b.plan.copay, None, None, None, None, "Y"
+            )
+        w.seg(
+            "EB", "C", "IND", "30", None, None, "23", b.plan.deductible, None, None, None, None, "Y"
+        )
+        w.seg(
+            "EB",
+            "C",
+            "IND",
+            "30",
+            None,
+            None,
+            "29",
+            b.deductible_remaining,
+            None,
+            None,
+            None,
+            None,
+            "Y",
+        )
+        w.seg(
+            "EB",
+            "A",
+            "IND",
+            "30",
+            None,
+            None,
+            None,
+            None,
+            b.plan.coinsurance_rate,
+            None,
+            None,
+            None,
+            "Y",
+        )
         if b.plan.out_of_pocket_max is not None and b.out_of_pocket_remaining is not None:
-            w.seg("EB", "G", "IND", "30", None, None, "23", b.plan.out_of_pocket_max, None, None, None, None, "Y")
-            w.seg("EB", "G", "IND", "30", None, None, "29", b.out_of_pocket_remaining, None, None, None, None, "Y")
+            w.seg(
+                "EB",
+                "G",
+                "IND",
+                "30",
+                None,
+                None,
+                "23",
+                b.plan.out_of_pocket_max,
+                None,
+                None,
+                None,
+                None,
+                "Y",
+            )
+            w.seg(
+                "EB",
+                "G",
+                "IND",
+                "30",
+                None,
+                None,
+                "29",
+                b.out_of_pocket_remaining,
+                None,
+                None,
+                None,
+                None,
+                "Y",
+            )
     return write_interchange(out.envelope(), "HB", X271, [("271", w)])
 
 
@@ -265,7 +436,15 @@ def claim_status_277(out: Outbound, reference: str, answers: Sequence[StatusCont
     """277 (005010X212) answering a 276, one claim status (STC) per inquiry."""
     w = _w()
     today = format_date8(out.now.date())
-    w.seg("BHT", "0010", "08", reference or f"SBX{out.control_number}", today, out.now.strftime("%H%M"), "DG")
+    w.seg(
+        "BHT",
+        "0010",
+        "08",
+        reference or f"SBX{out.control_number}",
+        today,
+        out.now.strftime("%H%M"),
+        "DG",
+    )
     hl = 0
     for a in answers:
         hl += 1
@@ -275,20 +454,61 @@ def claim_status_277(out: Outbound, reference: str, answers: Sequence[StatusCont
         hl += 1
         rcv = hl
         w.seg("HL", rcv, src, "21", 1)
-        w.seg("NM1", "41", "2", a.receiver_name or "RECEIVER", None, None, None, None, "46", a.receiver_id or "0")
+        w.seg(
+            "NM1",
+            "41",
+            "2",
+            a.receiver_name or "RECEIVER",
+            None,
+            None,
+            None,
+            None,
+            "46",
+            a.receiver_id or "0",
+        )
         hl += 1
         prov = hl
         w.seg("HL", prov, rcv, "19", 1)
-        w.seg("NM1", "1P", "2", "PROVIDER", None, None, None, None, "XX", a.provider_npi or "0000000000")
+        w.seg(
+            "NM1",
+            "1P",
+            "2",
+            "PROVIDER",
+            None,
+            None,
+            None,
+            None,
+            "XX",
+            a.provider_npi or "0000000000",
+        )
         hl += 1
         w.seg("HL", hl, prov, "22", 0)
-        w.seg("NM1", "IL", "1", a.last_name or "UNKNOWN", a.first_name or None, None, None, None, "MI",
-              a.member_id or "UNKNOWN")
+        w.seg(
+            "NM1",
+            "IL",
+            "1",
+            a.last_name or "UNKNOWN",
+            a.first_name or None,
+            None,
+            None,
+            None,
+            "MI",
+            a.member_id or "UNKNOWN",
+        )
         w.seg("TRN", "2", a.trace_number or "0")
         s = a.answer
-        w.seg("STC", [s.category, s.status_code], today, None, s.charge, s.paid,
-              s.paid_date.replace("-", "") if s.paid_date else None, None,
-              s.paid_date.replace("-", "") if s.paid_date else None, s.check_number)
+        w.seg(
+            "STC",
+            [s.category, s.status_code],
+            today,
+            None,
+            s.charge,
+            s.paid,
+            s.paid_date.replace("-", "") if s.paid_date else None,
+            None,
+            s.paid_date.replace("-", "") if s.paid_date else None,
+            s.check_number,
+        )
         if s.payer_claim_id:
             w.seg("REF", "1K", s.payer_claim_id)
         w.seg("REF", "EJ", s.patient_control_number)
@@ -304,25 +524,47 @@ def _cas(w: SegmentWriter, adjustments: Sequence[Adjustment]) -> None:
         by_group[a.group.value].append(a)
     for group, items in by_group.items():
         for start in range(0, len(items), 6):
-            elements: list[object] = []
-            for a in items[start:start + 6]:
+            elements: list[Element] = []
+            for a in items[start : start + 6]:
                 elements += [a.reason, a.amount, a.quantity]
-            w.seg("CAS", group, *elements)  # type: ignore[arg-type]
+            w.seg("CAS", group, *elements)
 
 
 _FILING = {PayerKind.COMMERCIAL: "12", PayerKind.MEDICARE: "MB", PayerKind.MEDICAID: "MC"}
 
 
 def _clp(w: SegmentWriter, c: ClaimPayment, kind: PayerKind) -> None:
-    w.seg("CLP", c.patient_control_number, c.status.value, c.charge, c.paid, c.patient_responsibility,
-          _FILING[kind], c.payer_claim_id, "11", c.frequency_code)
+    w.seg(
+        "CLP",
+        c.patient_control_number,
+        c.status.value,
+        c.charge,
+        c.paid,
+        c.patient_responsibility,
+        _FILING[kind],
+        c.payer_claim_id,
+        "11",
+        c.frequency_code,
+    )
     _cas(w, c.claim_adjustments)
-    w.seg("NM1", "QC", "1", c.subscriber_last_name or "UNKNOWN", c.subscriber_first_name or None, None,
-          None, None, "MI", c.member_id)
+    w.seg(
+        "NM1",
+        "QC",
+        "1",
+        c.subscriber_last_name or "UNKNOWN",
+        c.subscriber_first_name or None,
+        None,
+        None,
+        None,
+        "MI",
+        c.member_id,
+    )
     if c.remark_codes:
         w.seg("MOA", None, None, *c.remark_codes[:5])
     for ln in c.lines:
-        w.seg("SVC", ["HC", ln.procedure_code, *ln.modifiers[:4]], ln.charge, ln.paid, None, ln.units)
+        w.seg(
+            "SVC", ["HC", ln.procedure_code, *ln.modifiers[:4]], ln.charge, ln.paid, None, ln.units
+        )
         w.seg("DTM", "472", format_date8(ln.service_date))
         _cas(w, ln.adjustments)
         w.seg("REF", "6R", str(ln.line_number))
@@ -337,11 +579,45 @@ def remittance_835(out: Outbound, remittance: Remittance, kind: PayerKind) -> st
     total = remittance.total_payment
     pay_date = format_date8(remittance.payment_date)
     if total > 0:
-        w.seg("BPR", "I", total, "C", "CHK", None, None, None, None, None, None, None, None, None, None,
-              None, pay_date)
+        w.seg(
+            "BPR",
+            "I",
+            total,
+            "C",
+            "CHK",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            pay_date,
+        )
     else:
-        w.seg("BPR", "H", total, "C", "NON", None, None, None, None, None, None, None, None, None, None,
-              None, pay_date)
+        w.seg(
+            "BPR",
+            "H",
+            total,
+            "C",
+            "NON",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            pay_date,
+        )
     w.seg("TRN", "1", remittance.trace_number, "1" + remittance.payer_id[:9].rjust(9, "0"))
     w.seg("DTM", "405", pay_date)
     w.seg("N1", "PR", remittance.payer_name)
@@ -355,8 +631,8 @@ def remittance_835(out: Outbound, remittance: Remittance, kind: PayerKind) -> st
     fiscal = f"{remittance.payment_date.year}1231"
     plbs = remittance.provider_adjustments
     for start in range(0, len(plbs), 6):
-        elements: list[object] = []
-        for adj in plbs[start:start + 6]:
-            elements += [[adj.reason_code, adj.reference], adj.amount]
-        w.seg("PLB", remittance.payee_npi, fiscal, *elements)  # type: ignore[arg-type]
+        elements: list[Element] = []
+        for adj in plbs[start : start + 6]:
+            elements += [(adj.reason_code, adj.reference), adj.amount]
+        w.seg("PLB", remittance.payee_npi, fiscal, *elements)
     return write_interchange(out.envelope(), "HP", X835, [("835", w)])

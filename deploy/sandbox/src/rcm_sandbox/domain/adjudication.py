@@ -88,7 +88,9 @@ def _line_denial(line: ServiceLine, claim: Claim, ctx: AdjudicationContext) -> D
     diagnoses = line.diagnosis_codes or claim.diagnosis_codes
     for rule in ctx.payer.medical_necessity:
         if rule.procedure_code == line.procedure_code and not any(
-            dx.replace(".", "").upper().startswith(prefix) for dx in diagnoses for prefix in rule.diagnosis_prefixes
+            dx.replace(".", "").upper().startswith(prefix)
+            for dx in diagnoses
+            for prefix in rule.diagnosis_prefixes
         ):
             return Denial(GroupCode.CO, "50", rule.rarc)
     for pair in ctx.payer.ncci_pairs:
@@ -99,7 +101,9 @@ def _line_denial(line: ServiceLine, claim: Claim, ctx: AdjudicationContext) -> D
             for other in claim.lines
             if other.line_number != line.line_number
         )
-        bypassed = pair.modifier_indicator == "1" and bool(NCCI_BYPASS_MODIFIERS & set(line.modifiers))
+        bypassed = pair.modifier_indicator == "1" and bool(
+            NCCI_BYPASS_MODIFIERS & set(line.modifiers)
+        )
         if partner and not bypassed:
             return Denial(GroupCode.CO, "97", "M15")
     return None
@@ -179,7 +183,9 @@ def adjudicate_claim(claim: Claim, ctx: AdjudicationContext) -> Adjudication:
         lines.append(priced)
 
     paid = sum((ln.paid for ln in lines), ZERO)
-    patient = sum((a.amount for ln in lines for a in ln.adjustments if a.group is GroupCode.PR), ZERO)
+    patient = sum(
+        (a.amount for ln in lines for a in ln.adjustments if a.group is GroupCode.PR), ZERO
+    )
     all_denied = all(ln.allowed == ZERO for ln in lines)
     remarks: tuple[str, ...] = ()
     if any("M119" in ln.remark_codes for ln in lines):
@@ -217,7 +223,13 @@ def reversal_of(payment: ClaimPayment) -> ClaimPayment:
         patient_responsibility=-payment.patient_responsibility,
         claim_adjustments=neg(payment.claim_adjustments),
         lines=tuple(
-            replace(ln, charge=-ln.charge, paid=-ln.paid, allowed=-ln.allowed, adjustments=neg(ln.adjustments))
+            replace(
+                ln,
+                charge=-ln.charge,
+                paid=-ln.paid,
+                allowed=-ln.allowed,
+                adjustments=neg(ln.adjustments),
+            )
             for ln in payment.lines
         ),
     )
@@ -226,14 +238,16 @@ def reversal_of(payment: ClaimPayment) -> ClaimPayment:
 def accumulator_contribution(payment: ClaimPayment) -> tuple[Decimal, Decimal]:
     """(deductible, out-of-pocket) a payment added to the member's accumulator."""
     deductible = payment.adjustment_total(GroupCode.PR, "1")
-    out_of_pocket = deductible + payment.adjustment_total(GroupCode.PR, "2") + payment.adjustment_total(
-        GroupCode.PR, "3"
+    out_of_pocket = (
+        deductible
+        + payment.adjustment_total(GroupCode.PR, "2")
+        + payment.adjustment_total(GroupCode.PR, "3")
     )
     return deductible, out_of_pocket
 
 
 def is_duplicate_candidate(payment: ClaimPayment, denied_codes: Collection[str] = ("18",)) -> bool:
-    """True when a payment should count as 'already adjudicated' for CO-18 (not itself a duplicate)."""
+    """True when a payment counts as 'already adjudicated' for CO-18 (not itself one)."""
     return payment.status is not ClaimStatusCode.REVERSAL and not any(
         a.reason in denied_codes for ln in payment.lines for a in ln.adjustments
     )

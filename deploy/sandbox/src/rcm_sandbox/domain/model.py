@@ -174,7 +174,8 @@ class ClaimPayment:
         return sum(
             (
                 a.amount
-                for a in self.claim_adjustments + tuple(x for ln in self.lines for x in ln.adjustments)
+                for a in self.claim_adjustments
+                + tuple(x for ln in self.lines for x in ln.adjustments)
                 if a.group is group and a.reason == reason
             ),
             ZERO,
