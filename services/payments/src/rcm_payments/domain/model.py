@@ -1,93 +1,23 @@
-"""Remittance (835) in posting terms, its balancing rules and what posting changes.
+"""Posting decisions over a remittance (the X12 toolkit's 835 model).
 
-Balancing follows the 835 guide (005010X221A1) as summarised in DOMAIN.md: per line
-SVC02 - SVC03 = sum of the line's CAS; per claim CLP03 - CLP04 = sum of claim and line
-CAS; per transaction BPR02 = sum CLP04 - sum PLB. An 835 that fails any of them is held
-for review and nothing of it is posted.
+Balancing itself is an 835 guide rule and lives with the 835 model in the toolkit
+(``rcm_shared.x12.remit835.balance_problems``); this module decides what posting a
+balanced remittance does to our accounts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
-ZERO = Decimal("0")
+from rcm_shared.x12.remit835 import Adjustment, BalanceProblem, RemitClaim
 
 PROCESSED = {"1", "2", "3", "19", "20", "21"}
 DENIED = {"4"}
 REVERSAL = {"22"}
 
 
-@dataclass(frozen=True)
-class Adjustment:
-    group_code: str
-    reason_code: str
-    amount: Decimal
-    quantity: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class RemitLine:
-    code: str
-    charge: Decimal
-    paid: Decimal
-    units: Decimal | None
-    adjustments: tuple[Adjustment, ...] = ()
-    allowed: Decimal | None = None
-    line_control_number: str | None = None
-
-
-@dataclass(frozen=True)
-class RemitClaim:
-    claim_id: str  # CLP01, our patient control number
-    status_code: str  # CLP02
-    charge: Decimal  # CLP03
-    paid: Decimal  # CLP04
-    patient_responsibility: Decimal  # CLP05
-    payer_claim_control_number: str | None  # CLP07
-    adjustments: tuple[Adjustment, ...] = ()
-    lines: tuple[RemitLine, ...] = ()
-
-
-@dataclass(frozen=True)
-class Remittance:
-    trace_number: str  # TRN02
-    payment_amount: Decimal  # BPR02
-    payment_method: str | None
-    payment_date: date | None
-    payer_name: str | None
-    claims: tuple[RemitClaim, ...]
-    provider_adjustments: tuple[Decimal, ...] = field(default=())  # PLB amounts
-
-
-def balance_problems(remit: Remittance) -> list[str]:
-    """Every balancing rule the remittance breaks, with the amounts; empty when it balances."""
-    problems: list[str] = []
-    for claim in remit.claims:
-        line_adjustments = ZERO
-        for n, line in enumerate(claim.lines, start=1):
-            cas = sum((a.amount for a in line.adjustments), ZERO)
-            line_adjustments += cas
-            if line.charge - line.paid != cas:
-                problems.append(
-                    f"claim {claim.claim_id} line {n} ({line.code}): charge {line.charge} - paid {line.paid}"
-                    f" != adjustments {cas}"
-                )
-        claim_cas = sum((a.amount for a in claim.adjustments), ZERO)
-        if claim.charge - claim.paid != claim_cas + line_adjustments:
-            problems.append(
-                f"claim {claim.claim_id}: charge {claim.charge} - paid {claim.paid} != adjustments "
-                f"{claim_cas + line_adjustments}"
-            )
-    total = sum((c.paid for c in remit.claims), ZERO) - sum(remit.provider_adjustments, ZERO)
-    if total != remit.payment_amount:
-        problems.append(f"BPR02 {remit.payment_amount} != sum CLP04 - sum PLB = {total}")
-    return problems
-
-
-def account_status(status_code: str, paid: Decimal) -> str:
-    """The claim account state a posting moves to."""
+def account_status(status_code: str) -> str:
+    """The claim account state a posting with CLP02 = ``status_code`` moves to."""
     if status_code in REVERSAL:
         return "reversed"
     if status_code in DENIED:
@@ -99,7 +29,14 @@ def account_status(status_code: str, paid: Decimal) -> str:
 
 def posting_key(trace_number: str, claim: RemitClaim) -> str:
     """Identity of one claim posting: the same 835 arriving twice posts nothing new."""
-    return "|".join((trace_number, claim.payer_claim_control_number or "", claim.claim_id, claim.status_code))
+    return "|".join((trace_number, claim.payer_claim_control_number, claim.patient_control_number, claim.status))
+
+
+def patient_responsibility(claim: RemitClaim) -> Decimal:
+    """CLP05 when given, else the sum of PR adjustments (claim and lines)."""
+    if claim.patient_responsibility is not None:
+        return claim.patient_responsibility
+    return sum((a.amount for _, a in all_adjustments(claim) if a.group_code == "PR"), Decimal("0"))
 
 
 def all_adjustments(claim: RemitClaim) -> list[tuple[int | None, Adjustment]]:
@@ -108,3 +45,11 @@ def all_adjustments(claim: RemitClaim) -> list[tuple[int | None, Adjustment]]:
     for n, line in enumerate(claim.lines, start=1):
         out.extend((n, a) for a in line.adjustments)
     return out
+
+
+def describe(problem: BalanceProblem) -> str:
+    """A balancing failure in words a poster can act on."""
+    where = f"claim {problem.patient_control_number}" if problem.patient_control_number else "transaction"
+    if problem.line_number is not None:
+        where += f" line {problem.line_number}"
+    return f"{where}: {problem.reason} (off by {problem.difference})"

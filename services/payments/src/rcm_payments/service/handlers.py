@@ -21,12 +21,13 @@ from rcm_shared.topics import Topic
 
 from rcm_payments.adapters import repository
 from rcm_payments.domain.model import (
-    Remittance,
     account_status,
     all_adjustments,
-    balance_problems,
+    describe,
+    patient_responsibility,
     posting_key,
 )
+from rcm_shared.x12.remit835 import Remittance835, balance_problems
 
 SOURCE = "rcm/payments"
 
@@ -40,7 +41,7 @@ class RemittanceFormatError(Exception):
 
 
 class RemittanceReader(Protocol):
-    def read(self, content: str) -> list[Remittance]:
+    def read(self, content: str) -> list[Remittance835]:
         """One :class:`Remittance` per 835 transaction set; raise :class:`RemittanceFormatError`."""
         ...
 
@@ -68,7 +69,7 @@ async def post_remittance_file(
     posted = 0
     held: list[str] = []
     for remit in remits:
-        problems = balance_problems(remit)
+        problems = [describe(p) for p in balance_problems(remit)]
         if problems:
             held.extend(problems)
             await _publish_held(uow, file, remit.trace_number, problems, cause)
@@ -79,26 +80,27 @@ async def post_remittance_file(
                                  line_number=line)
                 for line, a in all_adjustments(claim)
             ]
+            owed = patient_responsibility(claim)
             fresh = await repository.add_posting(uow.session, {
-                "posting_key": posting_key(remit.trace_number, claim), "claim_id": claim.claim_id,
-                "file_id": file.file_id, "trace_number": remit.trace_number, "status_code": claim.status_code,
-                "charge": claim.charge, "paid": claim.paid, "patient_responsibility": claim.patient_responsibility,
+                "posting_key": posting_key(remit.trace_number, claim), "claim_id": claim.patient_control_number,
+                "file_id": file.file_id, "trace_number": remit.trace_number, "status_code": claim.status,
+                "charge": claim.charge, "paid": claim.paid, "patient_responsibility": owed,
                 "adjustments": [a.model_dump(mode="json") for a in adjustments],
             })
             if not fresh:
                 continue
             encounter_id = await repository.apply_to_account(
-                uow.session, claim_id=claim.claim_id, status=account_status(claim.status_code, claim.paid),
-                paid=claim.paid, patient_responsibility=claim.patient_responsibility,
+                uow.session, claim_id=claim.patient_control_number, status=account_status(claim.status),
+                paid=claim.paid, patient_responsibility=owed,
             )
             event_payload = PaymentPosted(
-                claim_id=claim.claim_id, encounter_id=encounter_id,
-                payer_claim_control_number=claim.payer_claim_control_number, trace_number=remit.trace_number,
-                claim_status_code=claim.status_code, charge=claim.charge, paid=claim.paid,
-                patient_responsibility=claim.patient_responsibility, adjustments=adjustments,
+                claim_id=claim.patient_control_number, encounter_id=encounter_id,
+                payer_claim_control_number=claim.payer_claim_control_number or None,
+                trace_number=remit.trace_number, claim_status_code=claim.status, charge=claim.charge,
+                paid=claim.paid, patient_responsibility=owed, adjustments=adjustments,
                 payment_date=remit.payment_date, posted_at=datetime.now(UTC),
             )
-            correlation = encounter_id or claim.claim_id
+            correlation = encounter_id or claim.patient_control_number
             await uow.publish(Topic.PAYMENTS_EVENTS, new_event(
                 PAYMENT_POSTED, event_payload, source=SOURCE, correlation_id=correlation, key=correlation,
                 causation_id=cause.id if cause else None, traceparent=cause.traceparent if cause else None,
