@@ -214,6 +214,13 @@ def ack_277ca(
             "NM1", "85", "2", "BILLING PROVIDER", None, None, None, None, "XX", npi or "0000000000"
         )
         w.seg("TRN", "1", f"SBX{out.control_number}-{provider_hl}")
+        w.seg(
+            "STC",
+            ("A1", "19", "85"),
+            None,  # STC02 is "not used" at the billing provider level
+            "WQ",
+            sum((d.claim.total_charge for d in group), start=0),
+        )
         ok = [d for d in group if d.ack.accepted]
         bad = [d for d in group if not d.ack.accepted]
         if ok:
@@ -635,4 +642,5 @@ def remittance_835(out: Outbound, remittance: Remittance, kind: PayerKind) -> st
         for adj in plbs[start : start + 6]:
             elements += [(adj.reason_code, adj.reference), adj.amount]
         w.seg("PLB", remittance.payee_npi, fiscal, *elements)
-    return write_interchange(out.envelope(), "HP", X835, [("835", w)])
+    # The 835 guide marks ST03 "not used" (pyx12 rejects it), unlike the other guides.
+    return write_interchange(out.envelope(), "HP", X835, [("835", w)], st03=False)
