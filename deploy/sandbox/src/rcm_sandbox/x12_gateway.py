@@ -2,41 +2,42 @@
 
 270 -> 271, 276 -> 277, 837 -> 999 (or TA1 for envelope errors and duplicates) with the
 999 and 277CA also placed in the mailbox. Envelope reading and 837 parsing use the shared
-toolkit (:mod:`rcm_shared.x12`); 837P claims (see :mod:`rcm_sandbox.x12_claims`), 270 and
-276 are read at segment level because the sandbox only needs a few of their fields.
+toolkit (:mod:`rcm_shared.x12`: check_interchange, 999 and TA1 writers); 270 and 276 are
+read here at segment level until the toolkit's readers for them land.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from rcm_shared.x12.claim837 import claim_kind_for_guide
+from rcm_shared.x12.ack999 import write_999
+from rcm_shared.x12.acks import acks_999_for, ta1_for
+from rcm_shared.x12.claim837 import Claim as X12Claim
+from rcm_shared.x12.claim837 import Claim837
 from rcm_shared.x12.errors import X12Issue
+from rcm_shared.x12.reader import check_interchange
 from rcm_shared.x12.syntax import (
-    EnvelopeScan,
     Interchange,
     Segment,
     TransactionSet,
     parse_date8,
     scan_interchange,
 )
+from rcm_shared.x12.ta1 import Ta1, write_ta1
 
 from rcm_sandbox.domain.eligibility import EligibilityInquiry
-from rcm_sandbox.domain.model import Claim
+from rcm_sandbox.domain.model import Claim, ServiceLine
 from rcm_sandbox.service import SandboxService
-from rcm_sandbox.x12_claims import read_claims
 from rcm_sandbox.x12_render import (
     EligibilityContext,
     Outbound,
     StatusContext,
-    TransactionResult,
     ack_277ca,
-    ack_999,
     claim_status_277,
     eligibility_271,
     remittance_835,
-    ta1,
 )
 
 EDI_MEDIA_TYPE = "application/edi-x12"
@@ -97,11 +98,9 @@ class X12Gateway:
         header = inter.header
         if scan.interchange_errors:
             with self.service.store.transaction():
-                ack = ta1(
-                    self._outbound(header.sender_id, header.usage_indicator),
-                    header,
-                    False,
-                    scan.interchange_errors[0].code,
+                note = ta1_for(raw)
+                ack = write_ta1(
+                    note, self._outbound(header.sender_id, header.usage_indicator).envelope()
                 )
             return problem("interchange envelope errors", scan.interchange_errors, ack)
         kinds = {tx.transaction_id for g in inter.groups for tx in g.transactions}
@@ -110,7 +109,7 @@ class X12Gateway:
         kind = kinds.pop()
         with self.service.store.transaction():
             if kind == "837":
-                return self._claims(scan, inter)
+                return self._claims(raw, inter)
             self.service.register_interchange(header.sender_id, header.control_number, kind)
             if kind == "270":
                 return self._eligibility(inter)
@@ -119,56 +118,29 @@ class X12Gateway:
         return problem(f"transaction set {kind} is not handled by the sandbox (270, 276, 837)", [])
 
     # 837 ---------------------------------------------------------------------------------
-    def _claims(self, scan: EnvelopeScan, inter: Interchange) -> GatewayResponse:
+    def _claims(self, raw: str, inter: Interchange) -> GatewayResponse:
         header = inter.header
         out = self._outbound(header.sender_id, header.usage_indicator)
         if not self.service.register_interchange(header.sender_id, header.control_number, "837"):
-            body = ta1(out, header, False, "025")
-            return GatewayResponse(200, body, "duplicate")
+            note = Ta1(header.control_number, header.date, header.time, "R", "025")
+            return GatewayResponse(200, write_ta1(note, out.envelope()), "duplicate")
+        check = check_interchange(raw)
+        acks = acks_999_for(check)
+        body = write_999(acks, out.envelope())
+        self.service.put_file("999", body)
         claims: list[Claim] = []
-        acks: list[str] = []
         submitter_id, submitter_name = header.sender_id, ""
-        any_accepted = False
-        for group in inter.groups:
-            results: list[TransactionResult] = []
-            for tx in group.transactions:
-                issues = list(scan.transaction_issues.get(tx.st_position, []))
-                kind = claim_kind_for_guide(tx.implementation_reference or group.header.version)
-                if kind != "P":
-                    issues.append(
-                        X12Issue(
-                            reason="only 837P (005010X222A1) is adjudicated by the sandbox",
-                            level="transaction",
-                            code="6",
-                            segment_position=tx.st_position,
-                            segment_id="ST",
-                        )
-                    )
-                    results.append(TransactionResult(tx, issues))
-                    continue
-                read = read_claims(tx, inter.delimiters, self.service.clock().date())
-                issues += read.issues
-                result = TransactionResult(tx, issues)
-                results.append(result)
-                if result.errors:
-                    continue
-                submitter_id = read.submitter_id or submitter_id
-                submitter_name = read.submitter_name
-                claims += read.claims
-            group_issues = scan.group_issues.get(group.position, [])
-            if group_issues and not any(r.errors for r in results):
-                results = [
-                    TransactionResult(r.transaction, [*r.issues, *group_issues]) for r in results
-                ]
-            body, status = ack_999(
-                self._outbound(header.sender_id, header.usage_indicator),
-                group.header.control_number,
-                group.header.version,
-                results,
-            )
-            any_accepted = any_accepted or status in ("A", "E", "P")
-            acks.append(body)
-            self.service.put_file("999", body)
+        received_on = self.service.clock().date()
+        for result in check.results:
+            doc = result.document
+            if result.has_errors or not isinstance(doc, Claim837):
+                continue
+            submitter_id, submitter_name = doc.submitter.id or submitter_id, doc.submitter.name
+            ndcs = _ndc_by_line(result.transaction)
+            offset = 0
+            for parsed in doc.claims:
+                claims.append(_to_domain(parsed, ndcs, offset, received_on))
+                offset += len(parsed.lines)
         if claims:
             decisions = self.service.submit_claims(claims)
             self.service.put_file(
@@ -181,8 +153,8 @@ class X12Gateway:
                     decisions,
                 ),
             )
-        # One functional group is the norm; with several, the 999s are returned back to back.
-        return GatewayResponse(200, "".join(acks), "accepted" if any_accepted else "rejected")
+        accepted = any(a.status in ("A", "E", "P") for a in acks)
+        return GatewayResponse(200, body, "accepted" if accepted else "rejected")
 
     # 270 ---------------------------------------------------------------------------------
     def _eligibility(self, inter: Interchange) -> GatewayResponse:
@@ -333,3 +305,50 @@ def _walk_hl(tx: TransactionSet) -> list[dict[str, str]]:
         elif seg.id == "DTP" and seg.get(1) in ("291", "472") and current is not None:
             current["dtp"] = seg.get(3)[:8]
     return out
+
+
+def _ndc_by_line(tx: TransactionSet) -> dict[int, str]:
+    """NDC (2410 LIN*N4) by service line index in the transaction (not in the toolkit's model)."""
+    out: dict[int, str] = {}
+    index = -1
+    for seg in tx.segments:
+        if seg.id == "LX":
+            index += 1
+        elif seg.id == "LIN" and index >= 0 and seg.get(2) == "N4":
+            out[index] = seg.get(3)
+    return out
+
+
+def _to_domain(c: X12Claim, ndcs: dict[int, str], offset: int, received_on: date) -> Claim:
+    diagnoses = tuple(c.diagnoses)
+    lines: list[ServiceLine] = []
+    for number, ln in enumerate(c.lines, start=1):
+        pointed = tuple(diagnoses[p - 1] for p in ln.diagnosis_pointers if 0 < p <= len(diagnoses))
+        lines.append(
+            ServiceLine(
+                line_number=number,
+                procedure_code=ln.procedure_code,
+                charge=ln.charge,
+                units=ln.units,
+                # A line without DTP*472 is dated the day of receipt.
+                service_date=ln.service_date or received_on,
+                modifiers=tuple(ln.modifiers),
+                diagnosis_codes=pointed,
+                ndc=ndcs.get(offset + number - 1),
+            )
+        )
+    return Claim(
+        patient_control_number=c.patient_control_number,
+        payer_id=c.payer.payer_id,
+        member_id=c.subscriber.member_id.upper(),
+        subscriber_last_name=c.subscriber.last_name,
+        subscriber_first_name=c.subscriber.first_name,
+        subscriber_birth_date=c.subscriber.birth_date,
+        billing_npi=c.billing_provider.npi,
+        total_charge=c.total_charge,
+        lines=tuple(lines),
+        diagnosis_codes=diagnoses,
+        frequency_code=c.frequency_code or "1",
+        place_of_service=c.place_of_service,
+        original_payer_claim_id=c.payer_claim_control_number or None,
+    )

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from rcm_shared.x12.errors import X12Issue
-from rcm_shared.x12.syntax import Delimiters, InterchangeHeader, TransactionSet
+from rcm_shared.x12.syntax import Delimiters
 from rcm_shared.x12.writer import (
     Element,
     EnvelopeParams,
@@ -64,84 +63,6 @@ class Outbound:
 
 def _w() -> SegmentWriter:
     return SegmentWriter(Delimiters())
-
-
-def ta1(out: Outbound, received: InterchangeHeader, accepted: bool, note_code: str) -> str:
-    """TA1 interchange acknowledgement (A accepted, R rejected) with a note code (e.g. 025)."""
-    w = _w()
-    when = received.date or out.now.date()
-    w.seg(
-        "TA1",
-        received.control_number,
-        when.strftime("%y%m%d"),
-        received.time or "0000",
-        "A" if accepted else "R",
-        note_code,
-    )
-    return write_interchange(out.envelope(), "TA", "", [], extra_before_groups=w.segments)
-
-
-@dataclass(frozen=True)
-class TransactionResult:
-    """A received transaction set and the problems found in it, for the 999."""
-
-    transaction: TransactionSet
-    issues: Sequence[X12Issue]
-
-    @property
-    def errors(self) -> list[X12Issue]:
-        return [i for i in self.issues if i.severity == "error"]
-
-
-def ack_999(
-    out: Outbound,
-    group_control_number: str,
-    guide: str,
-    results: Sequence[TransactionResult],
-    functional_id: str = "HC",
-) -> tuple[str, str]:
-    """999 (005010X231A1) for one functional group; returns (interchange, AK901)."""
-    w = _w()
-    w.seg("AK1", functional_id, group_control_number, guide)
-    accepted = 0
-    for result in results:
-        tx = result.transaction
-        w.seg("AK2", tx.transaction_id, tx.control_number, tx.implementation_reference or None)
-        tx_codes: list[str] = []
-        for issue in result.issues:
-            if issue.level in ("segment", "element") and issue.segment_position is not None:
-                position = issue.segment_position - tx.st_position + 1
-                w.seg(
-                    "IK3",
-                    issue.segment_id or "",
-                    max(position, 1),
-                    issue.loop_id if issue.loop_id and issue.loop_id[:1].isdigit() else None,
-                    issue.code if issue.level == "segment" else "8",
-                )
-                if issue.level == "element":
-                    w.seg(
-                        "IK4",
-                        [issue.element_position or 1, issue.component_position],
-                        None,
-                        issue.code,
-                        (issue.bad_value or "")[:99] or None,
-                    )
-            elif issue.level == "transaction":
-                tx_codes.append(issue.code)
-        if result.errors:
-            w.seg("IK5", "R", *(tx_codes or ["5"])[:5])
-        elif result.issues:
-            w.seg("IK5", "E")
-            accepted += 1
-        else:
-            w.seg("IK5", "A")
-            accepted += 1
-    status = "A" if accepted == len(results) else ("R" if accepted == 0 else "P")
-    if status == "A" and any(r.issues for r in results):
-        status = "E"
-    w.seg("AK9", status, len(results), len(results), accepted)
-    env = out.envelope()
-    return write_interchange(env, "FA", X999, [("999", w)]), status
 
 
 def ack_277ca(
