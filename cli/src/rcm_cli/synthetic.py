@@ -74,6 +74,13 @@ VISITS: tuple[Visit, ...] = (
           ("E78.5",), (("99213", 1), ("80061", 1), ("36415", 1))),
 )
 
+# Visits the coding engine codes without human review today; ``clean=True`` draws only
+# these, so an end-to-end run measures delivery rather than the review queue. The others
+# (diabetes with a point-of-care A1c, influenza vaccine) currently go to review or pick up
+# an extra code: known engine gaps, listed in the coding issue's notes.
+NO_REVIEW_VISITS = ("hypertension follow-up", "urinary tract infection", "chest pain with ECG",
+                    "strep pharyngitis", "hyperlipidemia")
+
 PREVENTIVE_BY_AGE = ((1, "99391"), (5, "99392"), (12, "99393"), (18, "99394"), (40, "99395"), (65, "99396"),
                      (200, "99397"))
 
@@ -101,12 +108,30 @@ def _sandbox_roster() -> tuple[list[Any], list[Any], dict[str, Any]]:
     return clean, troubled, {p.payer_id: p for p in config.payers}
 
 
-def encounters(n: int, *, seed: int = 7, clean: bool = True, today: date | None = None,
+def latest_codable_date(today: date | None = None) -> date:
+    """The latest date of service the loaded ICD-10-CM release covers (at most yesterday).
+
+    The packaged release (April 2026) ends on 2026-09-30; a later date of service needs
+    the FY2027 files, which the coding engine refuses to guess. Synthetic visits therefore
+    fall inside the covered window until a newer code set is loaded.
+    """
+    from rcm_coding.domain.codesets import ICD10CM_APRIL_2026_TO
+
+    yesterday = (today or date.today()) - timedelta(days=1)
+    return min(yesterday, ICD10CM_APRIL_2026_TO)
+
+
+def encounters(n: int, *, seed: int = 7, clean: bool = True, latest: date | None = None,
                prefix: str = "ENC") -> Iterator[dict[str, Any]]:
-    """``n`` EncounterCompleted payloads (JSON form), deterministic for ``seed``."""
+    """``n`` EncounterCompleted payloads (JSON form), deterministic for ``seed``.
+
+    Dates of service fall in the 30 days up to ``latest`` (default: the latest date the
+    loaded code set covers), so timely filing holds for every sandbox payer.
+    """
     rng = random.Random(seed)
     clean_members, troubled, payers = _sandbox_roster()
-    today = today or date.today()
+    latest = latest or latest_codable_date()
+    clean_visits = [v for v in VISITS if v.name in NO_REVIEW_VISITS]
     seen: set[tuple[str, date, str]] = set()
     billing_npi = npi_from("198765432")
     doctors = [(npi_from(f"1{rng.randint(10_000_000, 99_999_999)}"), ln, fn)
@@ -116,8 +141,11 @@ def encounters(n: int, *, seed: int = 7, clean: bool = True, today: date | None 
         # A realistic day: most visits are clean, some hit terminated coverage or a payer scenario.
         m = rng.choice(troubled if not clean and rng.random() < 0.15 else clean_members)
         payer = payers[m.payer_id]
-        dos = today - timedelta(days=rng.randint(1, 30))
-        visit = rng.choice(VISITS)
+        dos = latest - timedelta(days=rng.randint(0, 29))
+        visit = rng.choice(clean_visits if clean else VISITS)
+        if payer.kind == "medicare" and visit.name == "influenza vaccine":
+            # Medicare pays vaccine administration under G0008, not 90471.
+            visit = Visit(visit.name, visit.note, visit.diagnoses, (("90686", 1), ("G0008", 1)))
         if not clean and payer.kind != "medicare" and rng.random() < 0.1:
             visit = preventive_visit(_age(m.birth_date, dos))
         key = (m.member_id, dos, visit.name)

@@ -28,11 +28,11 @@ claim_intake = Table(
     "claim_intake",
     metadata,
     Column("encounter_id", String(38), primary_key=True),
-    Column("encounter", JSONB, nullable=True),
-    Column("coverage", JSONB, nullable=True),
-    Column("coding", JSONB, nullable=True),
+    Column("encounter", JSONB(none_as_null=True), nullable=True),
+    Column("coverage", JSONB(none_as_null=True), nullable=True),
+    Column("coding", JSONB(none_as_null=True), nullable=True),
     Column("claim_id", String(20), nullable=True),
-    Column("held_reasons", JSONB, nullable=True),
+    Column("held_reasons", JSONB(none_as_null=True), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

@@ -21,7 +21,7 @@ coding_results = Table(
     Column("date_of_service", Date, nullable=False),
     Column("status", String(20), nullable=False),  # coded | review | rejected
     Column("proposal", JSONB, nullable=False),  # engine output with evidence, rules, confidences
-    Column("final_codes", JSONB, nullable=True),  # what was emitted as EncounterCoded
+    Column("final_codes", JSONB(none_as_null=True), nullable=True),  # what was emitted as EncounterCoded
     Column("note_text", Text, nullable=False),
     Column("coded_by", String(80), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

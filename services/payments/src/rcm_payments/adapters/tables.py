@@ -30,7 +30,7 @@ remittances = Table(
     Column("trace_number", String(50), nullable=True),
     Column("payment_amount", Numeric(14, 2), nullable=True),
     Column("status", String(20), nullable=False),  # posted | held
-    Column("reasons", JSONB, nullable=True),
+    Column("reasons", JSONB(none_as_null=True), nullable=True),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
