@@ -387,3 +387,18 @@ async def test_same_seed_and_inputs_give_identical_files_and_another_seed_change
 async def test_healthz_answers_ok(tmp_path: Path) -> None:
     async with sandbox(tmp_path) as client:
         assert (await client.get("/healthz")).json() == {"status": "ok"}
+
+
+async def test_a_transaction_the_sandbox_does_not_accept_gets_400_with_a_rejecting_999(
+    tmp_path: Path,
+) -> None:
+    m = pick_member(CONFIG, "SBXMCD01")
+    async with sandbox(tmp_path) as client:
+        await client.post("/v1/x12", content=claim_837([make_claim(m, [("99213", "120.00")])], 50))
+        await client.post("/v1/remittances/flush")
+        an_835 = str((await mailbox(client, "835"))[0]["content"])
+        r = await client.post("/v1/x12", content=an_835, headers=EDI)
+        assert r.status_code == 400
+        body = r.json()
+        assert body["issues"][0]["segment_id"] == "ST" and "835" in body["error"]
+        assert "IK5*R*1" in body["acknowledgement"]

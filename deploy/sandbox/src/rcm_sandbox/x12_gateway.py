@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from rcm_shared.x12.ack999 import write_999
+from rcm_shared.x12.ack999 import group_ack, transaction_ack_from_issues, write_999
 from rcm_shared.x12.acks import acks_999_for, ta1_for
 from rcm_shared.x12.claim837 import Claim as X12Claim
 from rcm_shared.x12.claim837 import Claim837
@@ -104,9 +104,7 @@ class X12Gateway:
                 )
             return problem("interchange envelope errors", scan.interchange_errors, ack)
         kinds = {tx.transaction_id for g in inter.groups for tx in g.transactions}
-        if len(kinds) != 1:
-            return problem("an interchange must carry one kind of transaction", [])
-        kind = kinds.pop()
+        kind = kinds.pop() if len(kinds) == 1 else "mixed"
         with self.service.store.transaction():
             if kind == "837":
                 return self._claims(raw, inter)
@@ -115,7 +113,41 @@ class X12Gateway:
                 return self._eligibility(inter)
             if kind == "276":
                 return self._status(inter)
-        return problem(f"transaction set {kind} is not handled by the sandbox (270, 276, 837)", [])
+            return self._unsupported(inter, kind)
+
+    def _unsupported(self, inter: Interchange, kind: str) -> GatewayResponse:
+        """400 with a 999 rejecting every transaction set (IK502 1: not supported)."""
+        reason = (
+            "an interchange must carry one kind of transaction"
+            if kind == "mixed"
+            else f"transaction set {kind} is not accepted by the sandbox (270, 276, 837)"
+        )
+        issues: list[X12Issue] = []
+        acks = []
+        for group in inter.groups:
+            tx_acks = []
+            for tx in group.transactions:
+                issue = X12Issue(
+                    reason=reason,
+                    level="transaction",
+                    code="1",
+                    segment_position=tx.st_position,
+                    segment_id="ST",
+                    element_position=1,
+                )
+                issues.append(issue)
+                tx_acks.append(transaction_ack_from_issues(tx, [issue]))
+            acks.append(
+                group_ack(
+                    group.header.functional_id,
+                    group.header.control_number,
+                    group.header.version,
+                    len(group.transactions),
+                    tx_acks,
+                )
+            )
+        out = self._outbound(inter.header.sender_id, inter.header.usage_indicator)
+        return problem(reason, issues, write_999(acks, out.envelope()) if acks else None)
 
     # 837 ---------------------------------------------------------------------------------
     def _claims(self, raw: str, inter: Interchange) -> GatewayResponse:
