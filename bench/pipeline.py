@@ -25,7 +25,6 @@ from pathlib import Path
 import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
 from rcm_cli.environment import resolve_target
 from rcm_cli.observe import pipeline_counts
 from rcm_cli.processes import SERVICES, build_platform

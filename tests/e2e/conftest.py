@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from rcm_cli.processes import SERVICES, Platform, build_platform
 from rcm_shared.db.admin import create_database, drop_database
 from rcm_shared.testing.endpoints import Endpoints

@@ -11,7 +11,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-
 from rcm_cli.observe import PipelineCounts, pipeline_counts
 from rcm_cli.processes import Platform
 from rcm_cli.publish import encounter_events, publish_encounters

@@ -7,6 +7,7 @@ import time
 import uuid
 from decimal import Decimal
 
+from rcm_shared.db.admin import create_database
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -16,7 +17,6 @@ from rcm_cli.observe import PipelineCounts, pipeline_counts
 from rcm_cli.processes import SERVICES, build_platform
 from rcm_cli.publish import encounter_events, publish_encounters
 from rcm_cli.synthetic import encounters
-from rcm_shared.db.admin import create_database
 
 
 def run_demo(n: int, *, seed: int, malformed: int, timeout_s: float, clean: bool, console: Console) -> int:

@@ -59,9 +59,10 @@ def services_run(
     remit_delay: Annotated[float, typer.Option(help="sandbox seconds before an 835")] = 2.0,
 ) -> None:
     """Run sandbox + four services in the foreground until Ctrl-C (databases rcm_<service>)."""
+    from rcm_shared.db.admin import ensure_database
+
     from rcm_cli.environment import resolve_target
     from rcm_cli.processes import SERVICES, build_platform
-    from rcm_shared.db.admin import ensure_database
 
     target = resolve_target()
     urls = {s: asyncio.run(ensure_database(target.database_url, f"rcm_{s}")) for s in SERVICES}

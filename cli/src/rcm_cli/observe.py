@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from rcm_shared.topics import DEAD_LETTER_TOPIC, topic_name
 
 
@@ -66,7 +65,8 @@ SUMMARY_PATHS = {"eligibility": "/v1/eligibility/summary", "coding": "/v1/coding
 
 async def dead_letter_counts(bootstrap: str, namespace: str) -> dict[str, int]:
     """Records in each service's dead-letter topic (end offset minus beginning)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, client_id=f"observer-{uuid.uuid4().hex[:6]}")
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                client_id=f"observer-{uuid.uuid4().hex[:6]}")
     await consumer.start()
     try:
         out: dict[str, int] = {}

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-
 from rcm_shared.contracts.encounters import ENCOUNTER_COMPLETED, EncounterCompleted
 from rcm_shared.envelope import Envelope, new_event
 from rcm_shared.messaging.admin import ensure_topics

@@ -18,7 +18,6 @@ from typing import Any
 from rcm_shared.testing.samples import npi_from
 
 
-
 @dataclass(frozen=True)
 class Visit:
     """A visit pattern: what the note says and what the clinician entered."""

@@ -34,7 +34,9 @@ class MailboxFile:
 class ClearinghouseClient:
     """Async client; built in a service's bootstrap and closed at shutdown."""
 
-    def __init__(self, base_url: str, *, timeout_s: float = 15.0, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, base_url: str, *, timeout_s: float = 15.0, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout_s, transport=transport)
 
     async def send_x12(self, interchange: str) -> X12Reply:

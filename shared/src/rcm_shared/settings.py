@@ -8,8 +8,8 @@ confusing connection error.
 from __future__ import annotations
 
 from enum import StrEnum
-from urllib.parse import urlsplit
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,7 +28,8 @@ def to_async_database_url(url: str) -> str:
     for prefix in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
-    raise ValueError(f"DATABASE_URL must be a PostgreSQL URL (postgresql://...), got scheme of {url.split(':', 1)[0]!r}")
+    scheme = url.split(":", 1)[0]
+    raise ValueError(f"DATABASE_URL must be a PostgreSQL URL (postgresql://...), got scheme {scheme!r}")
 
 
 class ServiceSettings(BaseSettings):

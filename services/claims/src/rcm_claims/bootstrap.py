@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
-
 from rcm_shared.clearinghouse import ClearinghouseClient
 from rcm_shared.db.database import Database
 from rcm_shared.messaging import ServiceRuntime

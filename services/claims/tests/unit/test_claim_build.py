@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-
 from rcm_claims.domain.chargemaster import load_chargemaster
 from rcm_claims.domain.errors import ClaimNotBuildableError
 from rcm_claims.domain.model import build_claim, claim_id_for

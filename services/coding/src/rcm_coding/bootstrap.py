@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
-
 from rcm_shared.db.database import Database
 from rcm_shared.messaging import ServiceRuntime
 

@@ -4,6 +4,7 @@ off on failure, sleep when idle, and leave promptly when asked to stop."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -34,9 +35,7 @@ async def poll_until_stopped(
         if busy:
             continue
         waiter = wake if wake is not None else stop
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(waiter.wait(), timeout=idle_s)
-        except TimeoutError:
-            pass
         if wake is not None:
             wake.clear()

@@ -16,12 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from rcm_shared.clearinghouse import ClearinghouseClient
-from rcm_shared.contracts.clearinghouse import CLEARINGHOUSE_FILE_RECEIVED, ClearinghouseFileReceived
+from rcm_shared.contracts.clearinghouse import (
+    CLEARINGHOUSE_FILE_RECEIVED,
+    ClearinghouseFileReceived,
+)
 from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.envelope import new_event
 from rcm_shared.messaging.loop import poll_until_stopped
-from rcm_shared.tracing import new_traceparent
 from rcm_shared.topics import Topic
+from rcm_shared.tracing import new_traceparent
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ and the ``published_at`` update re-sends those rows; consumers drop them by even
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from aiokafka import AIOKafkaProducer
@@ -71,10 +72,8 @@ class OutboxRelay:
                     return
                 continue
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval_s)
-            except TimeoutError:
-                pass
             if stop.is_set():
                 continue
 

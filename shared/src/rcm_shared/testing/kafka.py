@@ -33,7 +33,9 @@ async def produce_events(bootstrap: str, topic: str, events: Sequence[Envelope])
     await produce(bootstrap, topic, [e.to_kafka() for e in events])
 
 
-async def read_topic(bootstrap: str, topic: str, *, expect: int, timeout_s: float = 30.0) -> list[ConsumerRecord[Any, Any]]:
+async def read_topic(
+    bootstrap: str, topic: str, *, expect: int, timeout_s: float = 30.0
+) -> list[ConsumerRecord[Any, Any]]:
     """Read a topic from the beginning until ``expect`` records arrived or time runs out."""
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"reader-{uuid.uuid4().hex[:8]}",
                                 auto_offset_reset="earliest", enable_auto_commit=False)
@@ -50,7 +52,9 @@ async def read_topic(bootstrap: str, topic: str, *, expect: int, timeout_s: floa
     return out
 
 
-async def wait_for(condition: Callable[[], Awaitable[bool]], *, timeout_s: float = 60.0, what: str = "condition") -> None:
+async def wait_for(
+    condition: Callable[[], Awaitable[bool]], *, timeout_s: float = 60.0, what: str = "condition"
+) -> None:
     """Poll ``condition`` until true; fail with ``what`` after ``timeout_s`` (a bound, not a speed test)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rcm_shared.db.tables import messaging_tables
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -17,8 +18,6 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-
-from rcm_shared.db.tables import messaging_tables
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)

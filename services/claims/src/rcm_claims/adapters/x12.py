@@ -21,9 +21,9 @@ from rcm_shared.x12.claim837 import (
     ServiceLine,
     Submitter,
     Subscriber,
+    write_837,
 )
 from rcm_shared.x12.claim837 import Claim as X12Claim
-from rcm_shared.x12.claim837 import write_837
 from rcm_shared.x12.common import Address
 from rcm_shared.x12.reader import read_277ca, read_999, read_ta1
 from rcm_shared.x12.writer import EnvelopeParams

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from rcm_shared.contracts.clearinghouse import CLEARINGHOUSE_FILE_RECEIVED, ClearinghouseFileReceived
+from rcm_shared.contracts.clearinghouse import (
+    CLEARINGHOUSE_FILE_RECEIVED,
+    ClearinghouseFileReceived,
+)
 from rcm_shared.contracts.coding import ENCOUNTER_CODED, EncounterCoded
 from rcm_shared.contracts.eligibility import ELIGIBILITY_CHECKED, EligibilityChecked
 from rcm_shared.contracts.encounters import ENCOUNTER_COMPLETED, EncounterCompleted

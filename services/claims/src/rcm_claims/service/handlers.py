@@ -30,7 +30,7 @@ from rcm_claims.adapters import repository
 from rcm_claims.adapters.repository import Intake
 from rcm_claims.domain.errors import ClaimNotBuildableError
 from rcm_claims.domain.model import Claim, build_claim
-from rcm_claims.service.ports import AckReader, Clearinghouse, ClaimWriter, ReplyReader
+from rcm_claims.service.ports import AckReader, ClaimWriter, Clearinghouse, ReplyReader
 
 log = logging.getLogger(__name__)
 SOURCE = "rcm/claims"

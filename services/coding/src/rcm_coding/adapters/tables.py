@@ -6,10 +6,9 @@ logged and never leaves this service except as codes.
 
 from __future__ import annotations
 
+from rcm_shared.db.tables import messaging_tables
 from sqlalchemy import BigInteger, Column, Date, DateTime, MetaData, String, Table, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
-
-from rcm_shared.db.tables import messaging_tables
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)

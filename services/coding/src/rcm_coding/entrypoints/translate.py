@@ -6,6 +6,7 @@ from rcm_shared.contracts.encounters import EncounterCompleted
 
 from rcm_coding.service.commands import CodeEncounter
 
+
 def code_command(e: EncounterCompleted) -> CodeEncounter:
     """What the coding engine needs from an encounter (never more of the patient than that)."""
     return CodeEncounter(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rcm_shared.contracts.eligibility import EligibilityChecked
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from rcm_shared.contracts.eligibility import EligibilityChecked
 
 from rcm_eligibility.adapters.tables import eligibility_checks
 

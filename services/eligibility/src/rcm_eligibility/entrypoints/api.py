@@ -8,11 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from pydantic import BaseModel, Field
-
 from rcm_shared.contracts.common import Person, ProviderRef
 from rcm_shared.contracts.eligibility import EligibilityChecked
-from rcm_shared.messaging import ServiceRuntime, TransientError
-from rcm_shared.web import create_service_app
+from rcm_shared.messaging import TransientError
+from rcm_shared.web import RuntimeDep, create_service_app
 
 from rcm_eligibility.adapters import repository
 from rcm_eligibility.config import EligibilitySettings
@@ -22,15 +21,10 @@ from rcm_eligibility.service import handlers
 router = APIRouter(prefix="/v1/eligibility", tags=["eligibility"])
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
-
-
 def get_gateway(request: Request) -> handlers.EligibilityGateway:
     return request.app.state.gateway  # type: ignore[no-any-return]
 
 
-RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 GatewayDep = Annotated[handlers.EligibilityGateway, Depends(get_gateway)]
 
 

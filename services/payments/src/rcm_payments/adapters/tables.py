@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from rcm_shared.db.tables import messaging_tables
 from sqlalchemy import BigInteger, Column, DateTime, MetaData, Numeric, String, Table, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
-
-from rcm_shared.db.tables import messaging_tables
 
 metadata = MetaData()
 messaging = messaging_tables(metadata)

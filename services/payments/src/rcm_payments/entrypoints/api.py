@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
-
-from rcm_shared.messaging import ServiceRuntime
-from rcm_shared.web import create_service_app
+from fastapi import APIRouter, FastAPI, HTTPException
+from rcm_shared.web import RuntimeDep, create_service_app
 
 from rcm_payments.adapters import repository
 from rcm_payments.config import PaymentsSettings
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
-
-
-def get_runtime(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
-
-
-RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 
 
 @router.get("/summary", summary="Claim accounts by status, postings and held remittances")

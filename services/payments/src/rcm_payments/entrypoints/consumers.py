@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from rcm_shared.contracts.claims import CLAIM_SUBMITTED, ClaimSubmitted
-from rcm_shared.contracts.clearinghouse import CLEARINGHOUSE_FILE_RECEIVED, ClearinghouseFileReceived
+from rcm_shared.contracts.clearinghouse import (
+    CLEARINGHOUSE_FILE_RECEIVED,
+    ClearinghouseFileReceived,
+)
 from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.messaging import Event, Subscription
 from rcm_shared.topics import Topic
