@@ -53,7 +53,7 @@ def wait_for_database(url: str, timeout_s: float = 60.0) -> None:
         try:
             asyncio.run(attempt())
             return
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"database not reachable after {timeout_s:.0f}s: {exc}") from exc
             time.sleep(1)

@@ -17,7 +17,10 @@ from rcm_shared.contracts.claims import (
     ClaimHeld,
     ClaimSubmitted,
 )
-from rcm_shared.contracts.clearinghouse import CLEARINGHOUSE_FILE_RECEIVED, ClearinghouseFileReceived
+from rcm_shared.contracts.clearinghouse import (
+    CLEARINGHOUSE_FILE_RECEIVED,
+    ClearinghouseFileReceived,
+)
 from rcm_shared.contracts.coding import (
     CODING_REVIEW_REQUIRED,
     ENCOUNTER_CODED,
@@ -26,7 +29,12 @@ from rcm_shared.contracts.coding import (
 )
 from rcm_shared.contracts.eligibility import ELIGIBILITY_CHECKED, EligibilityChecked
 from rcm_shared.contracts.encounters import ENCOUNTER_COMPLETED, EncounterCompleted
-from rcm_shared.contracts.payments import PAYMENT_POSTED, REMITTANCE_HELD, PaymentPosted, RemittanceHeld
+from rcm_shared.contracts.payments import (
+    PAYMENT_POSTED,
+    REMITTANCE_HELD,
+    PaymentPosted,
+    RemittanceHeld,
+)
 
 EVENT_TYPES: dict[str, type[BaseModel]] = {
     ENCOUNTER_COMPLETED: EncounterCompleted,
