@@ -151,9 +151,7 @@ def test_ncci_column_two_code_is_bundled_co97_unless_a_distinct_modifier_is_pres
     member = gold()
     claim = make_claim(member, [("45385", "900.00"), ("45378", "600.00")])
     payment = adjudicate_claim(claim, context(claim, member)).payment
-    assert payment.lines[1].adjustments[0].reason == "97" and payment.lines[1].remark_codes == (
-        "M15",
-    )
+    assert payment.lines[1].adjustments[0].reason == "97" and payment.lines[1].remark_codes == ("M15",)
     assert payment.lines[0].allowed > 0
     distinct = make_claim(member, [("45385", "900.00"), ("45378", "600.00", ("59",))])
     assert "CO-97" not in adjudicate_claim(distinct, context(distinct, member)).payment.carc_codes
@@ -162,10 +160,7 @@ def test_ncci_column_two_code_is_bundled_co97_unless_a_distinct_modifier_is_pres
 def test_ncci_indicator_zero_pair_cannot_be_bypassed() -> None:
     member = gold()
     claim = make_claim(member, [("81003", "10.00"), ("81002", "10.00", ("59",))])
-    assert (
-        adjudicate_claim(claim, context(claim, member)).payment.lines[1].adjustments[0].reason
-        == "97"
-    )
+    assert adjudicate_claim(claim, context(claim, member)).payment.lines[1].adjustments[0].reason == "97"
 
 
 def test_claim_received_after_the_filing_limit_is_denied_co29() -> None:
@@ -175,12 +170,7 @@ def test_claim_received_after_the_filing_limit_is_denied_co29() -> None:
     payment = adjudicate_claim(claim, context(claim, member, received_on=late)).payment
     assert payment.carc_codes == ("CO-29",) and payment.paid == 0
     on_time = DOS + timedelta(days=90)
-    assert (
-        "CO-29"
-        not in adjudicate_claim(
-            claim, context(claim, member, received_on=on_time)
-        ).payment.carc_codes
-    )
+    assert "CO-29" not in adjudicate_claim(claim, context(claim, member, received_on=on_time)).payment.carc_codes
 
 
 def test_same_services_under_a_new_patient_control_number_are_denied_co18() -> None:
@@ -189,15 +179,8 @@ def test_same_services_under_a_new_patient_control_number_are_denied_co18() -> N
     prior = {(member.member_id, claim.line_signature): "PCN-OLD"}
     payment = adjudicate_claim(claim, context(claim, member, prior=prior)).payment
     assert payment.carc_codes == ("CO-18",) and payment.status is ClaimStatusCode.DENIED
-    other_day = make_claim(
-        member, [("99213", "200.00")], pcn="PCN-NEW", service_date=DOS - timedelta(days=1)
-    )
-    assert (
-        "CO-18"
-        not in adjudicate_claim(
-            other_day, context(other_day, member, prior=prior)
-        ).payment.carc_codes
-    )
+    other_day = make_claim(member, [("99213", "200.00")], pcn="PCN-NEW", service_date=DOS - timedelta(days=1))
+    assert "CO-18" not in adjudicate_claim(other_day, context(other_day, member, prior=prior)).payment.carc_codes
 
 
 def test_member_of_another_payer_is_denied_co109() -> None:
@@ -234,9 +217,7 @@ def test_reversal_negates_every_amount_and_still_balances() -> None:
 
 def test_adjudication_is_deterministic_for_the_same_inputs() -> None:
     member = gold()
-    claim = make_claim(
-        member, [("99214", "210.00"), ("93000", "45.00"), ("36415", "9.00")], diagnoses=("I10",)
-    )
+    claim = make_claim(member, [("99214", "210.00"), ("93000", "45.00"), ("36415", "9.00")], diagnoses=("I10",))
     first = adjudicate_claim(claim, context(claim, member))
     second = adjudicate_claim(claim, context(claim, member))
     assert first == second
@@ -288,11 +269,7 @@ def test_every_adjudicated_claim_balances_to_the_cent(
     assert payment.balances()
     assert payment.paid >= 0
     assert all(ln.paid >= 0 and ln.paid <= ln.charge for ln in payment.lines)
-    assert all(
-        a.amount == a.amount.quantize(Decimal("0.01"))
-        for ln in payment.lines
-        for a in ln.adjustments
-    )
+    assert all(a.amount == a.amount.quantize(Decimal("0.01")) for ln in payment.lines for a in ln.adjustments)
     assert reversal_of(payment).balances()
 
 

@@ -27,12 +27,8 @@ EDI = {"content-type": "application/edi-x12"}
 
 
 @asynccontextmanager
-async def sandbox(
-    data_dir: Path, seed: int = 42, delay: float = 0.0
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = SandboxSettings(
-        data_dir=data_dir, seed=seed, remit_delay_seconds=delay, remit_batch_seconds=3600
-    )
+async def sandbox(data_dir: Path, seed: int = 42, delay: float = 0.0) -> AsyncIterator[httpx.AsyncClient]:
+    settings = SandboxSettings(data_dir=data_dir, seed=seed, remit_delay_seconds=delay, remit_batch_seconds=3600)
     app = create_app(settings, clock=lambda: NOW)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -59,9 +55,7 @@ async def test_active_member_gets_a_271_with_copay_deductible_coinsurance_and_ou
     async with sandbox(tmp_path) as client:
         r = await client.post(
             "/v1/x12",
-            content=inquiry_270(
-                m.member_id, m.last_name, m.first_name, m.birth_date, m.payer_id, 1
-            ),
+            content=inquiry_270(m.member_id, m.last_name, m.first_name, m.birth_date, m.payer_id, 1),
             headers=EDI,
         )
         assert r.status_code == 200
@@ -90,9 +84,7 @@ async def test_eligibility_rejections_carry_the_aaa_reason(
     m = pick_member(CONFIG, "SBXMCD01")
     member_id, last, dob = build(m)
     async with sandbox(tmp_path) as client:
-        r = await client.post(
-            "/v1/x12", content=inquiry_270(member_id, last, m.first_name, dob, m.payer_id, 1)
-        )
+        r = await client.post("/v1/x12", content=inquiry_270(member_id, last, m.first_name, dob, m.payer_id, 1))
         assert r.status_code == 200
         assert [a[3] for a in seg_ids(r.text, "AAA")] == [code]
         assert not seg_ids(r.text, "EB")
@@ -104,15 +96,11 @@ async def test_roster_name_and_dob_mismatch_members_are_rejected_73_and_58(tmp_p
     async with sandbox(tmp_path) as client:
         r1 = await client.post(
             "/v1/x12",
-            content=inquiry_270(
-                name.member_id, name.last_name, name.first_name, name.birth_date, name.payer_id, 1
-            ),
+            content=inquiry_270(name.member_id, name.last_name, name.first_name, name.birth_date, name.payer_id, 1),
         )
         r2 = await client.post(
             "/v1/x12",
-            content=inquiry_270(
-                dob.member_id, dob.last_name, dob.first_name, dob.birth_date, dob.payer_id, 2
-            ),
+            content=inquiry_270(dob.member_id, dob.last_name, dob.first_name, dob.birth_date, dob.payer_id, 2),
         )
     assert seg_ids(r1.text, "AAA")[0][3] == "73"
     assert seg_ids(r2.text, "AAA")[0][3] == "58"
@@ -123,9 +111,7 @@ async def test_terminated_member_is_reported_inactive(tmp_path: Path) -> None:
     async with sandbox(tmp_path) as client:
         r = await client.post(
             "/v1/x12",
-            content=inquiry_270(
-                m.member_id, m.last_name, m.first_name, m.birth_date, m.payer_id, 1
-            ),
+            content=inquiry_270(m.member_id, m.last_name, m.first_name, m.birth_date, m.payer_id, 1),
         )
     assert [e[1] for e in seg_ids(r.text, "EB")] == ["6"]
 
@@ -133,9 +119,7 @@ async def test_terminated_member_is_reported_inactive(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------- claims
 async def test_claim_flows_from_837_to_999_277ca_and_a_balanced_835(tmp_path: Path) -> None:
     m = pick_member(CONFIG, "SBXPPO01", plan_id="PPO-GOLD")
-    claim = make_claim(
-        m, [("99213", "200.00"), ("93000", "40.00")], diagnoses=("I10",), pcn="PCN-FLOW-1"
-    )
+    claim = make_claim(m, [("99213", "200.00"), ("93000", "40.00")], diagnoses=("I10",), pcn="PCN-FLOW-1")
     async with sandbox(tmp_path) as client:
         r = await client.post("/v1/x12", content=claim_837([claim], 101), headers=EDI)
         assert r.status_code == 200 and r.headers["x-sandbox-result"] == "accepted"
@@ -209,9 +193,7 @@ async def test_broken_envelope_gets_400_with_issues_and_a_ta1(tmp_path: Path) ->
         body = r.json()
         assert body["error"] and body["issues"][0]["segment_id"] == "IEA"
         assert "TA1*000000007" in body["acknowledgement"]
-        garbage = await client.post(
-            "/v1/x12", content="hello", headers={"content-type": "text/plain"}
-        )
+        garbage = await client.post("/v1/x12", content="hello", headers={"content-type": "text/plain"})
         assert garbage.status_code == 400 and garbage.json()["issues"]
 
 
@@ -247,9 +229,7 @@ async def test_several_claims_of_one_payer_share_one_balanced_check_with_denials
     claims = [
         make_claim(m, [("99214", "180.00")], pcn="PCN-A"),
         make_claim(m, [("83036", "30.00")], pcn="PCN-B", diagnoses=("Z0000",)),  # CO-50
-        make_claim(
-            m, [("45385", "900.00"), ("45378", "600.00")], pcn="PCN-C", diagnoses=("K635",)
-        ),  # CO-97
+        make_claim(m, [("45385", "900.00"), ("45378", "600.00")], pcn="PCN-C", diagnoses=("K635",)),  # CO-97
         make_claim(m, [("J1030", "25.00")], pcn="PCN-D"),  # CO-16 M119
     ]
     async with sandbox(tmp_path) as client:
@@ -322,9 +302,7 @@ async def test_replacement_claim_reverses_the_original_and_pays_the_new_one(tmp_
         later = str((await mailbox(client, "835"))[-1]["content"])
         assert [(c[2], c[9]) for c in seg_ids(later, "CLP")] == [("22", "1"), ("1", "7")]
         assert imbalances_835(later) == []
-        statuses = {
-            (r["frequency_code"], r["status"]) for r in (await client.get("/v1/claims")).json()
-        }
+        statuses = {(r["frequency_code"], r["status"]) for r in (await client.get("/v1/claims")).json()}
         assert statuses == {("1", "replaced"), ("7", "paid")}
 
 
@@ -354,14 +332,10 @@ async def test_mailbox_is_read_with_a_cursor_and_files_are_not_consumed(tmp_path
             )
         page = (await client.get("/v1/mailbox", params={"kind": "999", "limit": 2})).json()
         assert len(page["files"]) == 2
-        rest = (
-            await client.get("/v1/mailbox", params={"kind": "999", "after": page["next_after"]})
-        ).json()
+        rest = (await client.get("/v1/mailbox", params={"kind": "999", "after": page["next_after"]})).json()
         assert len(rest["files"]) == 1
         again = (await client.get("/v1/mailbox", params={"kind": "999"})).json()
-        assert [f["seq"] for f in again["files"]] == [
-            f["seq"] for f in page["files"] + rest["files"]
-        ]
+        assert [f["seq"] for f in again["files"]] == [f["seq"] for f in page["files"] + rest["files"]]
         assert (await client.get("/v1/mailbox", params={"kind": "bogus"})).status_code == 422
 
 

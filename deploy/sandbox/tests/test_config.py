@@ -55,9 +55,7 @@ def test_default_data_file_has_three_payers_and_at_least_sixty_members() -> None
     statuses = Counter(m.status for m in config.members)
     assert statuses[MemberStatus.ACTIVE] > statuses[MemberStatus.TERMINATED] > 0
     scenarios = Counter(m.scenario for m in config.members)
-    assert (
-        scenarios[MemberScenario.NAME_MISMATCH] >= 1 and scenarios[MemberScenario.DOB_MISMATCH] >= 1
-    )
+    assert scenarios[MemberScenario.NAME_MISMATCH] >= 1 and scenarios[MemberScenario.DOB_MISMATCH] >= 1
 
 
 def test_every_payer_prices_the_common_outpatient_codes_as_decimals() -> None:

@@ -28,9 +28,7 @@ def inquiry_for(member_id: str, last: str, dob: date | None, payer_id: str) -> E
 def test_active_member_benefits_show_what_is_left_of_the_deductible() -> None:
     m = pick_member(CONFIG, "SBXPPO01", plan_id="PPO-GOLD")
     acc = Accumulator(Decimal("250.00"), Decimal("300.00"))
-    result = check_eligibility(
-        inquiry_for(m.member_id, m.last_name, m.birth_date, m.payer_id), CONFIG, acc
-    )
+    result = check_eligibility(inquiry_for(m.member_id, m.last_name, m.birth_date, m.payer_id), CONFIG, acc)
     assert result.active and result.benefits is not None
     assert result.benefits.deductible_remaining == Decimal("750.00")
     assert result.benefits.out_of_pocket_remaining == Decimal("3700.00")
@@ -38,21 +36,15 @@ def test_active_member_benefits_show_what_is_left_of_the_deductible() -> None:
 
 def test_member_asked_at_the_wrong_payer_is_not_found() -> None:
     m = pick_member(CONFIG, "SBXPPO01")
-    result = check_eligibility(
-        inquiry_for(m.member_id, m.last_name, None, "SBXMCR01"), CONFIG, None
-    )
+    result = check_eligibility(inquiry_for(m.member_id, m.last_name, None, "SBXMCR01"), CONFIG, None)
     assert result.reject_reason is RejectReason.SUBSCRIBER_NOT_FOUND
 
 
 def test_missing_date_of_birth_is_not_a_rejection_but_a_wrong_one_is() -> None:
     m = pick_member(CONFIG, "SBXMCD01")
-    ok = check_eligibility(
-        inquiry_for(m.member_id, m.last_name.lower(), None, m.payer_id), CONFIG, None
-    )
+    ok = check_eligibility(inquiry_for(m.member_id, m.last_name.lower(), None, m.payer_id), CONFIG, None)
     assert ok.active
-    bad = check_eligibility(
-        inquiry_for(m.member_id, m.last_name, date(2000, 1, 1), m.payer_id), CONFIG, None
-    )
+    bad = check_eligibility(inquiry_for(m.member_id, m.last_name, date(2000, 1, 1), m.payer_id), CONFIG, None)
     assert bad.reject_reason is RejectReason.INVALID_DOB
 
 
@@ -61,9 +53,7 @@ def test_terminated_member_is_inactive_after_coverage_end_but_active_before() ->
     after = check_eligibility(inquiry_for(m.member_id, m.last_name, None, m.payer_id), CONFIG, None)
     assert not after.active and after.reject_reason is None
     assert m.coverage_end is not None
-    before = replace(
-        inquiry_for(m.member_id, m.last_name, None, m.payer_id), service_date=m.coverage_end
-    )
+    before = replace(inquiry_for(m.member_id, m.last_name, None, m.payer_id), service_date=m.coverage_end)
     assert check_eligibility(before, CONFIG, None).active
 
 
@@ -97,9 +87,7 @@ def test_front_end_rejections_carry_category_and_status_code() -> None:
 
 def test_name_mismatch_member_is_rejected_at_the_front_end() -> None:
     m = pick_member(CONFIG, "SBXMCR01", scenario=MemberScenario.NAME_MISMATCH)
-    ack = acknowledge_claim(
-        make_claim(m, [("99213", "100.00")]), CONFIG, TODAY, already_received=False
-    )
+    ack = acknowledge_claim(make_claim(m, [("99213", "100.00")]), CONFIG, TODAY, already_received=False)
     assert (ack.category, ack.status_code, ack.entity_code) == (
         AckCategory.INVALID_INFORMATION,
         "33",
@@ -132,9 +120,7 @@ def test_check_total_is_sum_of_claim_payments_minus_provider_adjustments() -> No
         _paid("B", MemberScenario.INTEREST),
         _paid("C", MemberScenario.RECOUPMENT),
     ]
-    remit = build_remittance(
-        payer, [PendingPayment(p, BILLING_NPI) for p in payments], "T1", TODAY, CONFIG
-    )
+    remit = build_remittance(payer, [PendingPayment(p, BILLING_NPI) for p in payments], "T1", TODAY, CONFIG)
     plb = {a.reason_code: a.amount for a in remit.provider_adjustments}
     assert plb == {"L6": Decimal("-2.37"), "WO": Decimal("15.00")}
     assert remit.total_payment == sum(p.paid for p in payments) + Decimal("2.37") - Decimal("15.00")
@@ -154,9 +140,7 @@ def test_ids_are_deterministic_per_seed_and_npi_check_digit_is_luhn() -> None:
     assert payer_claim_control_number(42, 1) == payer_claim_control_number(42, 1)
     assert payer_claim_control_number(42, 1) != payer_claim_control_number(43, 1)
     assert trace_number(42, 1) != trace_number(42, 2)
-    assert (
-        npi_is_valid(BILLING_NPI) and not npi_is_valid("1234567890") and not npi_is_valid("12345")
-    )
+    assert npi_is_valid(BILLING_NPI) and not npi_is_valid("1234567890") and not npi_is_valid("12345")
 
 
 def test_accumulators_and_claims_survive_a_restart(tmp_path: Path) -> None:
@@ -176,8 +160,6 @@ def test_accumulators_and_claims_survive_a_restart(tmp_path: Path) -> None:
     assert result.benefits is not None
     assert result.benefits.deductible_remaining == Decimal("3000.00") - Decimal("14.70")
     with second.store.transaction():
-        [again] = second.submit_claims(
-            [make_claim(m, [("80053", "50.00")], pcn="P1", service_date=TODAY)]
-        )
+        [again] = second.submit_claims([make_claim(m, [("80053", "50.00")], pcn="P1", service_date=TODAY)])
     assert again.ack.status_code == "54"
     assert second.claims_view()[0]["times_received"] == 2

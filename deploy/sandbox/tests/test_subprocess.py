@@ -71,9 +71,7 @@ def test_real_process_answers_270_and_carries_an_837_to_its_835(sandbox_url: str
     with httpx.Client(base_url=sandbox_url, timeout=10) as client:
         eligibility = client.post(
             "/v1/x12",
-            content=inquiry_270(
-                m.member_id, m.last_name, m.first_name, m.birth_date, m.payer_id, 1
-            ),
+            content=inquiry_270(m.member_id, m.last_name, m.first_name, m.birth_date, m.payer_id, 1),
             headers=EDI,
         )
         assert eligibility.status_code == 200

@@ -77,9 +77,7 @@ async def _produce(data_dir: Path) -> list[tuple[str, str]]:
             for m, n in ((ppo, 2), (mcr, 3)):
                 r = await client.post(
                     "/v1/x12",
-                    content=inquiry_270(
-                        m.member_id, m.last_name, m.first_name, m.birth_date, m.payer_id, n
-                    ),
+                    content=inquiry_270(m.member_id, m.last_name, m.first_name, m.birth_date, m.payer_id, n),
                     headers=EDI,
                 )
                 out.append(("271", r.text))
@@ -123,9 +121,7 @@ def test_the_scenarios_produce_every_kind_of_file(produced: list[tuple[str, str]
 
 
 @pytest.mark.parametrize("kind", ["999", "277CA", "835"])
-def test_pyx12_validates_every_file_of_this_kind(
-    produced: list[tuple[str, str]], kind: str, tmp_path: Path
-) -> None:
+def test_pyx12_validates_every_file_of_this_kind(produced: list[tuple[str, str]], kind: str, tmp_path: Path) -> None:
     contents = [c for k, c in produced if k == kind]
     assert contents
     for n, content in enumerate(contents):
@@ -133,9 +129,7 @@ def test_pyx12_validates_every_file_of_this_kind(
 
 
 @pytest.mark.parametrize("kind", ["999", "277CA", "835"])
-def test_the_platform_toolkit_reads_every_file_without_issues(
-    produced: list[tuple[str, str]], kind: str
-) -> None:
+def test_the_platform_toolkit_reads_every_file_without_issues(produced: list[tuple[str, str]], kind: str) -> None:
     for content in (c for k, c in produced if k == kind):
         check = check_interchange(content)
         assert [str(i) for i in check.issues if i.severity == "error"] == []

@@ -179,9 +179,7 @@ PAYERS = [
             },
         ],
         # Routine physicals are not a Medicare benefit: they stay off its schedule.
-        "fee_schedule": schedule(
-            "1.00", exclude=tuple(c for c in BASE if c.startswith(("9938", "9939")))
-        ),
+        "fee_schedule": schedule("1.00", exclude=tuple(c for c in BASE if c.startswith(("9938", "9939")))),
         "ndc_required_codes": ["J1030", "J3420"],
         "medical_necessity": MEDICAL_NECESSITY,
         "ncci_pairs": NCCI,
@@ -281,9 +279,7 @@ def members() -> list[dict[str, object]]:
     # Per payer: 16 plain active, 3 terminated, 1 name mismatch, 1 dob mismatch,
     # 1 reprocess, 1 interest, 1 recoupment = 24, so 72 members in all.
     scenarios = (
-        ["none"] * 16
-        + ["terminated"] * 3
-        + ["name_mismatch", "dob_mismatch", "reprocess", "interest", "recoupment"]
+        ["none"] * 16 + ["terminated"] * 3 + ["name_mismatch", "dob_mismatch", "reprocess", "interest", "recoupment"]
     )
     for payer_id, prefix, plans in layout:
         for index, scenario in enumerate(scenarios, start=1):

@@ -95,9 +95,7 @@ class Member(_Frozen):
     @property
     def record_first_name(self) -> str:
         """First name on the payer's record."""
-        return (
-            self.on_file.first_name if self.on_file and self.on_file.first_name else self.first_name
-        )
+        return self.on_file.first_name if self.on_file and self.on_file.first_name else self.first_name
 
     @property
     def record_last_name(self) -> str:
@@ -107,15 +105,11 @@ class Member(_Frozen):
     @property
     def record_birth_date(self) -> date:
         """Date of birth on the payer's record."""
-        return (
-            self.on_file.birth_date if self.on_file and self.on_file.birth_date else self.birth_date
-        )
+        return self.on_file.birth_date if self.on_file and self.on_file.birth_date else self.birth_date
 
     def covered_on(self, day: date) -> bool:
         """True when ``day`` falls inside the coverage period."""
-        return self.coverage_start <= day and (
-            self.coverage_end is None or day <= self.coverage_end
-        )
+        return self.coverage_start <= day and (self.coverage_end is None or day <= self.coverage_end)
 
 
 class Plan(_Frozen):
@@ -210,9 +204,7 @@ class SandboxConfig(_Frozen):
             if payer is None:
                 raise ValueError(f"member {m.member_id}: unknown payer {m.payer_id}")
             if payer.plan(m.plan_id) is None:
-                raise ValueError(
-                    f"member {m.member_id}: payer {m.payer_id} has no plan {m.plan_id}"
-                )
+                raise ValueError(f"member {m.member_id}: payer {m.payer_id} has no plan {m.plan_id}")
         return self
 
     def payer(self, payer_id: str) -> Payer | None:

@@ -67,9 +67,7 @@ class StatusAnswer:
 class SandboxService:
     """Use cases; every public method is one consistent step on the store."""
 
-    def __init__(
-        self, config: SandboxConfig, store: Store, seed: int, remit_delay: timedelta, clock: Clock
-    ) -> None:
+    def __init__(self, config: SandboxConfig, store: Store, seed: int, remit_delay: timedelta, clock: Clock) -> None:
         self.config = config
         self.store = store
         self.seed = seed
@@ -131,9 +129,7 @@ class SandboxService:
             existing = self.store.claim(claim.patient_control_number, claim.frequency_code)
             if existing is not None:
                 self.store.count_claim_again(claim.patient_control_number, claim.frequency_code)
-            ack = acknowledge_claim(
-                claim, self.config, now.date(), already_received=existing is not None
-            )
+            ack = acknowledge_claim(claim, self.config, now.date(), already_received=existing is not None)
             prior = None
             if ack.accepted and claim.frequency_code in ("7", "8"):
                 prior = self._original_of(claim)
@@ -148,9 +144,7 @@ class SandboxService:
             if existing is not None:
                 out.append(AcceptedClaim(claim, ack, None))
                 continue
-            payer_claim_id = (
-                self._store_and_adjudicate(claim, ack, prior, now) if ack.accepted else None
-            )
+            payer_claim_id = self._store_and_adjudicate(claim, ack, prior, now) if ack.accepted else None
             if not ack.accepted:
                 self._insert_claim(claim, ack, now, status="rejected")
             out.append(AcceptedClaim(claim, ack, payer_claim_id))
@@ -166,9 +160,7 @@ class SandboxService:
                 return row
         return None
 
-    def _insert_claim(
-        self, claim: Claim, ack: ClaimAcknowledgement, now: datetime, status: str
-    ) -> None:
+    def _insert_claim(self, claim: Claim, ack: ClaimAcknowledgement, now: datetime, status: str) -> None:
         self.store.insert_claim(
             {
                 "patient_control_number": claim.patient_control_number,
@@ -186,9 +178,7 @@ class SandboxService:
             }
         )
 
-    def _store_and_adjudicate(
-        self, claim: Claim, ack: ClaimAcknowledgement, prior: Any, now: datetime
-    ) -> str:
+    def _store_and_adjudicate(self, claim: Claim, ack: ClaimAcknowledgement, prior: Any, now: datetime) -> str:
         member = self.config.member(claim.member_id)
         payer = self.config.payer(claim.payer_id)
         assert member is not None and payer is not None  # the front-end edits guarantee both
@@ -229,9 +219,7 @@ class SandboxService:
                 payer_claim_id=payer_claim_id,
                 last_item=after,
             )
-            self.store.save_accumulator(
-                member.member_id, year, acc.deductible_met, acc.out_of_pocket_met
-            )
+            self.store.save_accumulator(member.member_id, year, acc.deductible_met, acc.out_of_pocket_met)
             return payer_claim_id
         ctx = AdjudicationContext(
             payer=payer,
@@ -241,8 +229,7 @@ class SandboxService:
             received_on=now.date(),
             payer_claim_id=payer_claim_id,
             prior_claims={
-                (member.member_id, sig): pcn
-                for sig, pcn in self.store.adjudicated_signatures(member.member_id).items()
+                (member.member_id, sig): pcn for sig, pcn in self.store.adjudicated_signatures(member.member_id).items()
             },
         )
         result = adjudicate_claim(claim, ctx)
@@ -290,9 +277,7 @@ class SandboxService:
                 after_item=item,
             )
             final_acc = corrected.accumulator
-        self.store.save_accumulator(
-            member.member_id, year, final_acc.deductible_met, final_acc.out_of_pocket_met
-        )
+        self.store.save_accumulator(member.member_id, year, final_acc.deductible_met, final_acc.out_of_pocket_met)
         self.store.update_claim(
             claim.patient_control_number,
             claim.frequency_code,
@@ -366,27 +351,19 @@ class SandboxService:
     def claim_status(self, patient_control_number: str, member_id: str) -> StatusAnswer:
         """Status of the latest claim under this patient control number for this member."""
         rows = [
-            r
-            for r in self.store.claims_by_pcn(patient_control_number)
-            if r["member_id"] == member_id.strip().upper()
+            r for r in self.store.claims_by_pcn(patient_control_number) if r["member_id"] == member_id.strip().upper()
         ]
         if not rows:
             return StatusAnswer(patient_control_number, False, "A4", "35")
         row = rows[-1]
         charge = Decimal(row["charge"])
         if row["status"] == "rejected":
-            return StatusAnswer(
-                patient_control_number, True, row["ack_category"], row["ack_code"], charge
-            )
+            return StatusAnswer(patient_control_number, True, row["ack_category"], row["ack_code"], charge)
         if row["status"] == "adjudicated":
-            return StatusAnswer(
-                patient_control_number, True, "P1", "20", charge, None, row["payer_claim_id"]
-            )
+            return StatusAnswer(patient_control_number, True, "P1", "20", charge, None, row["payer_claim_id"])
         paid = Decimal(row["paid"])
         category, code = (
-            ("F1", "65")
-            if row["claim_status"] == ClaimStatusCode.PROCESSED_PRIMARY.value
-            else ("F2", "88")
+            ("F1", "65") if row["claim_status"] == ClaimStatusCode.PROCESSED_PRIMARY.value else ("F2", "88")
         )
         return StatusAnswer(
             patient_control_number,
@@ -410,21 +387,11 @@ class SandboxService:
             "interchanges_received": self.store.counter("interchanges_received"),
             "duplicate_interchanges": self.store.counter("duplicate_interchanges"),
             "claims_received": len(rows),
-            "claims_accepted": sum(
-                1 for r in rows if r["ack_category"] == AckCategory.ACCEPTED.value
-            ),
-            "claims_rejected": sum(
-                1 for r in rows if r["ack_category"] != AckCategory.ACCEPTED.value
-            ),
+            "claims_accepted": sum(1 for r in rows if r["ack_category"] == AckCategory.ACCEPTED.value),
+            "claims_rejected": sum(1 for r in rows if r["ack_category"] != AckCategory.ACCEPTED.value),
             "claims_adjudicated": len(adjudicated),
-            "claims_paid": sum(
-                1
-                for r in adjudicated
-                if r["claim_status"] == ClaimStatusCode.PROCESSED_PRIMARY.value
-            ),
-            "claims_denied": sum(
-                1 for r in adjudicated if r["claim_status"] == ClaimStatusCode.DENIED.value
-            ),
+            "claims_paid": sum(1 for r in adjudicated if r["claim_status"] == ClaimStatusCode.PROCESSED_PRIMARY.value),
+            "claims_denied": sum(1 for r in adjudicated if r["claim_status"] == ClaimStatusCode.DENIED.value),
             "remittances_sent": remittances_sent,
             "remittances_pending": self.store.pending_item_count(),
             "total_paid": str(total_paid),

@@ -20,9 +20,7 @@ class SandboxSettings(BaseSettings):
     port: Annotated[int, Field(ge=0, le=65535)] = 8088
     config: Path | None = Field(default=None, description="data file; default: the packaged one")
     seed: Annotated[int, Field(ge=0)] = 42
-    data_dir: Path | None = Field(
-        default=None, description="where sandbox.sqlite3 lives; default: a temp dir"
-    )
+    data_dir: Path | None = Field(default=None, description="where sandbox.sqlite3 lives; default: a temp dir")
     remit_delay_seconds: Annotated[float, Field(ge=0, le=86_400)] = 2.0
     remit_batch_seconds: Annotated[float, Field(gt=0, le=3_600)] = 1.0
 
@@ -35,9 +33,5 @@ class SandboxSettings(BaseSettings):
 
     def database_path(self) -> Path:
         """The SQLite file; a fresh temp dir when no SANDBOX_DATA_DIR is set."""
-        base = (
-            self.data_dir
-            if self.data_dir is not None
-            else Path(tempfile.mkdtemp(prefix="rcm-sandbox-"))
-        )
+        base = self.data_dir if self.data_dir is not None else Path(tempfile.mkdtemp(prefix="rcm-sandbox-"))
         return base / "sandbox.sqlite3"

@@ -138,9 +138,7 @@ class Store:
             return int(row["value"]) if row else 0
 
     # Interchanges -----------------------------------------------------------------------
-    def remember_interchange(
-        self, sender: str, control_number: str, kind: str, received_at: datetime
-    ) -> bool:
+    def remember_interchange(self, sender: str, control_number: str, kind: str, received_at: datetime) -> bool:
         """Record an interchange; False (times_seen + 1) if the sender already used the number."""
         with self._lock:
             cursor = self._conn.execute(
@@ -152,8 +150,7 @@ class Store:
             if cursor.rowcount == 1:
                 return True
             self._conn.execute(
-                "UPDATE interchanges SET times_seen = times_seen + 1 "
-                "WHERE sender = ? AND control_number = ?",
+                "UPDATE interchanges SET times_seen = times_seen + 1 WHERE sender = ? AND control_number = ?",
                 (sender, control_number),
             )
             return False
@@ -172,8 +169,7 @@ class Store:
         with self._lock:
             return list(
                 self._conn.execute(
-                    "SELECT * FROM claims WHERE patient_control_number = ? "
-                    "ORDER BY received_at, rowid",
+                    "SELECT * FROM claims WHERE patient_control_number = ? ORDER BY received_at, rowid",
                     (patient_control_number,),
                 )
             )
@@ -197,9 +193,7 @@ class Store:
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         with self._lock:
-            self._conn.execute(
-                f"INSERT INTO claims({columns}) VALUES ({marks})", tuple(values.values())
-            )
+            self._conn.execute(f"INSERT INTO claims({columns}) VALUES ({marks})", tuple(values.values()))
 
     def update_claim(self, patient_control_number: str, frequency_code: str, **values: Any) -> None:
         """Change some columns of a stored claim."""
@@ -234,17 +228,12 @@ class Store:
         """(deductible met, out-of-pocket met) or None when the year is not tracked yet."""
         with self._lock:
             row = self._one(
-                "SELECT deductible_met, out_of_pocket_met FROM accumulators "
-                "WHERE member_id = ? AND year = ?",
+                "SELECT deductible_met, out_of_pocket_met FROM accumulators WHERE member_id = ? AND year = ?",
                 (member_id, year),
             )
-            return (
-                (Decimal(row["deductible_met"]), Decimal(row["out_of_pocket_met"])) if row else None
-            )
+            return (Decimal(row["deductible_met"]), Decimal(row["out_of_pocket_met"])) if row else None
 
-    def save_accumulator(
-        self, member_id: str, year: int, deductible_met: Decimal, out_of_pocket_met: Decimal
-    ) -> None:
+    def save_accumulator(self, member_id: str, year: int, deductible_met: Decimal, out_of_pocket_met: Decimal) -> None:
         """Upsert the member's accumulator for a year."""
         with self._lock:
             self._conn.execute(
@@ -313,9 +302,7 @@ class Store:
     def mark_sent(self, item_ids: list[int], file_id: str) -> None:
         """These items went out in the 835 ``file_id``."""
         with self._lock:
-            self._conn.executemany(
-                "UPDATE remit_items SET sent_in = ? WHERE id = ?", [(file_id, i) for i in item_ids]
-            )
+            self._conn.executemany("UPDATE remit_items SET sent_in = ? WHERE id = ?", [(file_id, i) for i in item_ids])
 
     def pending_item_count(self) -> int:
         """Items not yet in any 835."""
@@ -367,21 +354,15 @@ class Store:
         """Mailbox files after a cursor, oldest first; files are never consumed."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT * FROM mailbox WHERE seq > ? AND (? IS NULL OR kind = ?) "
-                "ORDER BY seq LIMIT ?",
+                "SELECT * FROM mailbox WHERE seq > ? AND (? IS NULL OR kind = ?) ORDER BY seq LIMIT ?",
                 (after, kind, kind, limit),
             )
-            return [
-                MailboxRow(r["seq"], r["file_id"], r["kind"], r["created_at"], r["content"])
-                for r in rows
-            ]
+            return [MailboxRow(r["seq"], r["file_id"], r["kind"], r["created_at"], r["content"]) for r in rows]
 
     def claim_status_counts(self) -> dict[str, int]:
         """How many claims are in each status."""
         with self._lock:
             return {
                 r["status"]: int(r["n"])
-                for r in self._conn.execute(
-                    "SELECT status, COUNT(*) AS n FROM claims GROUP BY status"
-                )
+                for r in self._conn.execute("SELECT status, COUNT(*) AS n FROM claims GROUP BY status")
             }

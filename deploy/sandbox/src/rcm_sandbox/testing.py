@@ -40,7 +40,7 @@ def pick_member(
 
 def make_claim(
     member: Member,
-    lines: Sequence[tuple[str, str]] | Sequence[tuple[str, str, tuple[str, ...]]],
+    lines: Sequence[tuple[Any, ...]],
     *,
     pcn: str = "PCN0001",
     service_date: date = date(2026, 11, 2),
@@ -116,9 +116,7 @@ def claim_837(
                 patient_control_number=c.patient_control_number,
                 total_charge=c.total_charge,
                 place_of_service=c.place_of_service,
-                billing_provider=x.BillingProvider(
-                    "SANDBOX TEST CLINIC", c.billing_npi, "123456789", address
-                ),
+                billing_provider=x.BillingProvider("SANDBOX TEST CLINIC", c.billing_npi, "123456789", address),
                 subscriber=x.Subscriber(
                     member_id=c.member_id,
                     last_name=c.subscriber_last_name,
@@ -152,7 +150,7 @@ def claim_837(
         created=when,
         claims=tuple(out),
     )
-    return x.write_837(doc, _envelope(control_number, sender_id, when))
+    return str(x.write_837(doc, _envelope(control_number, sender_id, when)))
 
 
 def _simple_interchange(
@@ -170,9 +168,8 @@ def _simple_interchange(
     w = SegmentWriter(Delimiters())
     for seg in segments:
         w.seg(seg[0], *seg[1:])
-    return write_interchange(
-        _envelope(control_number, sender_id, when), functional_id, guide, [(st_id, w)]
-    )
+    envelope = _envelope(control_number, sender_id, when)
+    return str(write_interchange(envelope, functional_id, guide, [(st_id, w)]))
 
 
 def inquiry_270(
@@ -200,9 +197,7 @@ def inquiry_270(
     if birth_date is not None:
         segments.append(["DMG", "D8", birth_date.strftime("%Y%m%d")])
     segments += [["DTP", "291", "D8", service_date.strftime("%Y%m%d")], ["EQ", "30"]]
-    return _simple_interchange(
-        "HS", "005010X279A1", "270", segments, control_number, sender_id, service_date
-    )
+    return _simple_interchange("HS", "005010X279A1", "270", segments, control_number, sender_id, service_date)
 
 
 def status_276(
@@ -242,9 +237,7 @@ def status_276(
         ["AMT", "T3", charge],
         ["DTP", "472", "RD8", f"{service_date:%Y%m%d}-{service_date:%Y%m%d}"],
     ]
-    return _simple_interchange(
-        "HR", "005010X212", "276", segments, control_number, sender_id, date(2026, 11, 10)
-    )
+    return _simple_interchange("HR", "005010X212", "276", segments, control_number, sender_id, date(2026, 11, 10))
 
 
 def segments_of(interchange: str) -> list[tuple[str, ...]]:

@@ -64,9 +64,7 @@ def _issue_json(issue: X12Issue) -> dict[str, Any]:
     }
 
 
-def problem(
-    error: str, issues: list[X12Issue], acknowledgement: str | None = None
-) -> GatewayResponse:
+def problem(error: str, issues: list[X12Issue], acknowledgement: str | None = None) -> GatewayResponse:
     """400 with a JSON problem body (and the TA1/999 when X12 allows one)."""
     body: dict[str, Any] = {"error": error, "issues": [_issue_json(i) for i in issues]}
     if acknowledgement is not None:
@@ -99,9 +97,7 @@ class X12Gateway:
         if scan.interchange_errors:
             with self.service.store.transaction():
                 note = ta1_for(raw)
-                ack = write_ta1(
-                    note, self._outbound(header.sender_id, header.usage_indicator).envelope()
-                )
+                ack = write_ta1(note, self._outbound(header.sender_id, header.usage_indicator).envelope())
             return problem("interchange envelope errors", scan.interchange_errors, ack)
         kinds = {tx.transaction_id for g in inter.groups for tx in g.transactions}
         kind = kinds.pop() if len(kinds) == 1 else "mixed"
@@ -218,9 +214,7 @@ class X12Gateway:
             contexts.append(
                 EligibilityContext(
                     payer_id=fields.get("payer_id", "") or "UNKNOWN",
-                    payer_name=payer.name
-                    if payer
-                    else fields.get("payer_name", "") or "UNKNOWN PAYER",
+                    payer_name=payer.name if payer else fields.get("payer_name", "") or "UNKNOWN PAYER",
                     receiver_name=fields.get("receiver_name", ""),
                     receiver_id=fields.get("receiver_id", ""),
                     receiver_qualifier=fields.get("receiver_qualifier", ""),
@@ -229,9 +223,7 @@ class X12Gateway:
                     result=result,
                 )
             )
-        body = eligibility_271(
-            self._outbound(header.sender_id, header.usage_indicator), reference, contexts, kinds
-        )
+        body = eligibility_271(self._outbound(header.sender_id, header.usage_indicator), reference, contexts, kinds)
         return GatewayResponse(200, body)
 
     # 276 ---------------------------------------------------------------------------------
@@ -264,9 +256,7 @@ class X12Gateway:
                     )
         if not contexts:
             return problem("276 carries no claim inquiry", [])
-        body = claim_status_277(
-            self._outbound(header.sender_id, header.usage_indicator), reference, contexts
-        )
+        body = claim_status_277(self._outbound(header.sender_id, header.usage_indicator), reference, contexts)
         return GatewayResponse(200, body)
 
     # 835 ---------------------------------------------------------------------------------
@@ -283,9 +273,7 @@ class X12Gateway:
                 for remittance in remittances:
                     payer = self.service.config.payer(remittance.payer_id)
                     assert payer is not None
-                    body = remittance_835(
-                        self._outbound(remittance.payee_npi), remittance, payer.kind
-                    )
+                    body = remittance_835(self._outbound(remittance.payee_npi), remittance, payer.kind)
                     released.append(self.service.put_file("835", body).file_id)
             if not remittances or not force:
                 return released

@@ -131,9 +131,7 @@ def ack_277ca(
         hl += 1
         provider_hl = hl
         w.seg("HL", provider_hl, 2, "19", 1)
-        w.seg(
-            "NM1", "85", "2", "BILLING PROVIDER", None, None, None, None, "XX", npi or "0000000000"
-        )
+        w.seg("NM1", "85", "2", "BILLING PROVIDER", None, None, None, None, "XX", npi or "0000000000")
         w.seg("TRN", "1", f"SBX{out.control_number}-{provider_hl}")
         w.seg(
             "STC",
@@ -181,7 +179,7 @@ def ack_277ca(
                     "RD8",
                     f"{format_date8(c.first_service_date)}-{format_date8(last)}",
                 )
-    return write_interchange(out.envelope(), "HN", X277CA, [("277", w)])
+    return str(write_interchange(out.envelope(), "HN", X277CA, [("277", w)]))
 
 
 @dataclass(frozen=True)
@@ -273,12 +271,8 @@ def eligibility_271(
         ins = insurance.get(kinds.get(member.payer_id, PayerKind.COMMERCIAL), "PR")
         w.seg("EB", "1", "IND", "30", ins, b.plan.name)
         if b.plan.copay > 0:
-            w.seg(
-                "EB", "B", "IND", "30", None, None, "27", b.plan.copay, None, None, None, None, "Y"
-            )
-        w.seg(
-            "EB", "C", "IND", "30", None, None, "23", b.plan.deductible, None, None, None, None, "Y"
-        )
+            w.seg("EB", "B", "IND", "30", None, None, "27", b.plan.copay, None, None, None, None, "Y")
+        w.seg("EB", "C", "IND", "30", None, None, "23", b.plan.deductible, None, None, None, None, "Y")
         w.seg(
             "EB",
             "C",
@@ -340,7 +334,7 @@ def eligibility_271(
                 None,
                 "Y",
             )
-    return write_interchange(out.envelope(), "HB", X271, [("271", w)])
+    return str(write_interchange(out.envelope(), "HB", X271, [("271", w)]))
 
 
 @dataclass(frozen=True)
@@ -442,7 +436,7 @@ def claim_status_277(out: Outbound, reference: str, answers: Sequence[StatusCont
         w.seg("REF", "EJ", s.patient_control_number)
         if a.service_date is not None:
             w.seg("DTP", "472", "D8", format_date8(a.service_date))
-    return write_interchange(out.envelope(), "HN", X277, [("277", w)])
+    return str(write_interchange(out.envelope(), "HN", X277, [("277", w)]))
 
 
 def _cas(w: SegmentWriter, adjustments: Sequence[Adjustment]) -> None:
@@ -490,9 +484,7 @@ def _clp(w: SegmentWriter, c: ClaimPayment, kind: PayerKind) -> None:
     if c.remark_codes:
         w.seg("MOA", None, None, *c.remark_codes[:5])
     for ln in c.lines:
-        w.seg(
-            "SVC", ["HC", ln.procedure_code, *ln.modifiers[:4]], ln.charge, ln.paid, None, ln.units
-        )
+        w.seg("SVC", ["HC", ln.procedure_code, *ln.modifiers[:4]], ln.charge, ln.paid, None, ln.units)
         w.seg("DTM", "472", format_date8(ln.service_date))
         _cas(w, ln.adjustments)
         w.seg("REF", "6R", str(ln.line_number))
@@ -564,4 +556,4 @@ def remittance_835(out: Outbound, remittance: Remittance, kind: PayerKind) -> st
             elements += [(adj.reason_code, adj.reference), adj.amount]
         w.seg("PLB", remittance.payee_npi, fiscal, *elements)
     # The 835 guide marks ST03 "not used" (pyx12 rejects it), unlike the other guides.
-    return write_interchange(out.envelope(), "HP", X835, [("835", w)], st03=False)
+    return str(write_interchange(out.envelope(), "HP", X835, [("835", w)], st03=False))

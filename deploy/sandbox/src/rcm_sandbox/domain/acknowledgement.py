@@ -20,9 +20,7 @@ def acknowledge_claim(
 ) -> ClaimAcknowledgement:
     """Decide whether a claim enters adjudication; the first failing edit wins."""
 
-    def reject(
-        category: AckCategory, code: str, entity: str | None, reason: str
-    ) -> ClaimAcknowledgement:
+    def reject(category: AckCategory, code: str, entity: str | None, reason: str) -> ClaimAcknowledgement:
         return ClaimAcknowledgement(claim.patient_control_number, category, code, entity, reason)
 
     if already_received:
@@ -32,19 +30,13 @@ def acknowledge_claim(
     if not claim.billing_npi:
         return reject(AckCategory.MISSING_INFORMATION, "562", "85", "billing provider NPI missing")
     if not npi_is_valid(claim.billing_npi):
-        return reject(
-            AckCategory.INVALID_INFORMATION, "562", "85", "billing provider NPI fails check digit"
-        )
+        return reject(AckCategory.INVALID_INFORMATION, "562", "85", "billing provider NPI fails check digit")
     if not claim.member_id:
         return reject(AckCategory.MISSING_INFORMATION, "33", "IL", "subscriber id missing")
     if not claim.diagnosis_codes or not claim.lines:
-        return reject(
-            AckCategory.MISSING_INFORMATION, "21", None, "diagnosis or service lines missing"
-        )
+        return reject(AckCategory.MISSING_INFORMATION, "21", None, "diagnosis or service lines missing")
     if sum((ln.charge for ln in claim.lines), ZERO) != claim.total_charge:
-        return reject(
-            AckCategory.INVALID_INFORMATION, "178", None, "total charge is not the sum of the lines"
-        )
+        return reject(AckCategory.INVALID_INFORMATION, "178", None, "total charge is not the sum of the lines")
     if any(ln.service_date > received_on for ln in claim.lines):
         return reject(AckCategory.INVALID_INFORMATION, "187", None, "date of service in the future")
     member = config.member(claim.member_id)
@@ -53,19 +45,12 @@ def acknowledge_claim(
     if member.payer_id == claim.payer_id:
         # Demographics are only checked by the payer that holds the record.
         if claim.subscriber_last_name.strip().upper() != member.record_last_name.upper():
-            return reject(
-                AckCategory.INVALID_INFORMATION, "33", "IL", "subscriber name does not match"
-            )
-        if (
-            claim.subscriber_birth_date is not None
-            and claim.subscriber_birth_date != member.record_birth_date
-        ):
+            return reject(AckCategory.INVALID_INFORMATION, "33", "IL", "subscriber name does not match")
+        if claim.subscriber_birth_date is not None and claim.subscriber_birth_date != member.record_birth_date:
             return reject(
                 AckCategory.INVALID_INFORMATION,
                 "158",
                 "IL",
                 "subscriber date of birth does not match",
             )
-    return ClaimAcknowledgement(
-        claim.patient_control_number, AckCategory.ACCEPTED, "20", None, "accepted"
-    )
+    return ClaimAcknowledgement(claim.patient_control_number, AckCategory.ACCEPTED, "20", None, "accepted")

@@ -88,9 +88,7 @@ def _line_denial(line: ServiceLine, claim: Claim, ctx: AdjudicationContext) -> D
     diagnoses = line.diagnosis_codes or claim.diagnosis_codes
     for rule in ctx.payer.medical_necessity:
         if rule.procedure_code == line.procedure_code and not any(
-            dx.replace(".", "").upper().startswith(prefix)
-            for dx in diagnoses
-            for prefix in rule.diagnosis_prefixes
+            dx.replace(".", "").upper().startswith(prefix) for dx in diagnoses for prefix in rule.diagnosis_prefixes
         ):
             return Denial(GroupCode.CO, "50", rule.rarc)
     for pair in ctx.payer.ncci_pairs:
@@ -101,9 +99,7 @@ def _line_denial(line: ServiceLine, claim: Claim, ctx: AdjudicationContext) -> D
             for other in claim.lines
             if other.line_number != line.line_number
         )
-        bypassed = pair.modifier_indicator == "1" and bool(
-            NCCI_BYPASS_MODIFIERS & set(line.modifiers)
-        )
+        bypassed = pair.modifier_indicator == "1" and bool(NCCI_BYPASS_MODIFIERS & set(line.modifiers))
         if partner and not bypassed:
             return Denial(GroupCode.CO, "97", "M15")
     return None
@@ -183,9 +179,7 @@ def adjudicate_claim(claim: Claim, ctx: AdjudicationContext) -> Adjudication:
         lines.append(priced)
 
     paid = sum((ln.paid for ln in lines), ZERO)
-    patient = sum(
-        (a.amount for ln in lines for a in ln.adjustments if a.group is GroupCode.PR), ZERO
-    )
+    patient = sum((a.amount for ln in lines for a in ln.adjustments if a.group is GroupCode.PR), ZERO)
     all_denied = all(ln.allowed == ZERO for ln in lines)
     remarks: tuple[str, ...] = ()
     if any("M119" in ln.remark_codes for ln in lines):
@@ -239,9 +233,7 @@ def accumulator_contribution(payment: ClaimPayment) -> tuple[Decimal, Decimal]:
     """(deductible, out-of-pocket) a payment added to the member's accumulator."""
     deductible = payment.adjustment_total(GroupCode.PR, "1")
     out_of_pocket = (
-        deductible
-        + payment.adjustment_total(GroupCode.PR, "2")
-        + payment.adjustment_total(GroupCode.PR, "3")
+        deductible + payment.adjustment_total(GroupCode.PR, "2") + payment.adjustment_total(GroupCode.PR, "3")
     )
     return deductible, out_of_pocket
 

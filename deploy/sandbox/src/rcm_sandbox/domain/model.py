@@ -174,8 +174,7 @@ class ClaimPayment:
         return sum(
             (
                 a.amount
-                for a in self.claim_adjustments
-                + tuple(x for ln in self.lines for x in ln.adjustments)
+                for a in self.claim_adjustments + tuple(x for ln in self.lines for x in ln.adjustments)
                 if a.group is group and a.reason == reason
             ),
             ZERO,
@@ -206,9 +205,7 @@ class Remittance:
     @property
     def total_payment(self) -> Decimal:
         """BPR02 = sum of CLP04 - sum of PLB amounts."""
-        return sum((c.paid for c in self.claims), ZERO) - sum(
-            (p.amount for p in self.provider_adjustments), ZERO
-        )
+        return sum((c.paid for c in self.claims), ZERO) - sum((p.amount for p in self.provider_adjustments), ZERO)
 
     def balances(self) -> bool:
         """Every claim balances and the check is not negative."""
