@@ -122,6 +122,46 @@ def publish(
 
 
 @app.command()
+def history(
+    encounter_id: Annotated[str, typer.Argument(help="the encounter (correlation id)")],
+    namespace: Annotated[str, typer.Option(help="topic namespace")] = "rcm",
+) -> None:
+    """An encounter's timeline across every topic: what happened, in order, and what caused it."""
+    from rcm_cli.environment import resolve_target
+    from rcm_cli.history import encounter_history
+
+    target = resolve_target()
+    entries = asyncio.run(encounter_history(target.kafka_bootstrap, namespace, encounter_id))
+    if not entries:
+        console.print(f"no event for {encounter_id} in namespace {namespace}")
+        raise typer.Exit(1)
+    table = Table("time", "topic", "type", "source", "event id", "caused by")
+    for e in entries:
+        h = e.headers
+        table.add_row(e.time, e.topic, e.type, h.get("ce_source", ""), h.get("ce_id", "")[:8],
+                      h.get("ce_causationid", "")[:8] or h.get("dlq_reason", "")[:60])
+    console.print(table)
+
+
+@app.command("dead-letters")
+def dead_letters_cmd(namespace: Annotated[str, typer.Option(help="topic namespace")] = "rcm") -> None:
+    """Every dead-lettered record with the reason, the service and where it came from."""
+    from rcm_cli.environment import resolve_target
+    from rcm_cli.history import dead_letters
+
+    target = resolve_target()
+    entries = asyncio.run(dead_letters(target.kafka_bootstrap, namespace))
+    table = Table("service", "from", "error", "reason")
+    for e in entries:
+        h = e.headers
+        table.add_row(h.get("dlq_service", "?"),
+                      f"{h.get('dlq_original_topic')}[{h.get('dlq_original_partition')}]@{h.get('dlq_original_offset')}",
+                      h.get("dlq_error_type", ""), h.get("dlq_reason", ""))
+    console.print(table)
+    console.print(f"{len(entries)} dead letter(s)")
+
+
+@app.command()
 def demo(
     encounters: Annotated[int, typer.Option("--encounters", "-n", min=1, help="how many encounters")] = 300,
     seed: Annotated[int, typer.Option(help="seed of the synthetic data")] = 7,

@@ -1,0 +1,70 @@
+"""Read the event history back: an encounter's timeline across every topic, and the dead
+letters with their reasons. This is what an auditor replays to explain a state."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from rcm_shared.topics import DEAD_LETTER_TOPIC, TOPICS, topic_name
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    time: str
+    topic: str
+    partition: int
+    offset: int
+    headers: dict[str, str]
+
+    @property
+    def type(self) -> str:
+        return self.headers.get("ce_type", "?")
+
+
+async def _scan(bootstrap: str, topics: list[str], keep: Any) -> list[HistoryEntry]:
+    """Read ``topics`` from the beginning to their current end; keep records ``keep`` accepts."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                                client_id=f"history-{uuid.uuid4().hex[:6]}")
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()
+        tps = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+        if not tps:
+            return []
+        consumer.assign(tps)
+        end = await consumer.end_offsets(tps)
+        await consumer.seek_to_beginning(*tps)
+        remaining = {tp for tp in tps if end[tp] > 0}
+        out: list[HistoryEntry] = []
+        while remaining:
+            batch = await consumer.getmany(timeout_ms=500)
+            if not batch:
+                remaining = {tp for tp in remaining if await consumer.position(tp) < end[tp]}
+                continue
+            for tp, records in batch.items():
+                for r in records:
+                    headers = {n: (v or b"").decode("utf-8", "replace") for n, v in r.headers}
+                    if keep(r, headers):
+                        out.append(HistoryEntry(headers.get("ce_time", str(r.timestamp)), r.topic, r.partition,
+                                                r.offset, headers))
+                if records and records[-1].offset + 1 >= end[tp]:
+                    remaining.discard(tp)
+        return sorted(out, key=lambda e: e.time)
+    finally:
+        await consumer.stop()
+
+
+async def encounter_history(bootstrap: str, namespace: str, encounter_id: str) -> list[HistoryEntry]:
+    """Every event correlated with ``encounter_id``, in time order (dead letters included)."""
+    topics = [s.name(namespace) for s in TOPICS]
+    return await _scan(bootstrap, topics, lambda r, h: h.get("ce_correlationid") == encounter_id
+                       or (r.key or b"").decode("utf-8", "replace") == encounter_id)
+
+
+async def dead_letters(bootstrap: str, namespace: str) -> list[HistoryEntry]:
+    """Every dead letter of every service, with its reason headers."""
+    topics = [topic_name(t, namespace) for t in DEAD_LETTER_TOPIC.values()]
+    return await _scan(bootstrap, topics, lambda r, h: True)
