@@ -1,0 +1,1 @@
+"""Packaged reference data of the coding engine (read with importlib.resources)."""

@@ -1,0 +1,227 @@
+"""Diagnosis extraction: note mentions to ICD-10-CM candidates, following outpatient guidelines.
+
+Rules (each proposal names the one that produced it):
+
+* ``dx.assessment``: affirmed condition/injury/symptom mentions in the assessment, plan or
+  procedure sections (or, when the note has none of those, in the whole narrative).
+* ``dx.symptom_for_uncertain``: when the assessment only has uncertain diagnoses ("rule out",
+  "probable", "suspected" ...) the documented symptoms are coded instead (chief complaint, HPI).
+* ``dx.history``: "history of" / past-history mentions of conditions with a personal-history
+  code (old MI I25.2, Z85-Z87); the active disease is not coded from them.
+* ``dx.family_history``: family-history mentions become Z80-Z84 codes, never the disease.
+* Negated mentions ("denies chest pain") are never coded.
+* Symptoms integral to a coded definitive diagnosis are dropped (dysuria with UTI).
+* Combination codes (``combination.*``) and BMI/long-term drug companions (``companion.*``)
+  are applied afterwards by :mod:`rcm_coding.domain.combinations`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rcm_coding.domain.icd10cm import ICD10CMCodeSet
+from rcm_coding.domain.lexicon import Concept, Lexicon, Match, variant_codes
+from rcm_coding.domain.model import Evidence
+from rcm_coding.domain.note_text import (
+    Sentence,
+    Status,
+    laterality,
+    mention_status,
+    sentence_at,
+)
+
+DEFINITIVE_SECTIONS = ("assessment", "plan", "procedure")
+NARRATIVE_SECTIONS = ("chief_complaint", "hpi", "other")
+HISTORY_SECTIONS = ("pmh", "social_history", "assessment", "plan", "hpi", "other",
+                    "chief_complaint")
+SECTION_CONFIDENCE = {
+    "assessment": 0.92, "plan": 0.88, "procedure": 0.86, "chief_complaint": 0.78, "hpi": 0.74,
+    "pmh": 0.8, "family_history": 0.85, "social_history": 0.78, "other": 0.72, "results": 0.7,
+}
+_SUBSEQUENT = re.compile(r"(?<![\w-])(subsequent encounter|follow[- ]up|f/u|suture removal|"
+                         r"wound check|recheck|re-check|healing well|routine healing)(?![\w-])", re.I)
+_SEQUELA = re.compile(r"(?<![\w-])(sequela|sequelae|scar|late effect)(?![\w-])", re.I)
+
+
+@dataclass
+class Mention:
+    concept: Concept
+    start: int
+    end: int
+    sentence: Sentence
+    status: Status
+    abbreviation: bool
+
+
+@dataclass
+class Candidate:
+    """A diagnosis being assembled: code, rule, confidence and its evidence."""
+
+    code: str
+    rule: str
+    confidence: float
+    kind: str
+    order: int  # position in the note of the first evidence, for sequencing
+    evidence: list[Evidence] = field(default_factory=list)
+    concept_id: str = ""
+    integral_to: tuple[str, ...] = ()
+
+    def support(self, other: Candidate) -> None:
+        """Merge another mention of the same code: more evidence, a little more confidence."""
+        known = {(e.start, e.end) for e in self.evidence}
+        self.evidence.extend(e for e in other.evidence if (e.start, e.end) not in known)
+        self.confidence = min(0.99, max(self.confidence, other.confidence) + 0.02)
+        self.order = min(self.order, other.order)
+
+
+def find_mentions(text: str, sentences: list[Sentence], lexicon: Lexicon) -> list[Mention]:
+    out: list[Mention] = []
+    for m in lexicon.find(text):
+        sent = sentence_at(sentences, m.start)
+        if sent is None:
+            continue  # a header word, not body text
+        out.append(Mention(m.concept, m.start, m.end, sent, mention_status(text, sent, m.start,
+                                                                             m.end), m.abbreviation))
+    return out
+
+
+def _nearest_site(concept: Concept, text: str, m: Match | Mention) -> tuple[object, int] | None:
+    best = None
+    sent = m.sentence if isinstance(m, Mention) else None
+    lo, hi = (sent.start, sent.end) if sent else (m.start, m.end)
+    for rank, site in enumerate(concept.sites):
+        for word in site.words:
+            for hit in re.finditer(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", text[lo:hi],
+                                   re.I):
+                s, e = lo + hit.start(), lo + hit.end()
+                dist = m.start - e if e <= m.start else s - m.end
+                key = (abs(dist), -len(word), rank)
+                if best is None or key < best[0]:
+                    best = (key, site)
+    return (best[1], 0) if best else None
+
+
+def resolve_codes(
+    mention: Mention, text: str, icd: ICD10CMCodeSet, whole_note: str
+) -> tuple[list[str], float, str]:
+    """Codes for an affirmed mention, a confidence penalty and a rule suffix."""
+    c = mention.concept
+    window = text[mention.sentence.start : mention.sentence.end]
+    penalty = 0.05 if mention.abbreviation else 0.0
+    suffix = ""
+    codes = variant_codes(c, window)
+    if not codes:
+        codes = [c.code]
+    else:
+        suffix = ".specificity"
+    lat_map = c.lat
+    if c.sites:
+        found = _nearest_site(c, text, mention)
+        if found is None:
+            penalty += 0.35  # a site is needed for a billable code: let a coder look
+            suffix += ".no_site"
+        else:
+            site = found[0]
+            assert hasattr(site, "code")
+            if site.code:  # type: ignore[attr-defined]
+                codes = [site.code]  # type: ignore[attr-defined]
+                lat_map = None
+            else:
+                lat_map = site.lat  # type: ignore[attr-defined]
+            suffix += ".site"
+    if lat_map:
+        side = laterality(text, mention.sentence, mention.start, mention.end)
+        codes = lat_map[side].split(",")
+        suffix += ".laterality"
+        if side == "U":
+            penalty += 0.12
+    if c.kind == "injury":
+        seventh = "A"
+        if _SEQUELA.search(window):
+            seventh = "S"
+        elif _SUBSEQUENT.search(window) or _SUBSEQUENT.search(whole_note[:400]):
+            seventh = "D"
+        codes = [icd.with_seventh_character(code, seventh) if icd.seven_character_values(code)
+                 else code for code in codes]
+        suffix += f".seventh_{seventh}"
+    return codes, penalty, suffix
+
+
+def _evidence(m: Mention, text: str) -> Evidence:
+    return Evidence(m.start, m.end, m.sentence.section, text[m.start : m.end])
+
+
+def extract_diagnoses(
+    text: str, mentions: list[Mention], icd: ICD10CMCodeSet
+) -> tuple[list[Candidate], list[str]]:
+    """Candidates per the module rules, plus review notes (things a coder should look at)."""
+    notes: list[str] = []
+    has_definitive_section = any(
+        s.section in DEFINITIVE_SECTIONS for s in (m.sentence for m in mentions)
+    )
+    sources = DEFINITIVE_SECTIONS if has_definitive_section else NARRATIVE_SECTIONS
+
+    cands: dict[str, Candidate] = {}
+
+    def add(code: str, rule: str, conf: float, kind: str, m: Mention) -> None:
+        cand = Candidate(code, rule, round(conf, 3), kind, m.start, [_evidence(m, text)],
+                         m.concept.id, m.concept.integral_to)
+        if code in cands:
+            cands[code].support(cand)
+        else:
+            cands[code] = cand
+
+    uncertain_in_assessment = False
+    for m in mentions:
+        sec = m.sentence.section
+        base = SECTION_CONFIDENCE.get(sec, 0.7)
+        c = m.concept
+        if m.status == "negated":
+            continue
+        if m.status == "family":
+            if c.family:
+                add(c.family, "dx.family_history", base - (0.05 if m.abbreviation else 0), "status", m)
+            continue
+        history_context = m.status == "history" or (sec in ("pmh", "social_history") and c.history)
+        if history_context:
+            if c.history and sec in HISTORY_SECTIONS:
+                add(c.history, "dx.history", base - 0.04, "status", m)
+            continue
+        if m.status == "uncertain":
+            if sec in sources and c.kind in ("condition", "injury"):
+                uncertain_in_assessment = True
+            continue
+        if sec not in sources:
+            continue
+        codes, penalty, suffix = resolve_codes(m, text, icd, text)
+        rule = ("dx.assessment" if has_definitive_section else "dx.narrative") + suffix
+        for code in codes:
+            add(code, rule, base - penalty, c.kind, m)
+
+    definitive = [c for c in cands.values() if c.kind in ("condition", "injury")]
+    symptoms_in_sources = [c for c in cands.values() if c.kind == "symptom"]
+    if uncertain_in_assessment and not symptoms_in_sources:
+        # Outpatient rule: do not code the uncertain diagnosis; code the documented symptoms.
+        for m in mentions:
+            if (m.concept.kind == "symptom" and m.status == "affirmed"
+                    and m.sentence.section in ("chief_complaint", "hpi", "other")):
+                codes, penalty, suffix = resolve_codes(m, text, icd, text)
+                for code in codes:
+                    add(code, "dx.symptom_for_uncertain" + suffix,
+                        SECTION_CONFIDENCE.get(m.sentence.section, 0.7) - penalty, "symptom", m)
+        if not any(c.kind == "symptom" for c in cands.values()):
+            notes.append("uncertain diagnosis documented without a codable symptom")
+    if not definitive and not any(c.kind in ("symptom", "encounter") for c in cands.values()):
+        notes.append("no definitive diagnosis found in the assessment")
+
+    coded = list(cands)
+    for code in coded:
+        cand = cands[code]
+        if cand.kind == "symptom" and any(
+            other.replace(".", "").startswith(tuple(p.replace(".", "") for p in cand.integral_to))
+            for other in coded
+            if other != code and cands[other].kind in ("condition", "injury")
+        ):
+            del cands[code]
+    return list(cands.values()), notes

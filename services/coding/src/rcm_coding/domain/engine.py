@@ -1,0 +1,239 @@
+"""The computer-assisted coding engine.
+
+Usage::
+
+    from rcm_coding.domain.engine import CodingEngine, EncounterDocumentation
+    engine = CodingEngine.load()            # ~4 s: parses the full ICD-10-CM tabular once
+    result = engine.code_encounter(doc)     # CodingResult
+
+``CodingEngine.load()`` does the work; importing this module does none.  ``default_engine()``
+returns one engine per process (cached) for callers and tests that want to share it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rcm_coding.domain import combinations, diagnoses, procedures
+from rcm_coding.domain.codesets import (
+    ICD10CM_APRIL_2026_FROM,
+    ICD10CM_APRIL_2026_TO,
+    CodeSetRegistry,
+)
+from rcm_coding.domain.diagnoses import Candidate
+from rcm_coding.domain.edits import run_edits
+from rcm_coding.domain.errors import CodeSetNotAvailableError, InvalidEncounterError
+from rcm_coding.domain.icd10cm import ICD10CMCodeSet, load_icd10cm_from_package
+from rcm_coding.domain.lexicon import Lexicon, load_lexicon
+from rcm_coding.domain.model import (
+    CodingResult,
+    DiagnosisProposal,
+    EditFailure,
+    EncounterDocumentation,
+    ProcedureLine,
+    StructuredProcedure,
+)
+from rcm_coding.domain.ncci import load_mue_sample, load_ptp_sample
+from rcm_coding.domain.note_text import split_sections, split_sentences
+from rcm_coding.domain.procedure_codes import load_hcpcs_sample, load_own_cpt_labels
+from rcm_coding.domain.procedures import LineDraft
+
+__all__ = ["CodingEngine", "EncounterDocumentation", "CodingResult", "default_engine"]
+
+REVIEW_CONFIDENCE_THRESHOLD = 0.7
+# Lines for which an E/M on the same day needs modifier 25 (minor procedures and injections).
+_NEEDS_25_WITH = re.compile(r"^(120\d\d|1201\d|20610|96372|90471|G000[89]|G0010|94640|10060)$")
+
+
+@dataclass
+class CodingEngine:
+    registry: CodeSetRegistry
+    lexicon: Lexicon
+
+    @classmethod
+    def load(cls, registry: CodeSetRegistry | None = None) -> CodingEngine:
+        """Load code sets (full ICD-10-CM April 2026, HCPCS/CPT/NCCI samples) and the lexicon.
+
+        Load times in seconds are kept in ``registry.load_seconds``.
+        """
+        if registry is None:
+            registry = CodeSetRegistry()
+            t = time.perf_counter()
+            icd = load_icd10cm_from_package("2026-04")
+            registry.load_seconds["icd10cm"] = time.perf_counter() - t
+            registry.register_icd10cm(icd, ICD10CM_APRIL_2026_FROM, ICD10CM_APRIL_2026_TO)
+            t = time.perf_counter()
+            registry.hcpcs = load_hcpcs_sample()
+            registry.cpt = load_own_cpt_labels()
+            registry.ptp = load_ptp_sample()
+            registry.mue = load_mue_sample()
+            registry.load_seconds["procedures_and_ncci"] = time.perf_counter() - t
+        t = time.perf_counter()
+        lexicon = load_lexicon()
+        registry.load_seconds["lexicon"] = time.perf_counter() - t
+        return cls(registry, lexicon)
+
+    # ------------------------------------------------------------------------------------
+    def code_encounter(self, doc: EncounterDocumentation) -> CodingResult:
+        """Propose diagnoses and service lines for one encounter, run the edits, and decide
+        whether a coder must review it."""
+        if doc.patient_sex not in ("F", "M", "U"):
+            raise InvalidEncounterError(f"patient_sex must be F, M or U (got {doc.patient_sex!r})")
+        try:
+            icd = self.registry.icd10cm_for(doc.date_of_service)
+        except CodeSetNotAvailableError as exc:
+            failure = EditFailure("CODESET_UNAVAILABLE", (), str(exc))
+            return CodingResult((), (), (failure,), True, (str(exc),), {})
+        text = doc.note_text
+        age = doc.age_on_service_date()
+        notes: list[str] = []
+        sections = split_sections(text)
+        sentences = split_sentences(text, sections)
+
+        # --- procedures first: some imply diagnoses (Z23 for vaccines) and principal order
+        drafts: list[LineDraft] = []
+        drafts += procedures.evaluation_and_management(text, sentences, doc, notes)
+        drafts += procedures.vaccines(text, sentences, doc)
+        drafts += procedures.labs(text, sentences)
+        drafts += procedures.ecg(text, sentences)
+        drafts += procedures.repairs(text, sentences, notes)
+        drafts += procedures.injections(text, sentences)
+        drafts += procedures.other_services(text, sentences)
+        drafts += procedures.colonoscopy(text, sentences, doc, notes)
+        drafts = self._merge_structured_procedures(drafts, doc.structured_procedures, notes)
+
+        # --- diagnoses
+        mentions = diagnoses.find_mentions(text, sentences, self.lexicon)
+        cands, dx_notes = diagnoses.extract_diagnoses(text, mentions, icd)
+        notes += dx_notes
+        cands = combinations.apply_combinations(cands, icd)
+        cands = combinations.add_companions(cands, text, sentences, age, icd)
+        first: list[str] = []
+        preventive = next((d for d in drafts if d.rule == "em.preventive"), None)
+        if preventive is not None:
+            cands.append(self._preventive_dx(preventive, cands, age))
+            first.append(cands[-1].code)
+        vaccine_lines = [d for d in drafts if d.rule.startswith("vaccine.")]
+        if vaccine_lines:
+            cands.append(Candidate("Z23", "dx.immunization_encounter", 0.9, "status",
+                                   10**9, list(vaccine_lines[0].evidence)))
+            if len(drafts) == len(vaccine_lines):
+                first.insert(0, "Z23")  # vaccine-only visit: the immunization is the reason
+        if any(d.code in ("45378", "45380", "45385", "G0121", "G0105") for d in drafts) and any(
+                c.code == "Z12.11" for c in cands):
+            first.insert(0, "Z12.11")
+        cands = self._merge_structured_diagnoses(cands, doc.structured_diagnoses, icd, notes)
+        ordered = combinations.sequence(cands, icd, first)
+        dx = tuple(
+            DiagnosisProposal(c.code, icd.description(c.code), c.rule, round(c.confidence, 3),
+                              tuple(sorted(c.evidence, key=lambda e: e.start)))
+            for c in ordered
+        )
+
+        # --- lines: modifier 25, pointers
+        em = [d for d in drafts if d.rule.startswith("em.office")]
+        if em and any(_NEEDS_25_WITH.match(d.code) for d in drafts):
+            for d in em:
+                if "25" not in d.modifiers:
+                    d.modifiers.append("25")
+        lines = tuple(self._line(d, dx) for d in drafts)
+
+        failures = tuple(run_edits([d.code for d in dx], lines, date_of_service=doc.date_of_service,
+                                   patient_age=age, patient_sex=doc.patient_sex,
+                                   reference=self.registry))
+        reasons = list(dict.fromkeys(notes))
+        for f in failures:
+            reasons.append(f"edit {f.edit_id}: {f.reason}")
+        for p in (*dx, *lines):
+            if p.confidence < REVIEW_CONFIDENCE_THRESHOLD:
+                reasons.append(f"low confidence {p.confidence:.2f} for {p.code} ({p.rule})")
+        if not dx:
+            reasons.append("no diagnosis proposed")
+        return CodingResult(dx, lines, failures, bool(reasons), tuple(reasons),
+                            {"icd10cm": icd.version})
+
+    # ------------------------------------------------------------------------------------
+    @staticmethod
+    def _preventive_dx(line: LineDraft, cands: list[Candidate], age: int | None) -> Candidate:
+        abnormal = any(c.kind in ("condition", "symptom", "injury") for c in cands)
+        if age is not None and age < 18:
+            code = "Z00.121" if abnormal else "Z00.129"
+        else:
+            code = "Z00.01" if abnormal else "Z00.00"
+        return Candidate(code, "dx.preventive_encounter", 0.85, "encounter", -1,
+                         list(line.evidence))
+
+    def _line(self, d: LineDraft, dx: tuple[DiagnosisProposal, ...]) -> ProcedureLine:
+        codes = [p.code for p in dx]
+        pointers: list[int] = []
+        for prefix in d.dx_hint:
+            for i, c in enumerate(codes, start=1):
+                if c.startswith(prefix) and i not in pointers:
+                    pointers.append(i)
+        if not pointers:
+            skip = ("Z23", "Z68", "Z79", "Z80", "Z81", "Z82", "Z83", "Z84", "Z85", "Z86", "Z87")
+            pointers = [i for i, c in enumerate(codes, start=1) if not c.startswith(skip)]
+            if not pointers and codes:
+                pointers = [1]
+        return ProcedureLine(d.code, self.describe(d.code), d.rule, round(d.confidence, 3), tuple(d.modifiers),
+                             d.units, tuple(pointers[:4]),
+                             tuple(sorted(d.evidence, key=lambda e: e.start)))
+
+    def _merge_structured_procedures(
+        self, drafts: list[LineDraft], entered: tuple[StructuredProcedure, ...], notes: list[str]
+    ) -> list[LineDraft]:
+        for sp in entered:
+            code = sp.code.strip().upper()
+            if self.registry.procedure(code) is None:
+                notes.append(f"clinician-entered procedure {code} is not a known CPT/HCPCS code")
+                continue
+            match = next((d for d in drafts if d.code == code), None)
+            if match:
+                match.confidence = min(0.99, match.confidence + 0.05)
+                match.rule += "+structured"
+                for mod in sp.modifiers:
+                    if mod not in match.modifiers:
+                        match.modifiers.append(mod)
+            else:
+                notes.append(f"clinician-entered procedure {code} is not supported by the note")
+                drafts.append(LineDraft(code, "structured.clinician_entered", 0.6,
+                                        list(sp.modifiers), sp.units))
+        return drafts
+
+    @staticmethod
+    def _merge_structured_diagnoses(
+        cands: list[Candidate], entered: tuple[str, ...], icd: ICD10CMCodeSet, notes: list[str]
+    ) -> list[Candidate]:
+        by = {c.code: c for c in cands}
+        for raw in entered:
+            code = icd.normalize(raw)
+            if not icd.is_valid(code):
+                notes.append(f"clinician-entered diagnosis {raw} is not a valid ICD-10-CM code")
+                continue
+            if not icd.is_billable(code):
+                notes.append(f"clinician-entered diagnosis {code} is not billable (needs more "
+                             "characters)")
+                continue
+            if code in by:
+                by[code].confidence = min(0.99, by[code].confidence + 0.05)
+                by[code].rule += "+structured"
+            else:
+                notes.append(f"clinician-entered diagnosis {code} is not supported by the note")
+                by[code] = Candidate(code, "structured.clinician_entered", 0.6, "condition",
+                                     10**8, [])
+        return list(by.values())
+
+    def describe(self, code: str) -> str:
+        """Our label for a procedure code (never an AMA descriptor)."""
+        proc = self.registry.procedure(code)
+        return proc.label if proc else ""
+
+
+@lru_cache(maxsize=1)
+def default_engine() -> CodingEngine:
+    """One loaded engine per process (the first call pays the load)."""
+    return CodingEngine.load()
+

@@ -1,0 +1,40 @@
+"""Domain errors of the coding engine and the review workflow."""
+
+from __future__ import annotations
+
+
+class CodingDomainError(Exception):
+    """Base of every error raised by the coding domain."""
+
+
+class CodeSetNotAvailableError(CodingDomainError):
+    """No loaded code-set version covers the date of service."""
+
+    def __init__(self, code_system: str, date_of_service: object, available: str) -> None:
+        super().__init__(
+            f"no {code_system} code set covers date of service {date_of_service}; "
+            f"loaded versions: {available}"
+        )
+        self.code_system = code_system
+        self.date_of_service = date_of_service
+        self.available = available
+
+
+class CodeFileFormatError(CodingDomainError):
+    """A code file (HCPCS, CPT, NCCI) does not have the documented layout."""
+
+
+class InvalidEncounterError(CodingDomainError):
+    """The encounter documentation given to the engine is unusable (field named)."""
+
+
+class ReviewCaseClosedError(CodingDomainError):
+    """A decision was applied to a review case that is already closed."""
+
+
+class InvalidReviewDecisionError(CodingDomainError):
+    """A review decision is malformed or does not apply to the case."""
+
+
+class ReasonRequiredError(InvalidReviewDecisionError):
+    """Rejections and edits must say why."""

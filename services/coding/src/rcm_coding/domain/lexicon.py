@@ -1,0 +1,149 @@
+"""Diagnosis lexicon: phrases and abbreviations to ICD-10-CM, from ``data/diagnosis_lexicon.json``.
+
+The JSON format is described in its ``_about`` field.  Matching is longest-first, whole-word;
+phrases are case-insensitive and abbreviations case-sensitive (so "AF" is not "af").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+from rcm_coding.domain.note_text import contains_phrase
+
+
+@dataclass(frozen=True)
+class Variant:
+    when: tuple[tuple[str, ...], ...]  # all groups must match; any phrase of a group
+    code: str
+
+
+@dataclass(frozen=True)
+class Site:
+    words: tuple[str, ...]
+    code: str | None = None
+    lat: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    kind: str  # condition | symptom | injury | status | encounter
+    code: str
+    group: str = ""
+    multi: bool = False
+    variants: tuple[Variant, ...] = ()
+    lat: dict[str, str] | None = None
+    sites: tuple[Site, ...] = ()
+    history: str | None = None
+    family: str | None = None
+    integral_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    concept: Concept
+    start: int
+    end: int
+    abbreviation: bool
+
+
+@dataclass
+class Lexicon:
+    concepts: dict[str, Concept]
+    _phrases: dict[str, Concept] = field(default_factory=dict, repr=False)
+    _abbrs: dict[str, Concept] = field(default_factory=dict, repr=False)
+    _phrase_re: re.Pattern[str] | None = field(default=None, repr=False)
+    _abbr_re: re.Pattern[str] | None = field(default=None, repr=False)
+
+    def compile(self, terms: dict[str, list[str]], abbrs: dict[str, list[str]]) -> None:
+        for cid, ts in terms.items():
+            for t in ts:
+                self._phrases.setdefault(_norm(t), self.concepts[cid])
+        for cid, ts in abbrs.items():
+            for t in ts:
+                self._abbrs.setdefault(t, self.concepts[cid])
+        self._phrase_re = _alternation(sorted(self._phrases, key=len, reverse=True), re.I)
+        self._abbr_re = _alternation(sorted(self._abbrs, key=len, reverse=True), 0)
+
+    def find(self, text: str) -> list[Match]:
+        """All non-overlapping concept mentions, longest match first."""
+        found: list[Match] = []
+        assert self._phrase_re is not None and self._abbr_re is not None
+        for m in self._phrase_re.finditer(text):
+            found.append(Match(self._phrases[_norm(m.group())], m.start(), m.end(), False))
+        for m in self._abbr_re.finditer(text):
+            found.append(Match(self._abbrs[m.group()], m.start(), m.end(), True))
+        found.sort(key=lambda x: (x.start, -(x.end - x.start)))
+        out: list[Match] = []
+        last_end = -1
+        for match in found:
+            if match.start >= last_end:
+                out.append(match)
+                last_end = match.end
+        return out
+
+
+def _norm(term: str) -> str:
+    return " ".join(term.lower().split())
+
+
+def _alternation(terms: list[str], flags: int) -> re.Pattern[str]:
+    body = "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in terms)
+    return re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", flags)
+
+
+def load_lexicon() -> Lexicon:
+    """Load and compile the packaged lexicon (a few milliseconds)."""
+    raw = json.loads(
+        resources.files("rcm_coding.data").joinpath("diagnosis_lexicon.json").read_text("utf-8")
+    )
+    concepts: dict[str, Concept] = {}
+    terms: dict[str, list[str]] = {}
+    abbrs: dict[str, list[str]] = {}
+    for c in raw["concepts"]:
+        concepts[c["id"]] = Concept(
+            id=c["id"],
+            kind=c["kind"],
+            code=c["code"],
+            group=c.get("group", ""),
+            multi=c.get("multi", False),
+            variants=tuple(
+                Variant(tuple(tuple(w.split("|")) for w in v["when"]), v["code"])
+                for v in c.get("variants", [])
+            ),
+            lat=c.get("lat"),
+            sites=tuple(
+                Site(tuple(s["words"]), s.get("code"), s.get("lat")) for s in c.get("sites", [])
+            ),
+            history=c.get("history"),
+            family=c.get("family"),
+            integral_to=tuple(c.get("integral_to", [])),
+        )
+        terms[c["id"]] = c.get("terms", [])
+        abbrs[c["id"]] = c.get("abbr", [])
+    lex = Lexicon(concepts)
+    lex.compile(terms, abbrs)
+    return lex
+
+
+def variant_codes(concept: Concept, window: str) -> list[str]:
+    """Codes chosen by the concept's variants from the sentence text (may be empty)."""
+    chosen: list[str] = []
+    for v in concept.variants:
+        if all(any(contains_phrase(window, p) for p in group) for group in v.when):
+            if v.code not in chosen:
+                chosen.append(v.code)
+            if not concept.multi:
+                break
+    return chosen
+
+
+def site_for(concept: Concept, window: str) -> Site | None:
+    """The first listed site whose word appears in the window (lists go specific to general)."""
+    for site in concept.sites:
+        if any(contains_phrase(window, w) for w in site.words):
+            return site
+    return None

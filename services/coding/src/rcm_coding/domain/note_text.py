@@ -1,0 +1,222 @@
+"""Note structure: sections, sentences, and the context of a mention (negated, uncertain, ...).
+
+The context rules are NegEx-style: trigger phrases before (or after) a mention inside the same
+sentence, stopped by scope terminators such as "but" or "presents with".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Status = Literal["affirmed", "negated", "uncertain", "family", "history"]
+
+_HEADERS: tuple[tuple[str, str], ...] = (
+    ("chief_complaint", r"chief complaint|cc|reason for visit|reason for encounter|indications?"),
+    ("hpi", r"history of present illness|hpi|subjective|interval history"),
+    ("ros", r"review of systems|ros"),
+    ("pmh", r"past medical history|pmh|past surgical history|psh|medical history|problem list"),
+    ("family_history", r"family history|fh|fhx|family hx"),
+    ("social_history", r"social history|sh|social hx|social"),
+    ("medications", r"current medications|medications|meds"),
+    ("allergies", r"allergies"),
+    ("vitals", r"vital signs|vitals"),
+    ("exam", r"physical exam(?:ination)?|exam(?:ination)?|pe|objective"),
+    ("results", r"labs|lab results|results|data|studies|diagnostics|findings|point[- ]of[- ]care testing|in[- ]office testing"),
+    ("procedure", r"procedures?(?: note| performed)?|immunizations?(?: given| administered)?|vaccines? given"),
+    ("assessment", r"assessment(?:\s*(?:and|&|/)\s*plan)?|a/p|a&p|impression(?:\s*(?:and|/)\s*plan)?|diagnos[ie]s|postoperative diagnosis|post-procedure diagnosis"),
+    ("plan", r"plan|recommendations|disposition"),
+)
+_HEADER_RE = re.compile(
+    r"^[ \t]*(?:" + "|".join(f"(?P<{name}>{pat})" for name, pat in _HEADERS) + r")[ \t]*[:\-]",
+    re.I | re.M,
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    start: int  # first character of the body (after the header)
+    end: int
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    section: str
+
+
+def split_sections(text: str) -> list[Section]:
+    """Sections in note order; text before the first header is section "other"."""
+    marks: list[tuple[int, int, str]] = []
+    for m in _HEADER_RE.finditer(text):
+        name = next(k for k, v in m.groupdict().items() if v is not None)
+        marks.append((m.start(), m.end(), name))
+    out: list[Section] = []
+    if not marks or marks[0][0] > 0:
+        first = marks[0][0] if marks else len(text)
+        if text[:first].strip():
+            out.append(Section("other", 0, first))
+    for i, (_, body_start, name) in enumerate(marks):
+        end = marks[i + 1][0] if i + 1 < len(marks) else len(text)
+        out.append(Section(name, body_start, end))
+    return out
+
+
+# Sentence ends: newline, semicolon, ?, !, or a period not inside a number ("BMI 32.5").
+_SENT_END = re.compile(r"\n|;|\?|!|(?<!\d)\.(?!\d)|\.(?=\s)")
+
+
+def split_sentences(text: str, sections: list[Section]) -> list[Sentence]:
+    out: list[Sentence] = []
+    for sec in sections:
+        pos = sec.start
+        for m in _SENT_END.finditer(text, sec.start, sec.end):
+            if text[pos : m.start()].strip():
+                out.append(Sentence(pos, m.start(), sec.name))
+            pos = m.end()
+        if text[pos : sec.end].strip():
+            out.append(Sentence(pos, sec.end, sec.name))
+    return out
+
+
+def _rx(words: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?![\w-])", re.I)
+
+
+# Pseudo-triggers look like negation but are not ("no change", "not only").
+_PSEUDO = _rx([r"no change", r"no improvement", r"no relief", r"not improved", r"no better",
+               r"not only", r"no further", r"not certain whether", r"gram[- ]negative",
+               r"without difficulty", r"not well controlled", r"not controlled",
+               r"not at goal", r"not intractable", r"no longer", r"without aura",
+               r"without esophagitis", r"without complications?", r"without hematuria",
+               r"without LUTS", r"without lower urinary tract symptoms"])
+_NEG_WIDE = _rx([r"denies", r"denied", r"negative for", r"no evidence of", r"no signs? of",
+                 r"no", r"never", r"nor", r"absence of", r"no history of", r"no hx of",
+                 r"no known"])
+_NEG_NEAR = _rx([r"not", r"without", r"free of", r"ruled out", r"resolved", r"neg for"])
+_NEG_POST = _rx([r"ruled out", r"is negative", r"was negative", r"negative", r"absent",
+                 r"not present", r"denied", r"resolved", r"unlikely"])
+_UNCERTAIN_PRE = _rx([r"rule out", r"r/o", r"probable", r"probably", r"possible",
+                      r"possibly", r"suspected", r"suspect", r"suspicious for", r"likely",
+                      r"questionable", r"question of", r"concern for", r"concerning for",
+                      r"consistent with", r"compatible with", r"working diagnosis",
+                      r"presumed", r"presumptive", r"differential(?: diagnosis)?(?: includes)?",
+                      r"ddx", r"cannot exclude", r"can't exclude", r"evaluate for",
+                      r"eval for", r"to exclude", r"vs\.?", r"versus", r"\?"])
+_UNCERTAIN_POST = _rx([r"suspected", r"is likely", r"is possible", r"not excluded",
+                       r"vs\.?", r"versus", r"\?", r"is suspected"])
+_FAMILY = re.compile(
+    r"(?<![\w-])(?:family history(?: of|:)?|family hx(?: of)?|fhx?(?: of|:)|"
+    r"(?:mother|father|mom|dad|brother|sister|sibling|parents?|grand(?:mother|father)|"
+    r"aunt|uncle|son|daughter|maternal \w+|paternal \w+)"
+    r"(?:'s)?\s+(?:had|has|have|with|died of|diagnosed with|history of|hx of|w/))",
+    re.I,
+)
+_HISTORY = _rx([r"history of", r"hx of", r"h/o", r"s/p", r"status post", r"prior",
+                r"previous", r"remote", r"personal history of", r"former", r"ex-", r"quit"])
+_HISTORY_ADJACENT = re.compile(r"(?<![\w-])old\s+$", re.I)  # "old MI", not "3-year-old with"
+_TERMINATORS = _rx([r"but", r"however", r"although", r"except", r"presents? with",
+                    r"complains? of", r"c/o", r"reports?", r"endorses", r"positive for",
+                    r"here for", r"which", r"though", r"aside from", r"found to have",
+                    r"diagnosed with", r"now with", r"today with"])
+_NEAR_WORDS = 3
+_UNCERTAIN_WORDS = 6
+
+
+def _words_between(text: str) -> int:
+    return len(re.findall(r"[\w/]+", text))
+
+
+def _scoped(text: str, sent_start: int, start: int, trig: re.Pattern[str],
+            max_words: int | None) -> bool:
+    """A trigger before the mention, in scope (no terminator between, within max_words)."""
+    window = text[sent_start:start]
+    masked = _PSEUDO.sub(lambda m: " " * len(m.group()), window)
+    last = None
+    for m in trig.finditer(masked):
+        last = m
+    if last is None:
+        return False
+    between = masked[last.end():]
+    if _TERMINATORS.search(between):
+        return False
+    return max_words is None or _words_between(between) <= max_words
+
+
+def mention_status(text: str, sentence: Sentence, start: int, end: int) -> Status:
+    """Context of a mention at [start, end) in its sentence."""
+    if sentence.section == "family_history" or _scoped(text, sentence.start, start, _FAMILY, None):
+        return "family"
+    if _scoped(text, sentence.start, start, _NEG_WIDE, None) or _scoped(
+        text, sentence.start, start, _NEG_NEAR, _NEAR_WORDS
+    ):
+        return "negated"
+    after = text[end : sentence.end]
+    post = _PSEUDO.sub(lambda m: " " * len(m.group()), after)
+    m = _NEG_POST.search(post)
+    if m and _words_between(post[: m.start()]) <= _NEAR_WORDS and not _TERMINATORS.search(
+        post[: m.start()]
+    ):
+        return "negated"
+    if _scoped(text, sentence.start, start, _UNCERTAIN_PRE, _UNCERTAIN_WORDS):
+        return "uncertain"
+    m = _UNCERTAIN_POST.search(after)
+    if m and _words_between(after[: m.start()]) <= _NEAR_WORDS:
+        return "uncertain"
+    if _scoped(text, sentence.start, start, _HISTORY, _NEAR_WORDS) or _HISTORY_ADJACENT.search(
+        text[sentence.start : start]
+    ):
+        return "history"
+    return "affirmed"
+
+
+_LATERALITY = re.compile(
+    r"(?i:(?<![\w-])(?P<B>bilateral|bilaterally|both|b/l|bilat)(?![\w-]))|"
+    r"(?i:(?<![\w-])(?P<R>right|rt)(?![\w-]))|(?i:(?<![\w-])(?P<L>left|lt)(?![\w-]))|"
+    r"(?<![\w-])(?P<Rabbr>R)(?![\w-])|(?<![\w-])(?P<Labbr>L)(?![\w-])"
+)
+
+
+def laterality(text: str, sentence: Sentence, start: int, end: int) -> str:
+    """R, L, B or U from the laterality word nearest the mention in its sentence."""
+    best: tuple[int, str] | None = None
+    for m in _LATERALITY.finditer(text, sentence.start, sentence.end):
+        if m.group("B"):
+            kind = "B"
+        elif m.group("R") or m.group("Rabbr"):
+            kind = "R"
+        else:
+            kind = "L"
+        if m.end() <= start:
+            dist = start - m.end()
+        else:
+            dist = m.start() - end + 5  # prefer a laterality word before the mention
+        if best is None or dist < best[0]:
+            best = (dist, kind)
+    return best[1] if best else "U"
+
+
+def sentence_at(sentences: list[Sentence], pos: int) -> Sentence | None:
+    lo, hi = 0, len(sentences) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        s = sentences[mid]
+        if pos < s.start:
+            hi = mid - 1
+        elif pos >= s.end:
+            lo = mid + 1
+        else:
+            return s
+    return None
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    """Whole-word, case-insensitive phrase test ("3a" does not match "33a")."""
+    return re.search(r"(?<![\w-])" + _phrase_rx(phrase) + r"(?![\w-])", text, re.I) is not None
+
+
+def _phrase_rx(phrase: str) -> str:
+    return r"\s+".join(re.escape(w) for w in phrase.split())

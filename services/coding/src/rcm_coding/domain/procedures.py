@@ -1,0 +1,545 @@
+"""Procedure and service extraction: documented actions to CPT/HCPCS lines.
+
+Rules (names appear on each line):
+
+* ``em.office``: office/outpatient E/M when the visit type (new/established) and a level are
+  documented (explicit level or code, MDM complexity, or total time per the 2021+ guidelines).
+* ``em.preventive``: preventive visit by new/established and the patient's age band.
+* ``em.nurse``: nurse-only visit 99211.
+* ``vaccine.product`` / ``vaccine.admin``: vaccines given (not declined/deferred) and their
+  administration (90471/90472, or G0008/G0009/G0010 for Medicare flu/pneumococcal/hepatitis B).
+* ``lab.in_office``: tests performed in the office (rapid strep, UA dipstick, POC A1c, ...).
+  Labs that are only ordered or sent out are not coded; a venipuncture in the office is
+  (``lab.venipuncture``).
+* ``ecg.in_office``: 12-lead ECG performed with interpretation (93000), tracing only (93005) or
+  interpretation only (93010).
+* ``repair.simple``: simple repairs, lengths summed per anatomic group (12001-12007 scalp/neck/
+  trunk/extremities; 12011-12018 face/ears/eyelids/nose/lips).  Intermediate or complex repairs
+  are NOT coded (review note) - not supported yet.
+* ``injection.*``, ``joint.injection``, ``neb.treatment``, ``counseling.tobacco``,
+  ``colonoscopy.*``: see the functions below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rcm_coding.domain.model import EncounterDocumentation, Evidence
+from rcm_coding.domain.note_text import Sentence, laterality
+
+_NEG_ACTION = re.compile(
+    r"(?<![\w-])(declined|declines|refused|refuses|deferred|defer|will return|return for|due for|"
+    r"recommend(?:ed)?|discussed|consider|not given|not administered|next visit|up to date|"
+    r"utd|previously|last year|already received|received at pharmacy|at pharmacy|ordered|order|"
+    r"will order|sent to|send out|send-out|outside lab|reference lab|pending|scheduled|"
+    r"schedule|referred|referral|to be drawn|prior|in \d{4})(?![\w-])",
+    re.I,
+)
+_GIVEN = re.compile(r"(?<![\w-])(given|administered|received|injected|im|intramuscular|"
+                    r"subcutaneous|subq|sq|today|lot|vis)(?![\w-])", re.I)
+
+
+@dataclass
+class LineDraft:
+    code: str
+    rule: str
+    confidence: float
+    modifiers: list[str] = field(default_factory=list)
+    units: int = 1
+    evidence: list[Evidence] = field(default_factory=list)
+    dx_hint: tuple[str, ...] = ()  # code prefixes this line should point to, in preference order
+
+
+def _ev(text: str, s: Sentence, m: re.Match[str] | None = None) -> Evidence:
+    if m is None:
+        return Evidence(s.start, s.end, s.section, text[s.start : s.end])
+    return Evidence(m.start(), m.end(), s.section, m.group())
+
+
+# ---------------------------------------------------------------------------------- E/M
+_NEW = re.compile(r"(?<![\w-])new patient(?![\w-])|(?<![\w-])new pt(?![\w-])|"
+                  r"establish(?:ing)? care", re.I)
+_ESTABLISHED = re.compile(r"(?<![\w-])(established patient|established pt|follow[- ]up|"
+                          r"returns|return visit|f/u)(?![\w-])", re.I)
+_PREVENTIVE = re.compile(r"(?<![\w-])(annual physical|annual exam|preventive (?:visit|exam|"
+                         r"medicine)|well[- ]child|well[- ]woman|well visit|wellness exam|"
+                         r"routine physical|complete physical|routine (?:adult )?health "
+                         r"(?:maintenance )?exam|health maintenance exam|annual preventive)"
+                         r"(?![\w-])", re.I)
+_AWV = re.compile(r"annual wellness visit|(?<![\w-])AWV(?![\w-])", re.I)
+_NURSE = re.compile(r"(?<![\w-])nurse (?:only )?visit(?![\w-])", re.I)
+_LEVEL = re.compile(r"(?<![\w-])level\s*(2|3|4|5|II|III|IV|V)(?![\w-])", re.I)
+_EM_CODE = re.compile(r"(?<!\d)(9920[2-5]|9921[1-5])(?!\d)")
+_MDM = re.compile(
+    r"(?:MDM|medical decision[- ]making)[^.\n]{0,25}?(straightforward|low|moderate|high)"
+    r"|(straightforward|low|moderate|high)(?:[- ]complexity)?\s+(?:MDM|medical decision[- ]making)",
+    re.I,
+)
+_TIME = re.compile(r"(?:total time|time spent|total of|spent a total of)[^.\n\d]{0,40}?"
+                   r"(\d{1,3})\s*(?:min|minutes)", re.I)
+_SEPARATE = re.compile(r"separately identifiable|separate problem[- ]oriented|"
+                       r"in addition to (?:the )?(?:preventive|physical)", re.I)
+_ROMAN = {"II": 2, "III": 3, "IV": 4, "V": 5}
+_MDM_LEVEL = {"straightforward": 2, "low": 3, "moderate": 4, "high": 5}
+
+
+def _time_level(minutes: int, new: bool) -> int | None:
+    table = ((60, 5), (45, 4), (30, 3), (15, 2)) if new else ((40, 5), (30, 4), (20, 3), (10, 2))
+    for floor, level in table:
+        if minutes >= floor:
+            return level
+    return None
+
+
+def preventive_code(age: int | None, new: bool) -> str | None:
+    if age is None:
+        return None
+    bands = ((0, 0), (1, 4), (5, 11), (12, 17), (18, 39), (40, 64), (65, 200))
+    for i, (lo, hi) in enumerate(bands):
+        if lo <= age <= hi:
+            return str((99381 if new else 99391) + i)
+    return None
+
+
+def evaluation_and_management(
+    text: str, sentences: list[Sentence], doc: EncounterDocumentation, notes: list[str]
+) -> list[LineDraft]:
+    out: list[LineDraft] = []
+    new = _NEW.search(text)
+    established = _ESTABLISHED.search(text)
+    is_new = bool(new) and not (established and established.group().lower().startswith("est"))
+    prev = _PREVENTIVE.search(text)
+    if _AWV.search(text):
+        notes.append("Medicare annual wellness visit (G0438/G0439) is not supported: code manually")
+    if prev:
+        code = preventive_code(doc.age_on_service_date(), is_new)
+        if code:
+            s = _sentence_for(sentences, prev.start())
+            out.append(LineDraft(code, "em.preventive", 0.85,
+                                 evidence=[Evidence(prev.start(), prev.end(), s, prev.group())],
+                                 dx_hint=("Z00",)))
+        else:
+            notes.append("preventive visit documented but patient age unknown")
+    levels: list[tuple[int, Evidence, str]] = []
+    for m in _EM_CODE.finditer(text):
+        lvl = int(m.group(1)[-1])
+        levels.append((lvl, Evidence(m.start(), m.end(), _sentence_for(sentences, m.start()),
+                                     m.group()), "explicit_code"))
+        is_new = m.group(1).startswith("9920")
+    for m in _LEVEL.finditer(text):
+        raw = m.group(1).upper()
+        lvl = _ROMAN.get(raw) or int(raw)
+        levels.append((lvl, Evidence(m.start(), m.end(), _sentence_for(sentences, m.start()),
+                                     m.group()), "level"))
+    for m in _MDM.finditer(text):
+        word = (m.group(1) or m.group(2)).lower()
+        levels.append((_MDM_LEVEL[word], Evidence(m.start(), m.end(),
+                                                  _sentence_for(sentences, m.start()),
+                                                  m.group()), "mdm"))
+    for m in _TIME.finditer(text):
+        lvl_t = _time_level(int(m.group(1)), is_new)
+        if lvl_t:
+            levels.append((lvl_t, Evidence(m.start(), m.end(), _sentence_for(sentences, m.start()),
+                                           m.group()), "time"))
+    if _NURSE.search(text) and not levels and not prev:
+        m = _NURSE.search(text)
+        assert m is not None
+        out.append(LineDraft("99211", "em.nurse", 0.8, evidence=[
+            Evidence(m.start(), m.end(), _sentence_for(sentences, m.start()), m.group())]))
+        return out
+    if levels and (not prev or _SEPARATE.search(text)):
+        lvl, _, how = max(levels, key=lambda t: t[0])  # MDM or time, whichever is higher
+        if not is_new and lvl == 1:
+            lvl = 2
+        code = f"992{'0' if is_new else '1'}{lvl}"
+        conf = 0.9 if how in ("explicit_code", "level") else 0.85
+        if not (new or established):
+            conf -= 0.2  # visit type guessed as established
+            notes.append("new vs established patient not documented; assumed established")
+        out.append(LineDraft(code, f"em.office.{how}", conf,
+                             evidence=[lv[1] for lv in levels if lv[0] == lvl]))
+        if prev:
+            out[-1].modifiers.append("25")
+    elif not prev and not levels and (new or established):
+        notes.append("office visit documented without a level (MDM or time): E/M not proposed")
+    return out
+
+
+def _sentence_for(sentences: list[Sentence], pos: int) -> str:
+    for s in sentences:
+        if s.start <= pos < s.end:
+            return s.section
+    return "other"
+
+
+# ---------------------------------------------------------------------------------- vaccines
+@dataclass(frozen=True)
+class VaccineRule:
+    pattern: re.Pattern[str]
+    code: str
+    admin_group: str  # flu | pneumo | hepb | other
+
+
+def _v(rx: str, code: str, group: str = "other") -> VaccineRule:
+    return VaccineRule(re.compile(r"(?<![\w-])(?:" + rx + r")(?![\w-])", re.I), code, group)
+
+
+VACCINES: tuple[VaccineRule, ...] = (
+    _v(r"high[- ]dose (?:flu|influenza)(?: vaccine| shot)?|fluzone high[- ]dose", "90662", "flu"),
+    _v(r"(?:quadrivalent|IIV4) (?:flu|influenza) vaccine|(?:flu|influenza) vaccine,? "
+       r"(?:quadrivalent|IIV4)", "90686", "flu"),
+    _v(r"(?:flu|influenza) (?:vaccine|shot|immunization|vaccination)|fluzone|fluarix|flulaval|"
+       r"afluria|IIV3", "90656", "flu"),
+    _v(r"Tdap|boostrix|adacel", "90715"),
+    _v(r"Td vaccine|Td booster|tenivac", "90714"),
+    _v(r"DTaP|daptacel|infanrix", "90700"),
+    _v(r"MMR(?: vaccine)?|measles[, ]+mumps[, ]+(?:and )?rubella vaccine", "90707"),
+    _v(r"varicella vaccine|varivax", "90716"),
+    _v(r"PPSV23|pneumovax(?: 23)?|pneumococcal polysaccharide vaccine", "90732", "pneumo"),
+    _v(r"PCV20|prevnar 20", "90677", "pneumo"),
+    _v(r"PCV15|vaxneuvance", "90671", "pneumo"),
+    _v(r"hepatitis B vaccine|hep B vaccine|engerix(?:-B)?|recombivax", "90746", "hepb"),
+    _v(r"hepatitis A vaccine|hep A vaccine|havrix|vaqta", "90632"),
+    _v(r"HPV vaccine|gardasil(?: 9)?", "90651"),
+    _v(r"shingrix|zoster vaccine|shingles vaccine", "90750"),
+)
+_MEDICARE_ADMIN = {"flu": "G0008", "pneumo": "G0009", "hepb": "G0010"}
+
+
+def vaccines(text: str, sentences: list[Sentence], doc: EncounterDocumentation) -> list[LineDraft]:
+    products: list[tuple[VaccineRule, Evidence]] = []
+    seen: set[str] = set()
+    for s in sentences:
+        if s.section in ("allergies", "family_history", "ros", "pmh", "medications"):
+            continue
+        window = text[s.start : s.end]
+        for rule in VACCINES:
+            m = rule.pattern.search(window)
+            if not m or rule.code in seen:
+                continue
+            if rule.admin_group == "flu" and any(c in seen for c in ("90662", "90686", "90656")):
+                continue
+            if _NEG_ACTION.search(window) or not (_GIVEN.search(window) or s.section == "procedure"):
+                continue
+            seen.add(rule.code)
+            products.append((rule, Evidence(s.start + m.start(), s.start + m.end(), s.section,
+                                            m.group())))
+    out: list[LineDraft] = []
+    for rule, ev in products:
+        conf = 0.75 if rule.code == "90656" else 0.88  # product formulation is often implicit
+        out.append(LineDraft(rule.code, "vaccine.product", conf, evidence=[ev], dx_hint=("Z23",)))
+    medicare = (doc.payer_category or "").lower() == "medicare"
+    others: list[Evidence] = []
+    for rule, ev in products:
+        if medicare and rule.admin_group in _MEDICARE_ADMIN:
+            out.append(LineDraft(_MEDICARE_ADMIN[rule.admin_group], "vaccine.admin.medicare", 0.88,
+                                 evidence=[ev], dx_hint=("Z23",)))
+        else:
+            others.append(ev)
+    if others:
+        out.append(LineDraft("90471", "vaccine.admin", 0.88, evidence=[others[0]],
+                             dx_hint=("Z23",)))
+        if len(others) > 1:
+            out.append(LineDraft("90472", "vaccine.admin", 0.88, units=len(others) - 1,
+                                 evidence=others[1:], dx_hint=("Z23",)))
+    return out
+
+
+# ---------------------------------------------------------------------------------- labs
+@dataclass(frozen=True)
+class LabRule:
+    pattern: re.Pattern[str]
+    code: str
+    rapid: bool  # a stated result is enough to know it was done here
+    dx_hint: tuple[str, ...]
+
+
+def _lab(rx: str, code: str, rapid: bool, hint: tuple[str, ...], flags: int = re.I) -> LabRule:
+    return LabRule(re.compile(r"(?<![\w-])(?:" + rx + r")(?![\w-])", flags), code, rapid, hint)
+
+
+LABS: tuple[LabRule, ...] = (
+    _lab(r"rapid strep(?: test| screen)?|strep (?:test|screen)|rapid antigen strep|RADT", "87880",
+         True, ("J02", "J03", "R07.0", "R50")),
+    _lab(r"rapid (?:flu|influenza)(?: A/B| A and B)?(?: test| swab)?|(?:flu|influenza) swab",
+         "87804", True, ("J10", "J11", "R50", "R05")),
+    _lab(r"rapid covid(?:-19)?(?: test| antigen)?|covid(?:-19)? (?:rapid )?antigen(?: test)?|"
+         r"SARS-CoV-2 antigen", "87811", True, ("U07.1", "R05", "R50", "R07.0")),
+    _lab(r"urine (?:pregnancy test|hcg)|UPT|urine beta[- ]hcg", "81025", True, ("Z32", "N91", "R10")),
+    _lab(r"(?:automated )?(?:urinalysis|urine dip(?:stick)?|dipstick UA|UA dip(?:stick)?|UA)",
+         "81002", True, ("N39", "N30", "R30", "R35", "R31", "E11", "R10")),
+    _lab(r"fingerstick glucose|finger[- ]stick glucose|POC glucose|point[- ]of[- ]care glucose|"
+         r"capillary (?:blood )?glucose|glucometer reading|CBG", "82962", True, ("E11", "E10", "R73")),
+    _lab(r"(?:POC|point[- ]of[- ]care|in[- ]office) (?:hemoglobin )?A1c|(?:POC|point[- ]of[- ]care)"
+         r" HbA1c|A1c \(POC\)", "83036", True, ("E11", "E10", "R73")),
+    _lab(r"CBC(?: with diff(?:erential)?)?|complete blood count", "85025", False,
+         ("D50", "D64", "R53", "R50")),
+    _lab(r"CMP|comprehensive metabolic panel", "80053", False, ("E11", "I10", "I12", "N18", "E78")),
+    _lab(r"lipid panel|lipid profile|fasting lipids", "80061", False, ("E78", "Z13.220", "I25")),
+)
+_IN_OFFICE = re.compile(r"(?<![\w-])(in[- ]office|in[- ]house|in clinic|point[- ]of[- ]care|POC|"
+                        r"performed|done today|run today|obtained today|rapid)(?![\w-])", re.I)
+_RESULT = re.compile(r"(?<![\w-])(positive|negative|pos|neg|normal|abnormal|trace|\d+(?:\.\d+)?"
+                     r"\s*(?:%|mg/dl)?|nitrite|leukocyte|unremarkable|wnl|within normal limits)"
+                     r"(?![\w-])", re.I)
+_VENIPUNCTURE = re.compile(r"(?<![\w-])(venipuncture|blood (?:was )?drawn|drew blood|"
+                           r"labs drawn|phlebotomy)(?![\w-])", re.I)
+_AUTOMATED = re.compile(r"automated|analyzer|clinitek", re.I)
+
+
+def labs(text: str, sentences: list[Sentence]) -> list[LineDraft]:
+    out: dict[str, LineDraft] = {}
+    for s in sentences:
+        if s.section in ("pmh", "family_history", "medications", "allergies", "ros"):
+            continue
+        window = text[s.start : s.end]
+        if _NEG_ACTION.search(window):
+            continue
+        for rule in LABS:
+            m = rule.pattern.search(window)
+            if not m or rule.code in out:
+                continue
+            in_office = _IN_OFFICE.search(window)
+            result = _RESULT.search(window[m.end():])
+            if not (in_office or (rule.rapid and result)):
+                continue
+            code = rule.code
+            if code == "81002" and _AUTOMATED.search(window):
+                code = "81003"
+            units = 2 if code == "87804" and re.search(r"A/B|A and B", window) else 1
+            out[rule.code] = LineDraft(code, "lab.in_office", 0.85 if in_office else 0.78,
+                                       units=units, evidence=[Evidence(
+                                           s.start + m.start(), s.start + m.end(), s.section,
+                                           m.group())], dx_hint=rule.dx_hint)
+        vm = _VENIPUNCTURE.search(window)
+        if vm and "36415" not in out:
+            out["36415"] = LineDraft("36415", "lab.venipuncture", 0.85, evidence=[Evidence(
+                s.start + vm.start(), s.start + vm.end(), s.section, vm.group())])
+    return list(out.values())
+
+
+# ---------------------------------------------------------------------------------- ECG
+_ECG = re.compile(r"(?<![\w-])(ECG|EKG|electrocardiogram)(?![\w-])", re.I)
+_ECG_DONE = re.compile(r"(?<![\w-])(performed|obtained|done|today|in[- ]office|12[- ]lead|shows|"
+                       r"showed|reveals|revealed|demonstrates|interpret\w*|NSR|normal sinus|"
+                       r"sinus rhythm|sinus tachycardia|sinus bradycardia|rate \d+|"
+                       r"atrial fibrillation|no acute ST)(?![\w-])", re.I)
+_ECG_NOT = re.compile(r"(?<![\w-])(outside|prior|previous|old|last|from (?:the )?(?:ED|ER|"
+                      r"hospital)|ordered|order|will obtain|schedule|refer)(?![\w-])", re.I)
+
+
+def ecg(text: str, sentences: list[Sentence]) -> list[LineDraft]:
+    for s in sentences:
+        if s.section in ("pmh", "family_history", "medications", "allergies", "ros"):
+            continue
+        window = text[s.start : s.end]
+        m = _ECG.search(window)
+        if not m or _ECG_NOT.search(window) or not _ECG_DONE.search(window):
+            continue
+        code = "93000"
+        if re.search(r"tracing only", window, re.I):
+            code = "93005"
+        elif re.search(r"interpretation only", window, re.I):
+            code = "93010"
+        return [LineDraft(code, "ecg.in_office", 0.86, evidence=[Evidence(
+            s.start + m.start(), s.start + m.end(), s.section, m.group())],
+            dx_hint=("R07", "I48", "R00", "R55", "R42", "I10", "I25", "R06"))]
+    return []
+
+
+# ---------------------------------------------------------------------------------- repairs
+_REPAIR = re.compile(r"(?<![\w-])(repair(?:ed)?|sutur(?:e|ed|es|ing)|closed with|closure|"
+                     r"dermabond|tissue adhesive|skin adhesive|staple[sd]?|stapled)(?![\w-])", re.I)
+_LENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?|mm)(?![\w-])", re.I)
+_NOT_SIMPLE = re.compile(r"(?<![\w-])(intermediate|layered|complex|layer closure|two-layer)"
+                         r"(?![\w-])", re.I)
+_STRIPS_ONLY = re.compile(r"steri[- ]?strips? only|only steri", re.I)
+_FACE = re.compile(r"(?<![\w-])(face|facial|forehead|brow|eyebrow|eyelid|cheek|chin|lip|lips|"
+                   r"nose|nasal|ear|ears|mucous membrane)(?![\w-])", re.I)
+_TRUNK_EXT = re.compile(r"(?<![\w-])(scalp|neck|axilla|trunk|chest|abdomen|back|arm|forearm|"
+                        r"hand|finger|thumb|palm|wrist|elbow|shoulder|leg|thigh|knee|shin|calf|"
+                        r"ankle|foot|toe|buttock|hip|extremity)(?![\w-])", re.I)
+_BODY_BANDS = ((2.5, "12001"), (7.5, "12002"), (12.5, "12004"), (20.0, "12005"), (30.0, "12006"),
+               (1e9, "12007"))
+_FACE_BANDS = ((2.5, "12011"), (5.0, "12013"), (7.5, "12014"), (12.5, "12015"), (20.0, "12016"),
+               (30.0, "12017"), (1e9, "12018"))
+
+
+def repair_code(total_cm: float, face: bool) -> str:
+    for upper, code in _FACE_BANDS if face else _BODY_BANDS:
+        if total_cm <= upper + 1e-9:
+            return code
+    raise AssertionError("unreachable")
+
+
+def repairs(text: str, sentences: list[Sentence], notes: list[str]) -> list[LineDraft]:
+    proc_sentences = [s for s in sentences if s.section == "procedure"]
+    pool = proc_sentences or [s for s in sentences if s.section in ("plan", "assessment", "other",
+                                                                    "hpi")]
+    totals: dict[bool, tuple[float, list[Evidence]]] = {}
+    for s in pool:
+        window = text[s.start : s.end]
+        if not _REPAIR.search(window) or _STRIPS_ONLY.search(window):
+            continue
+        if _NOT_SIMPLE.search(window):
+            notes.append("intermediate/complex repair documented: not supported, code manually")
+            continue
+        lengths = [float(m.group(1)) / (10 if m.group(2).lower() == "mm" else 1)
+                   for m in _LENGTH.finditer(window)]
+        if not lengths:
+            if re.search(r"lacerat", window, re.I):
+                notes.append("repair documented without a length: repair code needs the size")
+            continue
+        face = bool(_FACE.search(window)) and not _TRUNK_EXT.search(window)
+        total, ev = totals.get(face, (0.0, []))
+        totals[face] = (total + sum(lengths), [*ev, _ev(text, s)])
+    out = []
+    for face, (total, ev) in totals.items():
+        out.append(LineDraft(repair_code(total, face), "repair.simple", 0.85, evidence=ev,
+                             dx_hint=("S0", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9")))
+    return out
+
+
+# ---------------------------------------------------------------------------------- injections
+@dataclass(frozen=True)
+class DrugRule:
+    pattern: re.Pattern[str]
+    code: str
+    unit_mg: float | None  # billing unit size in mg (None: one unit per dose)
+
+
+_DRUGS = (
+    DrugRule(re.compile(r"(?<![\w-])(ketorolac|toradol)(?![\w-])", re.I), "J1885", 15.0),
+    DrugRule(re.compile(r"(?<![\w-])(ceftriaxone|rocephin)(?![\w-])", re.I), "J0696", 250.0),
+    DrugRule(re.compile(r"(?<![\w-])(triamcinolone|kenalog)(?![\w-])", re.I), "J3301", 10.0),
+    DrugRule(re.compile(r"(?<![\w-])(cyanocobalamin|vitamin B12|B12)(?![\w-])", re.I), "J3420",
+             None),
+)
+_DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|g|gm|gram|grams|mcg)(?![\w-])", re.I)
+_INJ_ROUTE = re.compile(r"(?<![\w-])(IM|intramuscular(?:ly)?|subcutaneous(?:ly)?|SQ|subq|"
+                        r"injection|injected|given)(?![\w-])", re.I)
+_JOINT = re.compile(r"(?<![\w-])(intra-?articular|(?:knee|shoulder|hip) (?:joint )?injection|"
+                    r"injected (?:into )?(?:the )?(?:right |left )?(?:knee|shoulder|hip)|"
+                    r"(?:knee|shoulder|hip) (?:joint )?(?:was )?injected|arthrocentesis|"
+                    r"joint aspiration)(?![\w-])", re.I)
+
+
+def injections(text: str, sentences: list[Sentence]) -> list[LineDraft]:
+    out: list[LineDraft] = []
+    joint_done = False
+    im_done = False
+    for s in sentences:
+        if s.section in ("pmh", "family_history", "medications", "allergies", "ros"):
+            continue
+        window = text[s.start : s.end]
+        if _NEG_ACTION.search(window) and not re.search(r"\bgiven\b|\badministered\b", window,
+                                                        re.I):
+            continue
+        joint = _JOINT.search(window)
+        if joint and not joint_done:
+            joint_done = True
+            side = laterality(text, s, s.start + joint.start(), s.start + joint.end())
+            mods = {"R": ["RT"], "L": ["LT"], "B": ["50"]}.get(side, [])
+            out.append(LineDraft("20610", "joint.injection", 0.85, mods, evidence=[_ev(text, s)],
+                                 dx_hint=("M17", "M16", "M19", "M25", "M75")))
+        for drug in _DRUGS:
+            dm = drug.pattern.search(window)
+            if not dm or not _INJ_ROUTE.search(window):
+                continue
+            if any(d.code == drug.code for d in out):
+                continue
+            units = 1
+            dose = _DOSE.search(window)
+            if drug.unit_mg and dose:
+                mg = float(dose.group(1))
+                unit = dose.group(2).lower()
+                mg = mg * 1000 if unit in ("g", "gm", "gram", "grams") else (
+                    mg / 1000 if unit == "mcg" else mg)
+                units = max(1, int(-(-mg // drug.unit_mg)))
+            out.append(LineDraft(drug.code, "injection.drug", 0.82, units=units,
+                                 evidence=[Evidence(s.start + dm.start(), s.start + dm.end(),
+                                                    s.section, dm.group())]))
+            if not joint and not im_done:
+                im_done = True
+                out.append(LineDraft("96372", "injection.administration", 0.82,
+                                     evidence=[_ev(text, s)]))
+    return out
+
+
+_NEB = re.compile(r"(?<![\w-])(nebuli[sz]er treatment|neb(?:ulizer)? (?:treatment|tx)|"
+                  r"duoneb|albuterol neb\w*|nebulized albuterol)(?![\w-])", re.I)
+_TOBACCO = re.compile(r"(?:smoking|tobacco) cessation counsel\w*[^.\n]{0,40}?(\d{1,2})\s*min", re.I)
+
+
+def other_services(text: str, sentences: list[Sentence]) -> list[LineDraft]:
+    out: list[LineDraft] = []
+    for s in sentences:
+        if s.section in ("pmh", "family_history", "medications", "allergies", "ros"):
+            continue
+        window = text[s.start : s.end]
+        m = _NEB.search(window)
+        if m and not any(d.code == "94640" for d in out) and (
+                _GIVEN.search(window) or "procedure" == s.section) and not _NEG_ACTION.search(window):
+            out.append(LineDraft("94640", "neb.treatment", 0.82, evidence=[_ev(text, s)],
+                                 dx_hint=("J45", "J44", "J20", "R06")))
+        t = _TOBACCO.search(window)
+        if t and not any(d.code in ("99406", "99407") for d in out):
+            minutes = int(t.group(1))
+            if minutes > 3:
+                code = "99406" if minutes <= 10 else "99407"
+                out.append(LineDraft(code, "counseling.tobacco", 0.85, evidence=[_ev(text, s)],
+                                     dx_hint=("F17", "Z72.0")))
+    return out
+
+
+# ---------------------------------------------------------------------------------- colonoscopy
+_COLONOSCOPY = re.compile(r"(?<![\w-])colonoscopy(?![\w-])", re.I)
+_SNARE = re.compile(r"(?<![\w-])snare(?![\w-])", re.I)
+_BIOPSY = re.compile(r"(?<![\w-])(biops(?:y|ies|ied)|cold forceps|forceps)(?![\w-])", re.I)
+_SCREENING = re.compile(r"(?<![\w-])screening(?![\w-])", re.I)
+_HIGH_RISK = re.compile(r"family history of colon|history of (?:adenomatous )?(?:colon )?polyps|"
+                        r"personal history of polyps|inflammatory bowel|ulcerative colitis|"
+                        r"crohn|father with colon cancer|mother with colon cancer", re.I)
+
+
+def colonoscopy(text: str, sentences: list[Sentence], doc: EncounterDocumentation,
+                notes: list[str]) -> list[LineDraft]:
+    proc = [s for s in sentences if s.section in ("procedure", "other", "results", "assessment")]
+    cm = None
+    for s in proc:
+        if _COLONOSCOPY.search(text[s.start : s.end]) and not _NEG_ACTION.search(
+                text[s.start : s.end]):
+            cm = s
+            break
+    if cm is None:
+        return []
+    body = " ".join(text[s.start : s.end] for s in sentences if s.section not in (
+        "pmh", "family_history", "medications", "allergies", "ros"))
+    snare = _SNARE.search(body)
+    biopsy = _BIOPSY.search(body)
+    screening = bool(_SCREENING.search(text))
+    medicare = (doc.payer_category or "").lower() == "medicare"
+    out: list[LineDraft] = []
+    ev = [_ev(text, cm)]
+    hint = ("Z12.11", "K63.5", "D12", "K57", "K64", "Z80.0", "Z86.010")
+    if snare:
+        out.append(LineDraft("45385", "colonoscopy.snare", 0.85, evidence=ev, dx_hint=hint))
+    if biopsy:
+        out.append(LineDraft("45380", "colonoscopy.biopsy", 0.85, evidence=ev, dx_hint=hint))
+        if snare:
+            out[-1].modifiers.append("XS")
+            notes.append("biopsy and snare polypectomy: confirm separate lesions for XS")
+    if not out:
+        if screening and medicare:
+            code = "G0105" if _HIGH_RISK.search(text) else "G0121"
+            out.append(LineDraft(code, "colonoscopy.screening.medicare", 0.85, evidence=ev,
+                                 dx_hint=hint))
+        else:
+            out.append(LineDraft("45378", "colonoscopy.diagnostic", 0.85, evidence=ev,
+                                 dx_hint=hint))
+    if screening:
+        for line in out:
+            if line.code.startswith("45"):
+                line.modifiers.insert(0, "PT" if medicare else "33")
+    return out
