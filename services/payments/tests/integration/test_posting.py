@@ -49,7 +49,9 @@ def claim(pcn: str, paid: str, status: str = "1") -> RemitClaim:
     return RemitClaim(pcn, status, D("185.00"), D(paid), f"PCN-{pcn}", patient_responsibility=copay, lines=(line,))
 
 
-def file_835(claims: tuple[RemitClaim, ...], *, payment: D | None = None, control: int = 1) -> ClearinghouseFileReceived:
+def file_835(
+    claims: tuple[RemitClaim, ...], *, payment: D | None = None, control: int = 1
+) -> ClearinghouseFileReceived:
     total = sum((c.paid for c in claims), D(0)) if payment is None else payment
     remit = Remittance835(total, "ACH", date(2026, 10, 20), f"TRN{control:05d}", RemitPayer("SANDBOX PPO"),
                           RemitPayee("SYNTHETIC FAMILY PRACTICE", "1987654328"), claims)
