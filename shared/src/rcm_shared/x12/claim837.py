@@ -11,6 +11,7 @@ the HL hierarchy from consecutive claims that share them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -24,6 +25,7 @@ from rcm_shared.x12.syntax import Delimiters, Segment, TransactionSet, parse_dat
 from rcm_shared.x12.writer import EnvelopeParams, SegmentWriter, format_date8, write_interchange
 
 ClaimKind = Literal["P", "I"]
+_NUMERIC = re.compile(r"^[0-9]{1,2}(?:\.[0-9]*)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +190,16 @@ class _ClaimBuilder:
     fields: dict[str, object] = field(default_factory=dict)
     diagnoses: list[str] = field(default_factory=list)
     lines: list[dict[str, object]] = field(default_factory=list)
+
+
+def _integral_pointer(value: str) -> int | None:
+    try:
+        number = Decimal(value) if _NUMERIC.match(value) else None
+    except ArithmeticError:
+        return None
+    if number is None or number != number.to_integral_value() or not 1 <= number <= 12:
+        return None
+    return int(number)
 
 
 def _address(n3: Segment | None, n4: Segment) -> Address:
@@ -405,6 +417,12 @@ def read_837_transaction(tx: TransactionSet, delims: Delimiters,
             if not comp(clm05, 1) or not comp(clm05, 3):
                 c.element(seg, 5, "1", "CLM05 needs the place of service/facility code and the "
                           "claim frequency code")
+        elif sid == "LX" and claim is not None:
+            loop = "2400"
+            c.loop = loop
+            c.integer(seg, 1, "line number")
+            line = {"start": seg}
+            claim.lines.append(line)
         elif claim is not None and loop == "2300":
             if sid == "DTP" and seg.get(1) == "434":
                 start, end = c.date_period(seg, 2, 3, "statement dates")
@@ -448,12 +466,6 @@ def read_837_transaction(tx: TransactionSet, delims: Delimiters,
                 loop = "2310B" if seg.get(1) == "82" else "2310A"
                 claim.fields[loop] = {"last_name": c.req(seg, 3, "provider last name"),
                                       "first_name": seg.get(4), "npi": seg.get(9)}
-        elif sid == "LX" and claim is not None:
-            loop = "2400"
-            c.loop = loop
-            c.integer(seg, 1, "line number")
-            line = {"start": seg}
-            claim.lines.append(line)
         elif line is not None and loop == "2400":
             if sid in ("SV1", "SV2"):
                 if (sid == "SV1") != (kind == "P"):
@@ -464,7 +476,8 @@ def read_837_transaction(tx: TransactionSet, delims: Delimiters,
                 parts = components(seg.get(proc_pos), cs)
                 if sid == "SV1" and not parts:
                     c.element(seg, 1, "1", "SV101 procedure is required")
-                line["procedure_qualifier"] = comp(parts, 1)
+                # No SV202 composite (revenue code only): keep the model default qualifier.
+                line["procedure_qualifier"] = comp(parts, 1) or "HC"
                 line["procedure_code"] = comp(parts, 2)
                 line["modifiers"] = tuple(m for m in parts[2:6] if m)
                 charge = c.amount(seg, proc_pos + 1, "line charge")
@@ -478,6 +491,12 @@ def read_837_transaction(tx: TransactionSet, delims: Delimiters,
                     for p in components(seg.get(7), cs):
                         if p.isdigit() and 1 <= int(p) <= 12:
                             pointers.append(int(p))
+                        elif _integral_pointer(p) is not None:
+                            # Some senders write "1.00"; the value is unambiguous, so keep it
+                            # and warn instead of rejecting the claim.
+                            pointers.append(_integral_pointer(p))  # type: ignore[arg-type]
+                            c.element(seg, 7, "6", f"diagnosis pointer {p!r} should be an "
+                                      "integer", severity="warning")
                         else:
                             c.element(seg, 7, "7", f"diagnosis pointer {p!r} must be 1-12")
                     line["diagnosis_pointers"] = tuple(pointers)

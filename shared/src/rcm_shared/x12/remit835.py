@@ -121,7 +121,7 @@ class Remittance835:
 
     payment_amount: Decimal
     payment_method: str
-    payment_date: date
+    payment_date: date | None
     trace_number: str
     payer: RemitPayer
     payee: RemitPayee
@@ -205,6 +205,25 @@ def is_balanced(remit: Remittance835) -> bool:
 # --------------------------------------------------------------------------- reader
 
 
+def _payment_date(bpr: Segment) -> date | None:
+    value = parse_date8(bpr.get(16))
+    if value is None and not bpr.get(16) and len(bpr.elements) == 15:
+        # Several published 835 samples put the date one element early (BPR15).
+        value = parse_date8(bpr.get(15))
+    return value
+
+
+def _check_payment_date(seg: Segment, c: IssueCollector) -> None:
+    # BPR16 is required by the guide, but the money (BPR02, CLP04, PLB) posts correctly
+    # without it; report it as a warning (999 "E") so the remittance is not thrown away.
+    if _payment_date(seg) is None:
+        c.element(seg, 16, "8" if seg.get(16) else "1",
+                  "BPR16 (payment date) is missing or not a CCYYMMDD date", severity="warning")
+    elif not seg.get(16):
+        c.element(seg, 16, "1", "payment date found in BPR15 instead of BPR16",
+                  severity="warning")
+
+
 def _read_cas(seg: Segment, c: IssueCollector, out: list[Adjustment]) -> None:
     group = c.req(seg, 1, "claim adjustment group code")
     if group and group not in ("CO", "PR", "OA", "PI", "CR"):
@@ -283,7 +302,7 @@ def read_835_transaction(tx: TransactionSet,
             c.amount(seg, 2, "total payment amount")
             c.req(seg, 3, "credit/debit flag")
             c.req(seg, 4, "payment method")
-            c.date8(seg, 16, "payment date")
+            _check_payment_date(seg, c)
         elif sid == "TRN" and loop == "HEADER":
             trn = seg
             c.req(seg, 2, "check or EFT trace number")
@@ -355,7 +374,10 @@ def read_835_transaction(tx: TransactionSet,
             c.loop = loop
             parts = components(seg.get(1), cs)
             if not comp(parts, 2):
-                c.element(seg, 1, "1", "SVC01 procedure code is required", component=2)
+                # Posting matches lines by REF*6R / position, not by code, so a line without
+                # a code is still postable: warn (999 "E") instead of rejecting the payment.
+                c.element(seg, 1, "1", "SVC01 procedure code is missing", component=2,
+                          severity="warning")
             charge = c.amount(seg, 2, "line charge")
             paid = c.amount(seg, 3, "line payment")
             line = {"qual": comp(parts, 1), "code": comp(parts, 2),
@@ -405,7 +427,7 @@ def read_835_transaction(tx: TransactionSet,
         credit_debit=bpr.get(3), payment_method=bpr.get(4), payment_format=bpr.get(5),
         bank_details=tuple(bpr.get(k) for k in range(6, 16)) if any(
             bpr.get(k) for k in range(6, 16)) else (),
-        payment_date=parse_date8(bpr.get(16)) or date(1900, 1, 1),
+        payment_date=_payment_date(bpr),
         trace_number=trn.get(2), originator_id=trn.get(3), production_date=production,
         payer=RemitPayer(
             name=str(payer["name"]), address=payer.get("address"),  # type: ignore[arg-type]
@@ -448,7 +470,8 @@ def write_835_body(doc: Remittance835, delimiters: Delimiters) -> SegmentWriter:
     w = SegmentWriter(delimiters)
     bank = list(doc.bank_details) + [""] * (10 - len(doc.bank_details))
     w.seg("BPR", doc.handling_code, doc.payment_amount, doc.credit_debit, doc.payment_method,
-          doc.payment_format or None, *bank[:10], format_date8(doc.payment_date))
+          doc.payment_format or None, *bank[:10],
+          format_date8(doc.payment_date) if doc.payment_date else None)
     w.seg("TRN", "1", doc.trace_number, doc.originator_id or None)
     if doc.production_date:
         w.seg("DTM", "405", format_date8(doc.production_date))
@@ -511,4 +534,6 @@ def write_835_body(doc: Remittance835, delimiters: Delimiters) -> SegmentWriter:
 
 def write_835(doc: Remittance835, envelope: EnvelopeParams) -> str:
     """Write an 835 interchange (one transaction set) for ``doc``."""
-    return write_interchange(envelope, "HP", X835, [("835", write_835_body(doc, envelope.delimiters))])
+    # The 835 guide marks ST03 "not used" (unlike the 837/277/999 guides).
+    return write_interchange(envelope, "HP", X835, [("835", write_835_body(doc, envelope.delimiters))],
+                             st03=False)

@@ -106,6 +106,8 @@ class Interchange:
     delimiters: Delimiters
     groups: tuple[FunctionalGroup, ...]
     segment_count: int
+    # TA1 segments sit between ISA and the first GS of an acknowledgement interchange.
+    ta1_segments: tuple[Segment, ...] = ()
 
 
 @dataclass(slots=True)
@@ -273,6 +275,7 @@ def scan_interchange(text: str) -> EnvelopeScan:
     i = 1
     n = len(segments)
     iea: Segment | None = None
+    ta1s: list[Segment] = []
 
     def env_issue(seg: Segment, level: str, code: str, reason: str, element: int | None = None,
                   key: int | None = None, bucket: dict[int, list[X12Issue]] | None = None) -> None:
@@ -289,6 +292,10 @@ def scan_interchange(text: str) -> EnvelopeScan:
             iea = seg
             i += 1
             break
+        if seg.id == "TA1" and not groups:
+            ta1s.append(seg)
+            i += 1
+            continue
         if seg.id != "GS":
             env_issue(seg, "interchange", "024", f"segment {seg.id!r} found outside a functional group")
             i += 1
@@ -386,9 +393,9 @@ def scan_interchange(text: str) -> EnvelopeScan:
                       f"IEA02 {iea.get(2)!r} does not match ISA13 {isa.get(13)!r}", 2)
         if i < n:
             env_issue(segments[i], "interchange", "024", "data found after the IEA trailer")
-    if not groups:
+    if not groups and not ta1s:
         env_issue(isa, "interchange", "024", "interchange contains no functional group")
-    scan.interchange = Interchange(header, delims, tuple(groups), n)
+    scan.interchange = Interchange(header, delims, tuple(groups), n, tuple(ta1s))
     return scan
 
 
@@ -399,3 +406,37 @@ def parse_interchange(text: str) -> Interchange:
     if errors or scan.interchange is None:
         raise X12EnvelopeError(errors or [_isa_issue("022", "unreadable interchange")])
     return scan.interchange
+
+
+# Elements that are composites in the guides we read; used only to spot a sender whose data
+# uses another component separator than the one ISA16 declares.
+_COMPOSITE_ELEMENTS = (("CLM", 5), ("SV1", 1), ("SV2", 2), ("SVC", 1), ("HI", 1), ("STC", 1),
+                       ("PLB", 3), ("SV1", 7))
+_COMPONENT_CANDIDATES = (">", ":", "^", "|", "\\")
+
+
+def effective_delimiters(inter: Interchange) -> tuple[Delimiters, X12Issue | None]:
+    """The delimiters to read the content with, and a warning when they differ from ISA16.
+
+    Some published samples (e.g. LinuxForHealth 837 demo files) declare ISA16 ":" but use
+    ">" inside CLM05, SV101 and HI. When the declared separator never appears in those
+    composites and exactly one other candidate does, we read with that one and warn, rather
+    than reject a file whose meaning is unambiguous.
+    """
+    declared = inter.delimiters.component
+    values = [seg.get(pos) for g in inter.groups for tx in g.transactions for seg in tx.segments
+              for sid, pos in _COMPOSITE_ELEMENTS if seg.id == sid]
+    values = [v for v in values if v]
+    if not values or any(declared in v for v in values):
+        return inter.delimiters, None
+    used = [c for c in _COMPONENT_CANDIDATES if c != declared and c not in
+            (inter.delimiters.element, inter.delimiters.segment, inter.delimiters.repetition)
+            and any(c in v for v in values)]
+    if len(used) != 1:
+        return inter.delimiters, None
+    d = inter.delimiters
+    warning = X12Issue(
+        reason=f"ISA16 declares component separator {declared!r} but the data uses {used[0]!r}",
+        level="interchange", code="027", severity="warning", segment_position=1,
+        segment_id="ISA", element_position=16)
+    return Delimiters(d.element, used[0], d.repetition, d.segment), warning

@@ -1,0 +1,269 @@
+"""999 implementation acknowledgment (005010X231A1): model, reader, writer.
+
+A 999 answers one functional group: AK1 names the group, one AK2 per transaction set with
+IK3 (segment errors), IK4 (element errors inside an IK3) and IK5 (A accepted, E accepted with
+errors, R rejected), then AK9 for the group (A, E, P partially accepted, R).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rcm_shared.x12._elements import IssueCollector, comp, components
+from rcm_shared.x12.errors import X12Issue
+from rcm_shared.x12.guides import X999
+from rcm_shared.x12.syntax import Delimiters, TransactionSet
+from rcm_shared.x12.writer import EnvelopeParams, SegmentWriter, write_interchange
+
+
+@dataclass(frozen=True, slots=True)
+class ElementError:
+    """IK4: element position (and component), data element reference, IK403 code, value."""
+
+    position: int
+    code: str
+    component: int | None = None
+    reference_number: str = ""
+    bad_value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentError:
+    """IK3: segment id, position in the transaction set (ST = 1), loop id, IK304 code."""
+
+    segment_id: str
+    position: int
+    code: str
+    loop_id: str = ""
+    element_errors: tuple[ElementError, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionAck:
+    """AK2..IK5 for one transaction set."""
+
+    transaction_id: str
+    control_number: str
+    status: str
+    implementation_reference: str = ""
+    error_codes: tuple[str, ...] = ()
+    segment_errors: tuple[SegmentError, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ack999:
+    """One 999 transaction set acknowledging one functional group."""
+
+    functional_id: str
+    group_control_number: str
+    status: str
+    included: int
+    received: int
+    accepted: int
+    version: str = ""
+    transactions: tuple[TransactionAck, ...] = ()
+    group_error_codes: tuple[str, ...] = ()
+
+    @property
+    def accepted_transactions(self) -> tuple[TransactionAck, ...]:
+        return tuple(t for t in self.transactions if t.status in ("A", "E"))
+
+
+# --------------------------------------------------------------------------- building
+
+
+def transaction_ack_from_issues(tx: TransactionSet, issues: Sequence[X12Issue]) -> TransactionAck:
+    """Turn the issues of one transaction into its AK2/IK3/IK4/IK5 answer."""
+    st_pos = tx.st_position
+    seg_errors: dict[int, tuple[str, str, str, list[ElementError]]] = {}
+    order: list[int] = []
+    tx_codes: list[str] = []
+    has_error = any(i.severity == "error" for i in issues)
+    for issue in issues:
+        if issue.level in ("transaction", "group", "interchange"):
+            if issue.level == "transaction" and issue.code not in tx_codes:
+                tx_codes.append(issue.code)
+            continue
+        if issue.segment_position is None:
+            continue
+        pos = issue.segment_position - st_pos + 1
+        if issue.level == "segment":
+            if pos not in seg_errors:
+                order.append(pos)
+            seg_errors[pos] = (issue.segment_id or "", issue.code, issue.loop_id or "",
+                               seg_errors.get(pos, ("", "", "", []))[3])
+        else:
+            if pos not in seg_errors:
+                order.append(pos)
+                seg_errors[pos] = (issue.segment_id or "", "8", issue.loop_id or "", [])
+            seg_errors[pos][3].append(ElementError(
+                position=issue.element_position or 1, code=issue.code,
+                component=issue.component_position, bad_value=(issue.bad_value or "")[:99]))
+    segment_errors = tuple(
+        SegmentError(seg_errors[p][0], max(p, 1), seg_errors[p][1], _ik303(seg_errors[p][2]),
+                     tuple(seg_errors[p][3][:99]))
+        for p in order
+    )
+    if segment_errors and has_error and "5" not in tx_codes:
+        tx_codes.append("5")
+    status = "R" if has_error else ("E" if issues else "A")
+    return TransactionAck(
+        transaction_id=tx.transaction_id, control_number=tx.control_number, status=status,
+        implementation_reference=tx.implementation_reference, error_codes=tuple(tx_codes[:5]),
+        segment_errors=segment_errors,
+    )
+
+
+def _ik303(loop_id: str) -> str:
+    # IK303 is at most 4 characters: "2300" fits, "2010BA" does not and is left out.
+    return loop_id if len(loop_id) <= 4 and "?" not in loop_id else ""
+
+
+def group_ack(functional_id: str, group_control_number: str, version: str, included: int,
+              transactions: Sequence[TransactionAck],
+              group_issues: Sequence[X12Issue] = ()) -> Ack999:
+    """AK1/AK9 around the transaction answers, with the AK9 status the guide asks for."""
+    accepted = sum(1 for t in transactions if t.status in ("A", "E"))
+    group_codes = tuple(dict.fromkeys(i.code for i in group_issues if i.severity == "error"))[:5]
+    if group_codes or accepted == 0:
+        status = "R"
+    elif accepted < len(transactions):
+        status = "P"
+    elif any(t.status == "E" for t in transactions):
+        status = "E"
+    else:
+        status = "A"
+    return Ack999(functional_id=functional_id, group_control_number=group_control_number,
+                  version=version, status=status, included=included, received=len(transactions),
+                  accepted=accepted if not group_codes else 0, transactions=tuple(transactions),
+                  group_error_codes=group_codes)
+
+
+# --------------------------------------------------------------------------- writer
+
+
+def write_999_body(ack: Ack999, delimiters: Delimiters) -> SegmentWriter:
+    """The segments between ST and SE of one 999."""
+    w = SegmentWriter(delimiters)
+    w.seg("AK1", ack.functional_id, ack.group_control_number, ack.version or None)
+    for t in ack.transactions:
+        w.seg("AK2", t.transaction_id, t.control_number, t.implementation_reference or None)
+        for s in t.segment_errors:
+            w.seg("IK3", s.segment_id, str(s.position), s.loop_id or None, s.code)
+            for e in s.element_errors:
+                w.seg("IK4", (str(e.position), str(e.component) if e.component else None),
+                      e.reference_number or None, e.code,
+                      _safe(e.bad_value, delimiters) or None)
+        w.seg("IK5", t.status, *t.error_codes)
+    w.seg("AK9", ack.status, str(ack.included), str(ack.received), str(ack.accepted),
+          *ack.group_error_codes)
+    return w
+
+
+def _safe(value: str, d: Delimiters) -> str:
+    # A bad value may contain anything; IK404 must not break the 999's own syntax.
+    return "".join(ch for ch in value if ch not in (d.element, d.component, d.segment,
+                                                      d.repetition, "\r", "\n"))
+
+
+def write_999(acks: Ack999 | Sequence[Ack999], envelope: EnvelopeParams) -> str:
+    """Write a 999 interchange: one transaction set per acknowledged functional group."""
+    items = [acks] if isinstance(acks, Ack999) else list(acks)
+    return write_interchange(envelope, "FA", X999,
+                             [("999", write_999_body(a, envelope.delimiters)) for a in items])
+
+
+# --------------------------------------------------------------------------- reader
+
+
+def read_999_transaction(tx: TransactionSet,
+                         delims: Delimiters) -> tuple[Ack999 | None, list[X12Issue]]:
+    """Parse one 999 ST..SE; returns the acknowledgement (None if unusable) and issues."""
+    c = IssueCollector()
+    cs = delims.component
+    ak1 = None
+    ak9 = None
+    txs: list[TransactionAck] = []
+    cur: dict[str, object] | None = None
+    cur_seg: dict[str, object] | None = None
+
+    def close_seg() -> None:
+        nonlocal cur_seg
+        if cur_seg is not None and cur is not None:
+            segs: list[SegmentError] = cur["segs"]  # type: ignore[assignment]
+            segs.append(SegmentError(str(cur_seg["id"]), int(cur_seg["pos"]),  # type: ignore[call-overload]
+                                     str(cur_seg["code"]), str(cur_seg["loop"]),
+                                     tuple(cur_seg["elements"])))  # type: ignore[arg-type]
+        cur_seg = None
+
+    body = tx.segments[1:-1] if tx.segments[-1].id == "SE" else tx.segments[1:]
+    for seg in body:
+        sid = seg.id
+        if sid == "AK1":
+            ak1 = seg
+            c.loop = "HEADER"
+            c.req(seg, 1, "functional identifier code")
+            c.req(seg, 2, "group control number")
+        elif sid == "AK2":
+            close_seg()
+            c.loop = "2000"
+            cur = {"seg": seg, "segs": []}
+            c.req(seg, 1, "transaction set identifier")
+            c.req(seg, 2, "transaction set control number")
+        elif sid == "IK3" and cur is not None:
+            close_seg()
+            c.loop = "2100"
+            pos = c.integer(seg, 2, "segment position in transaction set")
+            cur_seg = {"id": c.req(seg, 1, "segment id"), "pos": pos or 0, "loop": seg.get(3),
+                       "code": seg.get(4), "elements": []}
+        elif sid == "IK4" and cur_seg is not None:
+            c.loop = "2110"
+            parts = components(seg.get(1), cs)
+            p = comp(parts, 1)
+            comp_pos = comp(parts, 2)
+            if not p.isdigit():
+                c.element(seg, 1, "6", "IK401 element position must be a number")
+            elements: list[ElementError] = cur_seg["elements"]  # type: ignore[assignment]
+            elements.append(ElementError(
+                position=int(p) if p.isdigit() else 0, code=c.req(seg, 3, "element error code"),
+                component=int(comp_pos) if comp_pos.isdigit() else None,
+                reference_number=seg.get(2), bad_value=seg.get(4)))
+        elif sid == "IK5" and cur is not None:
+            close_seg()
+            c.loop = "2000"
+            st = cur["seg"]
+            txs.append(TransactionAck(
+                transaction_id=st.get(1), control_number=st.get(2),  # type: ignore[attr-defined]
+                implementation_reference=st.get(3),  # type: ignore[attr-defined]
+                status=c.req(seg, 1, "transaction set acknowledgment code"),
+                error_codes=tuple(v for v in seg.elements[1:6] if v),
+                segment_errors=tuple(cur["segs"]),  # type: ignore[arg-type]
+            ))
+            cur = None
+        elif sid == "AK9":
+            close_seg()
+            c.loop = "HEADER"
+            ak9 = seg
+            for k, name in ((1, "functional group acknowledge code"),):
+                c.req(seg, k, name)
+            for k, name in ((2, "transaction sets included"), (3, "received"), (4, "accepted")):
+                c.integer(seg, k, name)
+    if cur is not None:
+        c.missing("IK5", "2000", cur["seg"], "transaction set response trailer")  # type: ignore[arg-type]
+    if ak1 is None:
+        c.missing("AK1", "HEADER", tx.segments[0], "functional group response header")
+    if ak9 is None:
+        c.missing("AK9", "HEADER", tx.segments[-1], "functional group response trailer")
+    if ak1 is None or ak9 is None:
+        return None, c.issues
+
+    def num(k: int) -> int:
+        v = ak9.get(k)  # type: ignore[union-attr]
+        return int(v) if v.isdigit() else 0
+
+    return Ack999(
+        functional_id=ak1.get(1), group_control_number=ak1.get(2), version=ak1.get(3),
+        status=ak9.get(1), included=num(2), received=num(3), accepted=num(4),
+        transactions=tuple(txs), group_error_codes=tuple(v for v in ak9.elements[4:9] if v),
+    ), c.issues
