@@ -262,6 +262,12 @@ async def test_reprocess_scenario_sends_a_reversal_and_a_corrected_claim_in_a_la
         assert [c[2] for c in clps] == ["22", "1"]
         assert Decimal(clps[0][4]) == -Decimal(seg_ids(first, "CLP")[0][4])
         assert clps[0][7] == seg_ids(first, "CLP")[0][7] != clps[1][7]
+        # The first payment was priced at 90% of the schedule (the payer's error); the
+        # correction pays the contracted 180.60 minus the 25.00 copay.
+        assert m.plan_id == "PPO-GOLD"
+        assert Decimal(seg_ids(first, "CLP")[0][4]) == Decimal("137.54")
+        assert Decimal(clps[1][4]) == Decimal("155.60")
+        assert Decimal(seg_ids(second, "BPR")[0][2]) == Decimal("155.60") - Decimal("137.54")
         assert imbalances_835(first) == [] and imbalances_835(second) == []
         row = (await client.get("/v1/claims")).json()[0]
         assert Decimal(row["paid"]) == Decimal(clps[1][4]) and row["times_received"] == 1

@@ -159,7 +159,7 @@ PAYERS = [
         "medical_necessity": MEDICAL_NECESSITY,
         "ncci_pairs": NCCI,
         "provider_adjustments": PLB,
-        "correction_allowed_factor": "1.05",
+        "reprocess_first_payment_factor": "0.90",
     },
     {
         "payer_id": "SBXMCR01",
@@ -184,7 +184,7 @@ PAYERS = [
         "medical_necessity": MEDICAL_NECESSITY,
         "ncci_pairs": NCCI,
         "provider_adjustments": PLB,
-        "correction_allowed_factor": "0.95",
+        "reprocess_first_payment_factor": "1.10",
     },
     {
         "payer_id": "SBXMCD01",
@@ -208,7 +208,7 @@ PAYERS = [
         "medical_necessity": MEDICAL_NECESSITY,
         "ncci_pairs": NCCI,
         "provider_adjustments": PLB,
-        "correction_allowed_factor": "1.10",
+        "reprocess_first_payment_factor": "0.85",
     },
 ]
 

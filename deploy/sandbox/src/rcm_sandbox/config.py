@@ -166,8 +166,9 @@ class Payer(_Frozen):
     medical_necessity: tuple[MedicalNecessityRule, ...] = ()
     ncci_pairs: tuple[NcciPair, ...] = ()
     provider_adjustments: tuple[ProviderAdjustmentRule, ...] = ()
-    # Reprocessing (scenario "reprocess") pays the corrected claim at this share of allowed.
-    correction_allowed_factor: Annotated[Decimal, Field(gt=0, le=2)] = Decimal("1.05")
+    # Scenario "reprocess": the first payment is priced at this share of the fee schedule
+    # (the payer's own error); the corrected claim that follows the reversal pays the schedule.
+    reprocess_first_payment_factor: Annotated[Decimal, Field(gt=0, le=2)] = Decimal("0.90")
 
     @field_validator("fee_schedule")
     @classmethod

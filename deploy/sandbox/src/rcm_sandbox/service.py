@@ -232,7 +232,9 @@ class SandboxService:
                 (member.member_id, sig): pcn for sig, pcn in self.store.adjudicated_signatures(member.member_id).items()
             },
         )
-        result = adjudicate_claim(claim, ctx)
+        reprocess = member.scenario is MemberScenario.REPROCESS and claim.frequency_code == "1"
+        first_ctx = replace(ctx, allowed_factor=payer.reprocess_first_payment_factor) if reprocess else ctx
+        result = adjudicate_claim(claim, first_ctx)
         payment, final_acc = result.payment, result.accumulator
         item = self.store.queue_payment(
             payer.payer_id,
@@ -243,21 +245,10 @@ class SandboxService:
             claim.frequency_code,
             after_item=after,
         )
-        if (
-            member.scenario is MemberScenario.REPROCESS
-            and claim.frequency_code == "1"
-            and payment.status is ClaimStatusCode.PROCESSED_PRIMARY
-        ):
+        if reprocess and payment.status is ClaimStatusCode.PROCESSED_PRIMARY:
             # The payer later finds its own pricing error: it reverses the payment and
-            # re-adjudicates at a corrected allowed amount, both after the original went out.
-            corrected = adjudicate_claim(
-                claim,
-                replace(
-                    ctx,
-                    payer_claim_id=self._next_payer_claim_id(),
-                    allowed_factor=payer.correction_allowed_factor,
-                ),
-            )
+            # re-adjudicates at the contracted schedule, both after the original went out.
+            corrected = adjudicate_claim(claim, replace(ctx, payer_claim_id=self._next_payer_claim_id()))
             self.store.queue_payment(
                 payer.payer_id,
                 claim.billing_npi,
