@@ -382,3 +382,28 @@ async def test_a_transaction_the_sandbox_does_not_accept_gets_400_with_a_rejecti
         body = r.json()
         assert body["issues"][0]["segment_id"] == "ST" and "835" in body["error"]
         assert "IK5*R*1" in body["acknowledgement"]
+
+
+def _conformance_dir() -> Path:
+    here = Path(__file__).resolve()
+    root = next(p for p in here.parents if (p / "pyproject.toml").is_file() and (p / "uv.lock").is_file())
+    return root.parent / "shared" / "conformance" / "x12" / "LinuxForHealth-x12"
+
+
+async def test_public_837_samples_are_acknowledged_without_server_errors(tmp_path: Path) -> None:
+    samples = sorted(_conformance_dir().glob("837_*"))
+    assert samples, "conformance samples not found"
+    for n, sample in enumerate(samples):
+        # The samples share one sender and ISA13: each goes to a fresh sandbox, or every one
+        # after the first would (rightly) be answered as a duplicate interchange.
+        async with sandbox(tmp_path / str(n)) as client:
+            r = await client.post("/v1/x12", content=sample.read_text(), headers=EDI)
+            assert r.status_code == 200, (sample.name, r.text)
+            assert r.headers["x-sandbox-result"] == "accepted", sample.name
+            assert seg_ids(r.text, "AK9")[0][1] in ("A", "E"), sample.name
+            stats = (await client.get("/v1/stats")).json()
+            # Their payers and members are not on the sandbox's roster: rejected in the 277CA.
+            assert stats["claims_received"] >= 1 and stats["claims_adjudicated"] == 0, sample.name
+            ca = (await mailbox(client, "277CA"))[0]["content"]
+            claim_level = [s[1] for s in seg_ids(str(ca), "STC") if not s[1].startswith("A1")]
+            assert claim_level and all(c.startswith("A3") for c in claim_level), sample.name
