@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -27,6 +27,16 @@ class CodedLine(Contract):
     diagnosis_pointers: list[int] = Field(min_length=1, max_length=4)
 
 
+class ReviewTrailEntry(Contract):
+    """One step of a human review: who did what, when and why."""
+
+    at: datetime
+    user: str
+    action: str
+    detail: str
+    reason: str | None = None
+
+
 class EncounterCoded(Contract):
     encounter_id: str
     date_of_service: date
@@ -34,6 +44,7 @@ class EncounterCoded(Contract):
     lines: list[CodedLine] = Field(min_length=1, max_length=50)
     coded_by: str = Field(description="'engine' or 'coder:<user id>'")
     reviewed: bool = False
+    review_trail: list[ReviewTrailEntry] = Field(default_factory=list)
 
 
 class CodingReviewRequired(Contract):

@@ -14,15 +14,15 @@ from rcm_coding.adapters.tables import coding_results, review_audit
 
 async def save_result(session: AsyncSession, *, encounter_id: str, date_of_service: date, status: str,
                       proposal: dict[str, Any], final_codes: dict[str, Any] | None, note_text: str,
-                      coded_by: str | None) -> None:
+                      coded_by: str | None, review_case: dict[str, Any] | None) -> None:
     stmt = pg_insert(coding_results).values(
         encounter_id=encounter_id, date_of_service=date_of_service, status=status, proposal=proposal,
-        final_codes=final_codes, note_text=note_text, coded_by=coded_by,
+        final_codes=final_codes, note_text=note_text, coded_by=coded_by, review_case=review_case,
     )
     await session.execute(stmt.on_conflict_do_update(
         index_elements=["encounter_id"],
         set_={"status": status, "proposal": proposal, "final_codes": final_codes, "note_text": note_text,
-              "coded_by": coded_by, "updated_at": func.now()},
+              "coded_by": coded_by, "review_case": review_case, "updated_at": func.now()},
     ))
 
 
@@ -33,10 +33,10 @@ async def get_result(session: AsyncSession, encounter_id: str, *, for_update: bo
     return (await session.execute(q)).first()
 
 
-async def set_final(session: AsyncSession, encounter_id: str, *, status: str, final_codes: dict[str, Any] | None,
-                    coded_by: str) -> None:
+async def save_review(session: AsyncSession, encounter_id: str, *, status: str, review_case: dict[str, Any],
+                      final_codes: dict[str, Any] | None, coded_by: str | None) -> None:
     await session.execute(update(coding_results).where(coding_results.c.encounter_id == encounter_id).values(
-        status=status, final_codes=final_codes, coded_by=coded_by, updated_at=func.now()))
+        status=status, review_case=review_case, final_codes=final_codes, coded_by=coded_by, updated_at=func.now()))
 
 
 async def add_audit(session: AsyncSession, *, encounter_id: str, action: str, coder: str, reason: str | None,

@@ -22,6 +22,7 @@ coding_results = Table(
     Column("proposal", JSONB, nullable=False),  # engine output with evidence, rules, confidences
     Column("final_codes", JSONB(none_as_null=True), nullable=True),  # what was emitted as EncounterCoded
     Column("note_text", Text, nullable=False),
+    Column("review_case", JSONB(none_as_null=True), nullable=True),  # the open or closed ReviewCase
     Column("coded_by", String(80), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

@@ -27,7 +27,8 @@ async def get_encounter(encounter_id: str, runtime: RuntimeDep) -> dict[str, Any
             raise HTTPException(status_code=404, detail=f"encounter {encounter_id} not coded")
         audit = await repository.audit_trail(session, encounter_id)
     return {"encounter_id": row.encounter_id, "status": row.status, "date_of_service": row.date_of_service.isoformat(),
-            "proposal": row.proposal, "final_codes": row.final_codes, "coded_by": row.coded_by, "audit": audit}
+            "proposal": row.proposal, "final_codes": row.final_codes, "coded_by": row.coded_by,
+            "review_case": row.review_case, "audit": audit}
 
 
 @router.get("/reviews", summary="The review queue, oldest first")
@@ -42,6 +43,7 @@ async def get_reviews(runtime: RuntimeDep, limit: int = 100) -> list[dict[str, A
 def create_app(settings: CodingSettings) -> FastAPI:
     """The coding service's app; the engine and everything else is built in its lifespan."""
     from rcm_coding.bootstrap import bootstrap
+    from rcm_coding.entrypoints.review_api import router as review_router
 
     async def boot(app: FastAPI) -> Any:
         return await bootstrap(settings, app)
@@ -50,5 +52,5 @@ def create_app(settings: CodingSettings) -> FastAPI:
         title="RCM coding service",
         description="Computer-assisted coding (ICD-10-CM, CPT, HCPCS) with edits and a human review queue.",
         bootstrap=boot,
-        routers=[router],
+        routers=[router, review_router],
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from rcm_shared.contracts.coding import (
@@ -20,8 +20,10 @@ from rcm_shared.messaging import PermanentError
 from rcm_shared.topics import Topic
 
 from rcm_coding.adapters import repository
+from rcm_coding.adapters.review_codec import case_to_json, result_to_json
 from rcm_coding.domain.errors import InvalidEncounterError
 from rcm_coding.domain.model import CodingResult, EncounterDocumentation, StructuredProcedure
+from rcm_coding.domain.review import ReviewCase
 from rcm_coding.service.commands import CodeEncounter
 
 SOURCE = "rcm/coding"
@@ -45,18 +47,6 @@ def documentation_for(cmd: CodeEncounter) -> EncounterDocumentation:
         structured_diagnoses=cmd.clinician_diagnoses,
         structured_procedures=tuple(StructuredProcedure(c, m, u) for c, m, u in cmd.clinician_procedures),
     )
-
-
-def proposal_document(result: CodingResult) -> dict[str, Any]:
-    """The engine's proposal as stored for the review queue (evidence spans included)."""
-    return {
-        "diagnoses": [asdict(d) for d in result.diagnoses],
-        "procedures": [asdict(p) for p in result.procedures],
-        "edit_failures": [asdict(f) for f in result.edit_failures],
-        "needs_review": result.needs_review,
-        "review_reasons": list(result.review_reasons),
-        "code_set_versions": dict(result.code_set_versions),
-    }
 
 
 def code_system(code: str) -> str:
@@ -86,14 +76,15 @@ async def code_encounter(cmd: CodeEncounter, uow: UnitOfWork, coder: Coder, caus
         result = await asyncio.to_thread(coder.code_encounter, documentation_for(cmd))
     except InvalidEncounterError as exc:
         raise InvalidDocumentationError(str(exc)) from exc
-    proposal = proposal_document(result)
+    proposal = result_to_json(result)
     can_emit = bool(result.diagnoses) and bool(result.procedures) and all(p.diagnosis_pointers
                                                                           for p in result.procedures)
     if result.needs_review or not can_emit:
         reasons = list(result.review_reasons) or ["the engine found no billable diagnosis or service"]
+        case = ReviewCase.open(f"RC-{cmd.encounter_id}", cmd.encounter_id, result, datetime.now(UTC))
         await repository.save_result(uow.session, encounter_id=cmd.encounter_id, date_of_service=cmd.date_of_service,
                                      status="review", proposal=proposal, final_codes=None, note_text=cmd.note_text,
-                                     coded_by=None)
+                                     coded_by=None, review_case=case_to_json(case))
         event_payload: Any = CodingReviewRequired(
             encounter_id=cmd.encounter_id, date_of_service=cmd.date_of_service, reasons=reasons,
             proposed_codes=[d.code for d in result.diagnoses] + [p.code for p in result.procedures])
@@ -106,7 +97,7 @@ async def code_encounter(cmd: CodeEncounter, uow: UnitOfWork, coder: Coder, caus
         await repository.save_result(uow.session, encounter_id=cmd.encounter_id, date_of_service=cmd.date_of_service,
                                      status="coded", proposal=proposal,
                                      final_codes=event_payload.model_dump(mode="json"), note_text=cmd.note_text,
-                                     coded_by=ENGINE)
+                                     coded_by=ENGINE, review_case=None)
         event_type = ENCOUNTER_CODED
         status = "coded"
     event = (cause.caused(event_type, event_payload, source=SOURCE) if cause is not None
