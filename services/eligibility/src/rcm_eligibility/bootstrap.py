@@ -21,7 +21,8 @@ async def bootstrap(
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
     client = ClearinghouseClient(settings.sandbox_url)
     gateway = X12EligibilityGateway(
-        client, db, submitter_id=settings.submitter_id, receiver_id=settings.receiver_id
+        client, db, submitter_id=settings.submitter_id, receiver_id=settings.receiver_id,
+        trace_originator=settings.trace_originator,
     )
     runtime = ServiceRuntime(
         service="eligibility", settings=settings, db=db, tables=messaging, subscriptions=subscriptions(gateway)

@@ -12,3 +12,5 @@ class EligibilitySettings(ServiceSettings):
     sandbox_url: str = Field(pattern=r"^https?://", description="clearinghouse base URL (the payer sandbox locally)")
     submitter_id: str = Field(default="RCMPLATFORM", min_length=2, max_length=15, description="ISA06 sender id")
     receiver_id: str = Field(default="CLEARINGHOUSE", min_length=2, max_length=15, description="ISA08 receiver id")
+    trace_originator: str = Field(default="9000000001", pattern=r"^\d{10}$",
+                                  description="TRN03: '1' + our tax id, or '9' + an assigned number")

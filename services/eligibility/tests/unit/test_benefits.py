@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from rcm_eligibility.domain.benefits import Benefit, coverage_from_benefits
+from rcm_eligibility.domain.benefits import coverage_from_benefits
+from rcm_shared.x12.eligibility import Benefit
 
 
 def test_active_coverage_gives_what_the_patient_owes() -> None:
     answer = coverage_from_benefits([
-        Benefit("1", "IND", ("30",), plan_name="PPO GOLD"),
+        Benefit("1", "IND", ("30",), plan_description="PPO GOLD"),
         Benefit("B", "IND", ("30",), amount=D("25")),
         Benefit("A", "IND", ("30",), percent=D("0.2")),
         Benefit("C", "IND", ("30",), time_period="23", amount=D("1500")),

@@ -4,33 +4,20 @@ EB01 codes (005010X279A1): 1 active coverage, 6 inactive, A co-insurance, B co-p
 C deductible, G out-of-pocket (stop loss). EB06 time period: 23 calendar year, 29
 remaining. EB07 is a monetary amount, EB08 a percent expressed as a decimal (0.2 = 20%).
 AAA03 reject reasons (e.g. 72 invalid member id, 75 subscriber not found) mean the payer
-could not answer at all.
+could not answer at all. The benefits are the X12 toolkit's 271 model (pure data).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
+
+from rcm_shared.x12.eligibility import Benefit
 
 from rcm_eligibility.domain.model import CoverageAnswer
 
 HEALTH_BENEFIT_PLAN = "30"
 REMAINING = "29"
-
-
-@dataclass(frozen=True)
-class Benefit:
-    """One EB segment, in the terms used here."""
-
-    code: str  # EB01
-    coverage_level: str = ""  # EB02 (IND, FAM, ...)
-    service_types: tuple[str, ...] = ()  # EB03
-    plan_name: str = ""  # EB05
-    time_period: str = ""  # EB06
-    amount: Decimal | None = None  # EB07
-    percent: Decimal | None = None  # EB08
-    in_network: str = ""  # EB12 (Y, N, W)
 
 
 def _applies(b: Benefit) -> bool:
@@ -46,6 +33,11 @@ def _pick(benefits: Sequence[Benefit], code: str) -> Benefit | None:
     return (remaining or candidates or [None])[0]
 
 
+def _percent(fraction: Decimal) -> Decimal:
+    """EB08 0.2 -> 20 (plain digits, no exponent)."""
+    return Decimal(format((fraction * 100).normalize(), "f"))
+
+
 def coverage_from_benefits(benefits: Sequence[Benefit], rejection_codes: Sequence[str] = ()) -> CoverageAnswer:
     """The coverage answer a 271 gives: rejected, inactive, or active with what the patient owes."""
     if rejection_codes:
@@ -59,10 +51,9 @@ def coverage_from_benefits(benefits: Sequence[Benefit], rejection_codes: Sequenc
     oop = _pick(benefits, "G")
     return CoverageAnswer(
         status="active",
-        plan_name=active.plan_name or None,
+        plan_name=active.plan_description or None,
         copay=copay.amount if copay else None,
-        coinsurance_percent=(coinsurance.percent * 100).normalize() if coinsurance and coinsurance.percent is not None
-        else None,
+        coinsurance_percent=_percent(coinsurance.percent) if coinsurance and coinsurance.percent is not None else None,
         deductible_remaining=deductible.amount if deductible else None,
         out_of_pocket_remaining=oop.amount if oop else None,
     )
