@@ -407,3 +407,18 @@ async def test_public_837_samples_are_acknowledged_without_server_errors(tmp_pat
             ca = (await mailbox(client, "277CA"))[0]["content"]
             claim_level = [s[1] for s in seg_ids(str(ca), "STC") if not s[1].startswith("A1")]
             assert claim_level and all(c.startswith("A3") for c in claim_level), sample.name
+
+
+@pytest.mark.parametrize("pattern", ["270_*", "276_*"])
+async def test_public_270_and_276_samples_get_a_271_or_277_answer(tmp_path: Path, pattern: str) -> None:
+    samples = sorted(_conformance_dir().glob(pattern))
+    assert samples
+    for n, sample in enumerate(samples):
+        async with sandbox(tmp_path / str(n)) as client:
+            r = await client.post("/v1/x12", content=sample.read_text(), headers=EDI)
+            assert r.status_code == 200, (sample.name, r.text)
+            if pattern == "270_*":
+                # Their subscribers are not on the roster: subscriber not found.
+                assert [a[3] for a in seg_ids(r.text, "AAA")] and not seg_ids(r.text, "EB"), sample.name
+            else:
+                assert {s[1] for s in seg_ids(r.text, "STC")} == {"A4:35"}, sample.name

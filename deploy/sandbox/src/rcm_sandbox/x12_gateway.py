@@ -2,8 +2,9 @@
 
 270 -> 271, 276 -> 277, 837 -> 999 (or TA1 for envelope errors and duplicates) with the
 999 and 277CA also placed in the mailbox. Envelope reading and 837 parsing use the shared
-toolkit (:mod:`rcm_shared.x12`: check_interchange, 999 and TA1 writers); 270 and 276 are
-read here at segment level until the toolkit's readers for them land.
+toolkit (:mod:`rcm_shared.x12`: ``check_interchange`` reads 837, 270 and 276; its 999 and
+TA1 writers answer). The payer-side documents (271, 277, 277CA, 835) are written by
+:mod:`rcm_sandbox.x12_render`.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ from datetime import date
 from typing import Any
 
 from rcm_shared.x12.ack999 import group_ack, transaction_ack_from_issues, write_999
-from rcm_shared.x12.acks import acks_999_for, ta1_for
+from rcm_shared.x12.acks import ack_999_for, acks_999_for, ta1_for
 from rcm_shared.x12.claim837 import Claim as X12Claim
 from rcm_shared.x12.claim837 import Claim837
+from rcm_shared.x12.eligibility import Eligibility270
+from rcm_shared.x12.eligibility import EligibilityInquiry as X12EligibilityInquiry
 from rcm_shared.x12.errors import X12Issue
 from rcm_shared.x12.reader import check_interchange
+from rcm_shared.x12.status276 import ClaimStatusRequest276
 from rcm_shared.x12.syntax import (
     Interchange,
-    Segment,
     TransactionSet,
-    parse_date8,
     scan_interchange,
 )
 from rcm_shared.x12.ta1 import Ta1, write_ta1
@@ -106,9 +108,9 @@ class X12Gateway:
                 return self._claims(raw, inter)
             self.service.register_interchange(header.sender_id, header.control_number, kind)
             if kind == "270":
-                return self._eligibility(inter)
+                return self._eligibility(raw, inter)
             if kind == "276":
-                return self._status(inter)
+                return self._status(raw, inter)
             return self._unsupported(inter, kind)
 
     def _unsupported(self, inter: Interchange, kind: str) -> GatewayResponse:
@@ -184,80 +186,84 @@ class X12Gateway:
         accepted = any(a.status in ("A", "E", "P") for a in acks)
         return GatewayResponse(200, body, "accepted" if accepted else "rejected")
 
-    # 270 ---------------------------------------------------------------------------------
-    def _eligibility(self, inter: Interchange) -> GatewayResponse:
-        header = inter.header
+    # 270 / 276 ---------------------------------------------------------------------------
+    def _read_inquiries(self, raw: str, inter: Interchange, kind: str) -> tuple[list[Any], GatewayResponse | None]:
+        """Documents of a 270/276 read by the toolkit, or a 400 carrying its 999 rejection."""
+        check = check_interchange(raw)
+        errors = [i for r in check.results for i in r.issues if i.severity == "error"]
+        if errors or not check.results:
+            out = self._outbound(inter.header.sender_id, inter.header.usage_indicator)
+            return [], problem(f"{kind} cannot be answered", errors, ack_999_for(check, out.envelope()))
+        return [r.document for r in check.results], None
+
+    def _eligibility(self, raw: str, inter: Interchange) -> GatewayResponse:
+        documents, rejected = self._read_inquiries(raw, inter, "270")
+        if rejected is not None:
+            return rejected
+        today = self.service.clock().date()
+        asked: list[tuple[Eligibility270, X12EligibilityInquiry]] = [
+            (doc, inq) for doc in documents for inq in doc.inquiries
+        ]
+        results = self.service.answer_eligibility(
+            [
+                EligibilityInquiry(
+                    payer_id=doc.source.id,
+                    member_id=inq.subscriber.member_id,
+                    last_name=inq.subscriber.last_name,
+                    first_name=inq.subscriber.first_name,
+                    birth_date=inq.subscriber.birth_date,
+                    service_date=inq.service_date or today,
+                )
+                for doc, inq in asked
+            ]
+        )
         contexts: list[EligibilityContext] = []
-        inquiries: list[tuple[dict[str, str], EligibilityInquiry]] = []
-        reference = ""
-        for group in inter.groups:
-            for tx in group.transactions:
-                bht = _first(tx, "BHT")
-                reference = bht.get(3) if bht is not None else reference
-                for fields in _walk_hl(tx):
-                    dos = parse_date8(fields.get("dtp", "")) or self.service.clock().date()
-                    inquiry = EligibilityInquiry(
-                        payer_id=fields.get("payer_id", ""),
-                        member_id=fields.get("member_id", ""),
-                        last_name=fields.get("last_name", ""),
-                        first_name=fields.get("first_name", ""),
-                        birth_date=parse_date8(fields.get("dob", "")),
-                        service_date=dos,
-                    )
-                    inquiries.append((fields, inquiry))
-        if not inquiries:
-            return problem("270 carries no subscriber inquiry", [])
-        results = self.service.answer_eligibility([i for _, i in inquiries])
-        kinds = {p.payer_id: p.kind for p in self.service.config.payers}
-        for (fields, _), result in zip(inquiries, results, strict=True):
-            payer = self.service.config.payer(fields.get("payer_id", ""))
+        for (doc, inq), result in zip(asked, results, strict=True):
+            payer = self.service.config.payer(doc.source.id)
             contexts.append(
                 EligibilityContext(
-                    payer_id=fields.get("payer_id", "") or "UNKNOWN",
-                    payer_name=payer.name if payer else fields.get("payer_name", "") or "UNKNOWN PAYER",
-                    receiver_name=fields.get("receiver_name", ""),
-                    receiver_id=fields.get("receiver_id", ""),
-                    receiver_qualifier=fields.get("receiver_qualifier", ""),
-                    trace_number=fields.get("trace", ""),
-                    trace_originator=fields.get("trace_originator", ""),
+                    payer_id=doc.source.id or "UNKNOWN",
+                    payer_name=payer.name if payer else doc.source.name or "UNKNOWN PAYER",
+                    receiver_name=doc.receiver.name,
+                    receiver_id=doc.receiver.id,
+                    receiver_qualifier=doc.receiver.id_qualifier,
+                    trace_number=inq.trace_number,
+                    trace_originator=inq.trace_originator,
                     result=result,
                 )
             )
-        body = eligibility_271(self._outbound(header.sender_id, header.usage_indicator), reference, contexts, kinds)
-        return GatewayResponse(200, body)
+        kinds = {p.payer_id: p.kind for p in self.service.config.payers}
+        reference = documents[0].reference
+        out = self._outbound(inter.header.sender_id, inter.header.usage_indicator)
+        return GatewayResponse(200, eligibility_271(out, reference, contexts, kinds))
 
-    # 276 ---------------------------------------------------------------------------------
-    def _status(self, inter: Interchange) -> GatewayResponse:
-        header = inter.header
+    def _status(self, raw: str, inter: Interchange) -> GatewayResponse:
+        documents, rejected = self._read_inquiries(raw, inter, "276")
+        if rejected is not None:
+            return rejected
         contexts: list[StatusContext] = []
-        reference = ""
-        for group in inter.groups:
-            for tx in group.transactions:
-                bht = _first(tx, "BHT")
-                reference = bht.get(3) if bht is not None else reference
-                for fields in _walk_hl(tx):
-                    pcn = fields.get("pcn", "")
-                    answer = self.service.claim_status(pcn, fields.get("member_id", ""))
-                    payer = self.service.config.payer(fields.get("payer_id", ""))
-                    contexts.append(
-                        StatusContext(
-                            payer_id=fields.get("payer_id", "") or "UNKNOWN",
-                            payer_name=payer.name if payer else "UNKNOWN PAYER",
-                            receiver_name=fields.get("receiver_name", ""),
-                            receiver_id=fields.get("receiver_id", ""),
-                            provider_npi=fields.get("provider_npi", ""),
-                            member_id=fields.get("member_id", ""),
-                            last_name=fields.get("last_name", ""),
-                            first_name=fields.get("first_name", ""),
-                            trace_number=fields.get("trace", ""),
-                            service_date=parse_date8(fields.get("dtp", "")),
-                            answer=answer,
-                        )
+        for doc in documents:
+            assert isinstance(doc, ClaimStatusRequest276)
+            payer = self.service.config.payer(doc.source.id)
+            for inq in doc.inquiries:
+                answer = self.service.claim_status(inq.patient_control_number, inq.subscriber.member_id)
+                contexts.append(
+                    StatusContext(
+                        payer_id=doc.source.id or "UNKNOWN",
+                        payer_name=payer.name if payer else doc.source.name or "UNKNOWN PAYER",
+                        receiver_name=doc.receiver.name,
+                        receiver_id=doc.receiver.id,
+                        provider_npi=inq.provider.id,
+                        member_id=inq.subscriber.member_id,
+                        last_name=inq.subscriber.last_name,
+                        first_name=inq.subscriber.first_name,
+                        trace_number=inq.trace_number,
+                        service_date=inq.service_from,
+                        answer=answer,
                     )
-        if not contexts:
-            return problem("276 carries no claim inquiry", [])
-        body = claim_status_277(self._outbound(header.sender_id, header.usage_indicator), reference, contexts)
-        return GatewayResponse(200, body)
+                )
+        out = self._outbound(inter.header.sender_id, inter.header.usage_indicator)
+        return GatewayResponse(200, claim_status_277(out, documents[0].reference, contexts))
 
     # 835 ---------------------------------------------------------------------------------
     def release_remittances(self, force: bool) -> list[str]:
@@ -277,54 +283,6 @@ class X12Gateway:
                     released.append(self.service.put_file("835", body).file_id)
             if not remittances or not force:
                 return released
-
-
-def _first(tx: TransactionSet, seg_id: str) -> Segment | None:
-    return next((s for s in tx.segments if s.id == seg_id), None)
-
-
-def _walk_hl(tx: TransactionSet) -> list[dict[str, str]]:
-    """Flatten a 270/276 HL tree into one dict per subscriber inquiry (fields the sandbox uses)."""
-    out: list[dict[str, str]] = []
-    context: dict[str, str] = {}
-    current: dict[str, str] | None = None
-    level = ""
-    for seg in tx.segments:
-        if seg.id == "HL":
-            level = seg.get(3)
-            if level in ("22", "23"):
-                if current is not None and level == "23":
-                    # A dependent inquiry: the sandbox's roster has subscribers only, so the
-                    # subscriber's id stays and the dependent's name is ignored.
-                    continue
-                current = dict(context)
-                out.append(current)
-            continue
-        if seg.id == "NM1":
-            entity = seg.get(1)
-            if entity == "PR":
-                context.update(payer_id=seg.get(9), payer_name=seg.get(3))
-            elif entity in ("1P", "41", "FA", "80"):
-                if level == "19" or entity == "1P" and level != "21":
-                    context.update(provider_npi=seg.get(9))
-                if level == "21" or entity == "41":
-                    context.update(
-                        receiver_name=seg.get(3),
-                        receiver_id=seg.get(9),
-                        receiver_qualifier=seg.get(8),
-                    )
-            elif entity in ("IL", "QC") and current is not None and "member_id" not in current:
-                current.update(last_name=seg.get(3), first_name=seg.get(4), member_id=seg.get(9))
-        elif seg.id == "DMG" and current is not None and "dob" not in current:
-            current["dob"] = seg.get(2)
-        elif seg.id == "TRN" and current is not None:
-            current.setdefault("trace", seg.get(2))
-            current.setdefault("trace_originator", seg.get(3))
-        elif seg.id == "REF" and seg.get(1) == "EJ" and current is not None:
-            current["pcn"] = seg.get(2)
-        elif seg.id == "DTP" and seg.get(1) in ("291", "472") and current is not None:
-            current["dtp"] = seg.get(3)[:8]
-    return out
 
 
 def _ndc_by_line(tx: TransactionSet) -> dict[int, str]:
