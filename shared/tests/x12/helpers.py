@@ -33,6 +33,17 @@ from rcm_shared.x12 import (
     Submitter,
     Subscriber,
 )
+from rcm_shared.x12.common import Party, Person
+from rcm_shared.x12.eligibility import (
+    Benefit,
+    CoverageDate,
+    Eligibility270,
+    Eligibility271,
+    EligibilityInquiry,
+    EligibilityResponse,
+    Rejection,
+)
+from rcm_shared.x12.status276 import ClaimStatusRequest276, StatusInquiry
 
 
 def conformance_dir() -> Path:
@@ -189,3 +200,83 @@ def sample_277ca() -> ClaimStatusReport:
                                                   Decimal("217.50")),)),
         received_date=date(2026, 3, 2), processed_date=date(2026, 3, 3),
         claims=(accepted, rejected))
+
+
+def sample_270() -> Eligibility270:
+    return Eligibility270(
+        reference="ELIG0001", created=date(2026, 3, 2), created_time="0930",
+        source=Party("ACME HEALTH PLAN", "60054", "PI"),
+        receiver=Party("SUNNY VALLEY CLINIC", "1234567893", "XX"),
+        inquiries=(
+            EligibilityInquiry(trace_number="TRACE1", trace_originator="9123456789",
+                               subscriber=Person("DOE", "JANE", "XJ100200300", date(1980, 4, 12),
+                                                 "F"),
+                               service_date=date(2026, 3, 5), service_types=("30",)),
+            EligibilityInquiry(trace_number="TRACE2",
+                               subscriber=Person("DOE", "JANE", "XJ100200300"),
+                               dependent=Person("DOE", "SAM", "", date(2015, 6, 1), "M"),
+                               service_date=date(2026, 3, 5), service_types=("30", "98")),
+        ))
+
+
+def sample_271() -> Eligibility271:
+    jane = Person("DOE", "JANE", "XJ100200300", date(1980, 4, 12), "F",
+                  Address("12 ELM ST", "SPRINGFIELD", "IL", "62702"))
+    active = EligibilityResponse(
+        trace_number="TRACE1", trace_originator="9123456789", subscriber=jane,
+        dates=(CoverageDate("346", date(2026, 1, 1)),),
+        benefits=(
+            Benefit("1", "IND", ("30",), "HM", "GOLD PLAN"),
+            Benefit("B", "IND", ("98",), "HM", time_period="27", amount=Decimal("25.00")),
+            Benefit("C", "IND", ("30",), time_period="29", amount=Decimal("1250.5"),
+                    in_network="Y"),
+            Benefit("A", "IND", ("30",), percent=Decimal("0.2")),
+        ))
+    not_found = EligibilityResponse(
+        trace_number="TRACE3", subscriber=Person("ROE", "RICHARD", "XJ555"),
+        rejections=(Rejection("N", "75", "C"),))
+    return Eligibility271(reference="ELIG0001", created=date(2026, 3, 2), created_time="0931",
+                          source=Party("ACME HEALTH PLAN", "60054", "PI"),
+                          receiver=Party("SUNNY VALLEY CLINIC", "1234567893", "XX"),
+                          responses=(active, not_found))
+
+
+def sample_276() -> ClaimStatusRequest276:
+    provider = Party("SUNNY VALLEY CLINIC", "1234567893", "XX")
+    return ClaimStatusRequest276(
+        reference="STAT0001", created=date(2026, 3, 20), created_time="0800",
+        source=Party("ACME HEALTH PLAN", "60054", "PI"),
+        receiver=Party("SUNNY VALLEY CLINIC", "SUBMITTER01", "46"),
+        inquiries=(
+            StatusInquiry(trace_number="ST1", subscriber=Person("DOE", "JANE", "XJ100200300",
+                                                                 date(1980, 4, 12), "F"),
+                          provider=provider, patient_control_number="PCN0001",
+                          payer_claim_control_number="ICN0001", total_charge=Decimal("137.50"),
+                          service_from=date(2026, 2, 20), service_to=date(2026, 2, 20)),
+            StatusInquiry(trace_number="ST2", subscriber=Person("DOE", "JANE", "XJ100200300"),
+                          dependent=Person("DOE", "SAM", "", date(2015, 6, 1), "M"),
+                          provider=provider, patient_control_number="PCN0002",
+                          total_charge=Decimal("80"), service_from=date(2026, 2, 10),
+                          service_to=date(2026, 2, 12)),
+        ))
+
+
+def sample_277() -> ClaimStatusReport:
+    provider = StatusParty("SUNNY VALLEY CLINIC", "1234567893", "XX")
+    return ClaimStatusReport(
+        kind="277", reference="STAT0001", created=date(2026, 3, 21), created_time="0800",
+        source=StatusParty("ACME HEALTH PLAN", "60054", "PI"),
+        receiver=StatusParty("SUNNY VALLEY CLINIC", "SUBMITTER01", "46"),
+        claims=(
+            ClaimStatus(patient=StatusPerson("DOE", "JANE", "XJ100200300"), provider=provider,
+                        statuses=(StatusInfo("F1", "65", "", date(2026, 3, 10), "",
+                                             Decimal("137.5"), Decimal("72")),),
+                        trace_number="ST1", patient_control_number="PCN0001",
+                        payer_claim_control_number="ICN0001", service_from=date(2026, 2, 20),
+                        service_to=date(2026, 2, 20)),
+            ClaimStatus(patient=StatusPerson("DOE", "SAM"), provider=provider,
+                        subscriber=StatusPerson("DOE", "JANE", "XJ100200300"),
+                        statuses=(StatusInfo("P1", "20", "", date(2026, 3, 15)),),
+                        trace_number="ST2", patient_control_number="PCN0002",
+                        service_from=date(2026, 2, 10), service_to=date(2026, 2, 12)),
+        ))

@@ -51,7 +51,7 @@ from rcm_shared.x12.claim837 import (
     Subscriber,
     write_837,
 )
-from rcm_shared.x12.common import Address, Received
+from rcm_shared.x12.common import Address, Party, Person, Received
 from rcm_shared.x12.control_numbers import (
     ControlNumbers,
     ControlNumberSource,
@@ -60,6 +60,17 @@ from rcm_shared.x12.control_numbers import (
     allocate,
     new_envelope,
     reply_envelope,
+)
+from rcm_shared.x12.eligibility import (
+    Benefit,
+    CoverageDate,
+    Eligibility270,
+    Eligibility271,
+    EligibilityInquiry,
+    EligibilityResponse,
+    Rejection,
+    write_270,
+    write_271,
 )
 from rcm_shared.x12.errors import (
     X12EnvelopeError,
@@ -73,6 +84,9 @@ from rcm_shared.x12.reader import (
     InterchangeCheck,
     TransactionResult,
     check_interchange,
+    read_270,
+    read_271,
+    read_276,
     read_277,
     read_277ca,
     read_835,
@@ -98,6 +112,7 @@ from rcm_shared.x12.remit835 import (
     transaction_balance_difference,
     write_835,
 )
+from rcm_shared.x12.status276 import ClaimStatusRequest276, StatusInquiry, write_276
 from rcm_shared.x12.status277 import (
     ClaimStatus,
     ClaimStatusReport,
@@ -117,6 +132,7 @@ from rcm_shared.x12.syntax import (
 )
 from rcm_shared.x12.ta1 import Ta1, write_ta1
 from rcm_shared.x12.writer import EnvelopeParams, format_amount
+from rcm_shared.x12.writers import write_document
 
 __all__ = [
     "Ack999", "Address", "Adjustment", "BalanceProblem", "BillingProvider", "Claim", "Claim837",
@@ -133,5 +149,8 @@ __all__ = [
     "parse_interchange", "read_277", "read_277ca", "read_835", "read_837", "read_999",
     "read_ta1", "read_x12", "reply_envelope", "scan_interchange", "ta1_for",
     "transaction_balance_difference", "write_277", "write_277ca", "write_835", "write_837",
-    "write_999", "write_ta1",
+    "write_999", "write_ta1", "Benefit", "CoverageDate", "Eligibility270", "Eligibility271",
+    "EligibilityInquiry", "EligibilityResponse", "Rejection", "write_270", "write_271", "Party",
+    "Person", "ClaimStatusRequest276", "StatusInquiry", "write_276", "write_document",
+    "read_270", "read_271", "read_276",
 ]

@@ -670,7 +670,9 @@ def write_837_body(doc: Claim837, delimiters: Delimiters) -> SegmentWriter:
 def _write_claim(w: SegmentWriter, kind: ClaimKind, claim: Claim) -> None:
     w.seg("CLM", claim.patient_control_number, claim.total_charge, None, None,
           (claim.place_of_service, "B" if kind == "P" else "A", claim.frequency_code),
-          claim.provider_signature if kind == "P" else None, claim.assignment,
+          # CLM06 is "not used" in 837I; written only when the model carries it (set it to
+          # "" for 837I claims you create).
+          claim.provider_signature or None, claim.assignment,
           claim.benefits_assignment, claim.release_of_information)
     if kind == "I" and claim.statement_from:
         end = claim.statement_to or claim.statement_from

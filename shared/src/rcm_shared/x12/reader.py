@@ -215,6 +215,21 @@ def read_277(text: str) -> list[Received[ClaimStatusReport]]:
     return _received(check_interchange(text), {"277"})
 
 
+def read_270(text: str) -> list[Received[Any]]:
+    """Read 270 eligibility inquiries (documents are ``Eligibility270``)."""
+    return _received(check_interchange(text), {"270"})
+
+
+def read_271(text: str) -> list[Received[Any]]:
+    """Read 271 eligibility responses (documents are ``Eligibility271``)."""
+    return _received(check_interchange(text), {"271"})
+
+
+def read_276(text: str) -> list[Received[Any]]:
+    """Read 276 claim status requests (documents are ``ClaimStatusRequest276``)."""
+    return _received(check_interchange(text), {"276"})
+
+
 def read_ta1(text: str) -> list[Ta1]:
     """Read the TA1 segments of an acknowledgement interchange."""
     scan = scan_interchange(text)

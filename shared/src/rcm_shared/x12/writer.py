@@ -15,6 +15,11 @@ from decimal import Decimal
 from rcm_shared.x12.errors import X12Issue, X12WriteError
 from rcm_shared.x12.syntax import Delimiters
 
+
+class Repeated(tuple[str, ...]):
+    """An element with repetitions (e.g. EB03 service types), joined by ISA11."""
+
+
 Element = str | Decimal | int | None | Sequence[str | Decimal | int | None]
 
 
@@ -85,7 +90,9 @@ class SegmentWriter:
         """Append a segment; tuples/lists are composites; trailing empties are dropped."""
         out: list[str] = []
         for pos, el in enumerate(elements, start=1):
-            if isinstance(el, (list, tuple)):
+            if isinstance(el, Repeated):
+                out.append(self.d.repetition.join(self._text(seg_id, pos, p) for p in el))
+            elif isinstance(el, (list, tuple)):
                 parts = [self._text(seg_id, pos, p) for p in el]
                 while parts and not parts[-1]:
                     parts.pop()
