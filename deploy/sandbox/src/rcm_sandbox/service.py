@@ -370,7 +370,13 @@ class SandboxService:
 
     # Views -------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
-        """Counters for tests and dashboards (money as strings)."""
+        """Counters for tests and dashboards (money as strings).
+
+        claims_received counts unique (patient control number, frequency) pairs; a resend
+        raises that claim's times_received instead. claims_paid / claims_denied split the
+        adjudicated claims by CLP02 (1 processed, including $0 applied to the deductible;
+        4 denied). total_paid is the sum of CLP04 over the 835s sent (reversals negative).
+        """
         rows = self.store.all_claims()
         remittances_sent, total_paid = self.store.remittance_totals()
         adjudicated = [r for r in rows if r["claim_status"] is not None]

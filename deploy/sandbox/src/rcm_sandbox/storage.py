@@ -358,11 +358,3 @@ class Store:
                 (after, kind, kind, limit),
             )
             return [MailboxRow(r["seq"], r["file_id"], r["kind"], r["created_at"], r["content"]) for r in rows]
-
-    def claim_status_counts(self) -> dict[str, int]:
-        """How many claims are in each status."""
-        with self._lock:
-            return {
-                r["status"]: int(r["n"])
-                for r in self._conn.execute("SELECT status, COUNT(*) AS n FROM claims GROUP BY status")
-            }

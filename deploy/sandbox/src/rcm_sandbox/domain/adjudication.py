@@ -12,7 +12,6 @@ Every line and claim balances by construction; :meth:`ClaimPayment.balances` che
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -236,10 +235,3 @@ def accumulator_contribution(payment: ClaimPayment) -> tuple[Decimal, Decimal]:
         deductible + payment.adjustment_total(GroupCode.PR, "2") + payment.adjustment_total(GroupCode.PR, "3")
     )
     return deductible, out_of_pocket
-
-
-def is_duplicate_candidate(payment: ClaimPayment, denied_codes: Collection[str] = ("18",)) -> bool:
-    """True when a payment counts as 'already adjudicated' for CO-18 (not itself one)."""
-    return payment.status is not ClaimStatusCode.REVERSAL and not any(
-        a.reason in denied_codes for ln in payment.lines for a in ln.adjustments
-    )
