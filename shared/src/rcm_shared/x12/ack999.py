@@ -122,20 +122,25 @@ def _ik303(loop_id: str) -> str:
 
 def group_ack(functional_id: str, group_control_number: str, version: str, included: int,
               transactions: Sequence[TransactionAck],
-              group_issues: Sequence[X12Issue] = ()) -> Ack999:
-    """AK1/AK9 around the transaction answers, with the AK9 status the guide asks for."""
+              group_issues: Sequence[X12Issue] = (), received: int | None = None) -> Ack999:
+    """AK1/AK9 around the transaction answers, with the AK9 status the guide asks for.
+
+    ``received`` defaults to the number of answers; it is larger when some transaction sets
+    were too broken to name in an AK2 (no ST01/ST02): those count as received, not accepted.
+    """
     accepted = sum(1 for t in transactions if t.status in ("A", "E"))
+    received = len(transactions) if received is None else received
     group_codes = tuple(dict.fromkeys(i.code for i in group_issues if i.severity == "error"))[:5]
     if group_codes or accepted == 0:
         status = "R"
-    elif accepted < len(transactions):
+    elif accepted < received:
         status = "P"
     elif any(t.status == "E" for t in transactions):
         status = "E"
     else:
         status = "A"
     return Ack999(functional_id=functional_id, group_control_number=group_control_number,
-                  version=version, status=status, included=included, received=len(transactions),
+                  version=version, status=status, included=included, received=received,
                   accepted=accepted if not group_codes else 0, transactions=tuple(transactions),
                   group_error_codes=group_codes)
 
@@ -146,11 +151,17 @@ def group_ack(functional_id: str, group_control_number: str, version: str, inclu
 def write_999_body(ack: Ack999, delimiters: Delimiters) -> SegmentWriter:
     """The segments between ST and SE of one 999."""
     w = SegmentWriter(delimiters)
-    w.seg("AK1", ack.functional_id, ack.group_control_number, ack.version or None)
+    # Echoed values come from an inbound file that may use other delimiters than ours;
+    # strip ours out so the acknowledgement itself is always well formed.
+    d = delimiters
+    w.seg("AK1", _safe(ack.functional_id, d), _safe(ack.group_control_number, d),
+          _safe(ack.version, d) or None)
     for t in ack.transactions:
-        w.seg("AK2", t.transaction_id, t.control_number, t.implementation_reference or None)
+        w.seg("AK2", _safe(t.transaction_id, d), _safe(t.control_number, d),
+              _safe(t.implementation_reference, d) or None)
         for s in t.segment_errors:
-            w.seg("IK3", s.segment_id, str(s.position), s.loop_id or None, s.code)
+            w.seg("IK3", _safe(s.segment_id, d), str(s.position), _safe(s.loop_id, d) or None,
+                  s.code)
             for e in s.element_errors:
                 w.seg("IK4", (str(e.position), str(e.component) if e.component else None),
                       e.reference_number or None, e.code,

@@ -6,7 +6,7 @@ from collections.abc import Container
 
 from rcm_shared.x12.ack999 import Ack999, TransactionAck, group_ack, transaction_ack_from_issues, write_999
 from rcm_shared.x12.reader import InterchangeCheck, check_interchange
-from rcm_shared.x12.syntax import read_delimiters
+from rcm_shared.x12.syntax import FunctionalGroup, read_delimiters
 from rcm_shared.x12.ta1 import Ta1
 from rcm_shared.x12.writer import EnvelopeParams
 
@@ -25,16 +25,29 @@ def acks_999_for(inbound: str | InterchangeCheck) -> list[Ack999]:
     by_position = {r.transaction.st_position: r for r in check.results}
     acks: list[Ack999] = []
     for group in inter.groups:
+        if not _acknowledgeable(group):
+            continue  # AK101/AK102 would be empty: the TA1 reports it (note code 024)
         tx_acks: list[TransactionAck] = []
         for tx in group.transactions:
+            if not tx.transaction_id or not tx.control_number:
+                continue  # AK201/AK202 are required: cannot name it, counted as not accepted
             result = by_position.get(tx.st_position)
             issues = result.issues if result else []
             tx_acks.append(transaction_ack_from_issues(tx, issues))
         group_issues = check.scan.group_issues.get(group.position, [])
-        included = len(group.transactions)
         acks.append(group_ack(group.header.functional_id, group.header.control_number,
-                              group.header.version, included, tx_acks, group_issues))
+                              group.header.version, _included(group), tx_acks, group_issues,
+                              received=len(group.transactions)))
     return acks
+
+
+def _acknowledgeable(group: FunctionalGroup) -> bool:
+    return bool(group.header.functional_id and group.header.control_number)
+
+
+def _included(group: FunctionalGroup) -> int:
+    # AK902 is what the sender said it included (GE01) when readable, else what we found.
+    return len(group.transactions)
 
 
 def ack_999_for(inbound: str | InterchangeCheck, envelope: EnvelopeParams) -> str:
@@ -68,6 +81,8 @@ def ta1_for(inbound: str | InterchangeCheck, *,
         return Ta1(control, header.date if header else None, header.time if header else "",
                    "R", errors[0].code)
     assert header is not None  # no interchange errors means the ISA was read
+    if inter is not None and not all(_acknowledgeable(g) for g in inter.groups):
+        return Ta1(control, header.date, header.time, "R", "024")
     if control in seen_control_numbers:
         return Ta1(control, header.date, header.time, "R", "025")
     return Ta1(control, header.date, header.time, "A", "000")
