@@ -4,6 +4,7 @@ free ports (never the defaults, so a developer's own stack is left alone)."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -181,6 +182,21 @@ def test_down_stops_both_servers_and_a_second_down_is_harmless(stack: LocalStack
     restarted = stack.up(timeout=240)
     assert restarted == stack.endpoints()
     assert stack.status().running
+
+
+def test_up_recovers_after_both_servers_were_killed_and_pids_reused(stack: LocalStack) -> None:
+    for component in stack.status().components:
+        assert component.pid is not None
+        os.killpg(component.pid, signal.SIGKILL)
+        psutil.Process(component.pid).wait(timeout=30)
+    assert not any(c.running for c in stack.status().components)
+    # As after a reboot: the stale postmaster.pid now names a live, unrelated process.
+    postmaster_pid = stack.status().component("postgres").data_dir / "postmaster.pid"
+    lines = postmaster_pid.read_text().splitlines()
+    postmaster_pid.write_text("\n".join([str(os.getpid()), *lines[1:]]) + "\n")
+    stack.up(timeout=240)
+    assert stack.status().running
+    assert stack.ensure_database("rcm_after_crash").endswith("/rcm_after_crash")
 
 
 def test_cli_status_exits_zero_when_running_and_three_when_stopped(stack: LocalStack, tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ def write_pid(pid_file: Path, pid: int) -> None:
 
 
 def live_process(pid: int | None, marker: str) -> psutil.Process | None:
-    """The process ``pid`` if it is alive and its command line mentions ``marker``.
+    """The process ``pid`` if it is alive and ``marker`` is one of its arguments.
 
     The marker (our config file or data directory) guards against a recycled pid: after a
     reboot the pid in a stale file may belong to anything.
@@ -95,7 +95,8 @@ def live_process(pid: int | None, marker: str) -> psutil.Process | None:
         if process.status() == psutil.STATUS_ZOMBIE:
             _reap(pid)
             return None
-        if not any(marker in part for part in process.cmdline()):
+        # Whole-argument match: a substring test would let /b/a/.rcm's broker pass for /a/.rcm's.
+        if marker not in process.cmdline():
             return None
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return None

@@ -200,8 +200,10 @@ class LocalStack:
     def _start_postgres(self, binaries: Path) -> psutil.Process:
         postgres.initialise_once(self._layout, binaries)
         user = postgres.prepare_to_start(self._layout, binaries)
-        # A postmaster.pid left by a killed server makes the new one refuse to start only
-        # if that pid is alive; postgres checks that itself, so nothing to clean here.
+        # We only get here when postmaster.pid (if any) names no live server of ours: it is
+        # left from a crash or a reboot. PostgreSQL would refuse to start if that pid now
+        # belongs to some other process, so the stale file goes.
+        (self._layout.postgres_data_dir / "postmaster.pid").unlink(missing_ok=True)
         pid = spawn_detached(
             postgres.server_command(binaries, self._layout, self._ports.postgres),
             log_path=self._layout.postgres_log,
