@@ -30,7 +30,7 @@ def _console_scripts() -> set[str]:
 
 
 def _settings_class(service: str) -> Any:
-    from rcm_shared.settings import ServiceSettings
+    from rcm_shared.settings import ServiceSettings  # type: ignore[import-untyped, unused-ignore]
 
     module = importlib.import_module(f"rcm_{service}.config")
     classes = [
