@@ -144,6 +144,8 @@ class LocalStack:
                 kafka_running=kafka_process is not None,
                 postgres_running=postgres_process is not None,
             )
+            # Recorded before launching, so a half-started stack still reports its ports.
+            self._record_ports()
             checks: list[ReadinessCheck] = []
             if kafka_process is None:
                 kafka_process = self._start_kafka()
@@ -152,7 +154,6 @@ class LocalStack:
             if postgres_process is None:
                 postgres_process = self._start_postgres(binaries)
             checks.append(self._postgres_check(postgres_process, binaries))
-            self._record_ports()
             wait_until_ready(checks, timeout)
         return self.endpoints()
 
