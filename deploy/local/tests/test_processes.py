@@ -13,6 +13,7 @@ import pytest
 from rcm_devstack import StackError
 from rcm_devstack.processes import (
     StopRequest,
+    is_alive,
     live_process,
     port_in_use,
     rotate_log,
@@ -72,7 +73,7 @@ def test_a_process_that_honours_sigterm_is_stopped_without_a_kill(tmp_path: Path
     process = _sleeper(tmp_path, ignore_term=False)
     killed = stop_gracefully_then_forcefully([StopRequest("polite", process, signal.SIGTERM)], grace=10)
     assert killed == []
-    assert not psutil.pid_exists(process.pid) or process.status() == psutil.STATUS_ZOMBIE
+    assert not is_alive(process)
 
 
 def test_a_process_that_ignores_sigterm_is_killed_after_the_grace_period(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-u
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped, unused-ignore]
 from aiokafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError  # type: ignore[import-untyped, unused-ignore]
 from rcm_devstack import LocalStack, StackError, StackPorts
-from rcm_devstack.processes import port_in_use
+from rcm_devstack.processes import is_alive, port_in_use
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -169,13 +169,12 @@ def test_up_with_other_ports_while_running_asks_for_down_first(stack: LocalStack
 
 
 def test_down_stops_both_servers_and_a_second_down_is_harmless(stack: LocalStack) -> None:
-    pids = [c.pid for c in stack.status().components]
+    processes = [psutil.Process(c.pid) for c in stack.status().components]
     stack.down()
     status = stack.status()
     assert not any(c.running for c in status.components)
-    for pid in pids:
-        assert pid is not None
-        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    for process in processes:
+        assert not is_alive(process)
     assert not port_in_use(stack.ports.kafka)
     assert not port_in_use(stack.ports.postgres)
     stack.down()
