@@ -82,7 +82,9 @@ def mutated(draw: st.DrawFn) -> str:
     return text
 
 
-@settings(max_examples=10_000, deadline=None, database=None,
+# derandomize: CI runs the same 10,000 cases every time (no flaky failures); change the
+# seed locally with --hypothesis-seed to explore further.
+@settings(max_examples=10_000, deadline=None, database=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(mutated())
 def test_mutated_interchanges_only_raise_toolkit_errors(text: str) -> None:

@@ -29,7 +29,7 @@ def acks_999_for(inbound: str | InterchangeCheck) -> list[Ack999]:
             continue  # AK101/AK102 would be empty: the TA1 reports it (note code 024)
         tx_acks: list[TransactionAck] = []
         for tx in group.transactions:
-            if not tx.transaction_id or not tx.control_number:
+            if not _nameable(tx.transaction_id) or not _nameable(tx.control_number):
                 continue  # AK201/AK202 are required: cannot name it, counted as not accepted
             result = by_position.get(tx.st_position)
             issues = result.issues if result else []
@@ -41,8 +41,13 @@ def acks_999_for(inbound: str | InterchangeCheck) -> list[Ack999]:
     return acks
 
 
+def _nameable(value: str) -> bool:
+    # The 999 strips delimiter characters from echoed values; something must remain.
+    return any(ch.isalnum() for ch in value)
+
+
 def _acknowledgeable(group: FunctionalGroup) -> bool:
-    return bool(group.header.functional_id and group.header.control_number)
+    return _nameable(group.header.functional_id) and _nameable(group.header.control_number)
 
 
 def _included(group: FunctionalGroup) -> int:
