@@ -44,7 +44,8 @@ def build(n: int) -> str:
         claims[-1] = replace(claims[-1], charge=Decimal("250.00"), paid=Decimal("144.00"))
     doc = Remittance835(
         payment_amount=Decimal("144.00") * n, payment_method="CHK", payment_date=date(2026, 3, 10),
-        trace_number="BENCH1", originator_id="1600054000", payer=RemitPayer("SYNTHETIC PLAN", Address("1 A ST", "CHICAGO", "IL", "60601"),
+        trace_number="BENCH1", originator_id="1600054000",
+        payer=RemitPayer("SYNTHETIC PLAN", Address("1 A ST", "CHICAGO", "IL", "60601"),
                                                 contact_phone="8005550199"),
         payee=RemitPayee("SYNTHETIC CLINIC", "1234567893"), claims=tuple(claims))
     env = EnvelopeParams(sender_id="PAYER", receiver_id="CLINIC", interchange_control_number=1,
