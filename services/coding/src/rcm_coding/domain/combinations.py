@@ -59,10 +59,15 @@ def apply_combinations(cands: list[Candidate], icd: ICD10CMCodeSet) -> list[Cand
         if ckd and f"{prefix}.22" not in by:
             by[f"{prefix}.22"] = _merge("combination.diabetes_ckd", f"{prefix}.22",
                                         [by[dm[0]], by[ckd[0]]])
-        if "G62.9" in by and f"{prefix}.42" not in by and f"{prefix}.40" not in by:
+        if "G62.9" in by:
             neuro = by.pop("G62.9")
-            by[f"{prefix}.42"] = _merge("combination.diabetes_neuropathy", f"{prefix}.42",
-                                        [by[dm[0]], neuro])
+            if f"{prefix}.42" in by:
+                by[f"{prefix}.42"].support(neuro)
+            elif f"{prefix}.40" in by:
+                by[f"{prefix}.40"].support(neuro)
+            else:
+                by[f"{prefix}.42"] = _merge("combination.diabetes_neuropathy", f"{prefix}.42",
+                                            [by[dm[0]], neuro])
         if f"{prefix}.42" in by:
             by.pop(f"{prefix}.40", None)
         others = [c for c in by if c.startswith(prefix) and c != f"{prefix}.9"]

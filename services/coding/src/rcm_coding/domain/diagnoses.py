@@ -75,12 +75,20 @@ class Candidate:
         self.order = min(self.order, other.order)
 
 
+# "influenza vaccine", "strep test", "COVID swab": the disease word names a product or test.
+_NOT_A_DIAGNOSIS_AFTER = re.compile(
+    r"\s*(?:\(\w+\)\s*)?(?:vaccine|vaccination|immunization|shot|test|testing|swab|screen|"
+    r"antigen|PCR|panel|titer|antibod\w*)(?![\w-])", re.I)
+
+
 def find_mentions(text: str, sentences: list[Sentence], lexicon: Lexicon) -> list[Mention]:
     out: list[Mention] = []
     for m in lexicon.find(text):
         sent = sentence_at(sentences, m.start)
         if sent is None:
             continue  # a header word, not body text
+        if m.concept.kind != "encounter" and _NOT_A_DIAGNOSIS_AFTER.match(text, m.end):
+            continue
         out.append(Mention(m.concept, m.start, m.end, sent, mention_status(text, sent, m.start,
                                                                              m.end), m.abbreviation))
     return out
@@ -102,8 +110,22 @@ def _nearest_site(concept: Concept, text: str, m: Match | Mention) -> tuple[obje
     return (best[1], 0) if best else None
 
 
+_FUTURE_AFTER = re.compile(r"\s+(?:in|at|after)\s+(?:\d|one|two|three|a\s)", re.I)
+
+
+def encounter_is_subsequent(text: str, sentences: list[Sentence]) -> bool:
+    """The visit itself is for follow-up of an injury (reason for visit or HPI says so)."""
+    for s in sentences:
+        if s.section not in ("chief_complaint", "hpi", "other"):
+            continue
+        for m in _SUBSEQUENT.finditer(text, s.start, s.end):
+            if not _FUTURE_AFTER.match(text, m.end()):
+                return True
+    return False
+
+
 def resolve_codes(
-    mention: Mention, text: str, icd: ICD10CMCodeSet, whole_note: str
+    mention: Mention, text: str, icd: ICD10CMCodeSet, subsequent_visit: bool
 ) -> tuple[list[str], float, str]:
     """Codes for an affirmed mention, a confidence penalty and a rule suffix."""
     c = mention.concept
@@ -140,7 +162,9 @@ def resolve_codes(
         seventh = "A"
         if _SEQUELA.search(window):
             seventh = "S"
-        elif _SUBSEQUENT.search(window) or _SUBSEQUENT.search(whole_note[:400]):
+        elif subsequent_visit or any(
+            not _FUTURE_AFTER.match(window, m.end()) for m in _SUBSEQUENT.finditer(window)
+        ):
             seventh = "D"
         codes = [icd.with_seventh_character(code, seventh) if icd.seven_character_values(code)
                  else code for code in codes]
@@ -156,6 +180,7 @@ def extract_diagnoses(
     text: str, mentions: list[Mention], icd: ICD10CMCodeSet
 ) -> tuple[list[Candidate], list[str]]:
     """Candidates per the module rules, plus review notes (things a coder should look at)."""
+    lexicon_concepts = {m.concept.id: m.concept for m in mentions}
     notes: list[str] = []
     has_definitive_section = any(
         s.section in DEFINITIVE_SECTIONS for s in (m.sentence for m in mentions)
@@ -163,6 +188,10 @@ def extract_diagnoses(
     sources = DEFINITIVE_SECTIONS if has_definitive_section else NARRATIVE_SECTIONS
 
     cands: dict[str, Candidate] = {}
+    subsequent_visit = encounter_is_subsequent(text, sorted({m.sentence for m in mentions},
+                                                            key=lambda s: s.start))
+    family: dict[str, Candidate] = {}
+    history: dict[str, Candidate] = {}
 
     def add(code: str, rule: str, conf: float, kind: str, m: Mention) -> None:
         cand = Candidate(code, rule, round(conf, 3), kind, m.start, [_evidence(m, text)],
@@ -181,20 +210,30 @@ def extract_diagnoses(
             continue
         if m.status == "family":
             if c.family:
-                add(c.family, "dx.family_history", base - (0.05 if m.abbreviation else 0), "status", m)
+                fam = Candidate(c.family, "dx.family_history", base, "status", m.start,
+                                [_evidence(m, text)], c.id)
+                if c.family in family:
+                    family[c.family].support(fam)
+                else:
+                    family[c.family] = fam
             continue
         history_context = m.status == "history" or (sec in ("pmh", "social_history") and c.history)
         if history_context:
             if c.history and sec in HISTORY_SECTIONS:
-                add(c.history, "dx.history", base - 0.04, "status", m)
+                hist = Candidate(c.history, "dx.history", base - 0.04, "status", m.start,
+                                 [_evidence(m, text)], c.id)
+                if c.history in history:
+                    history[c.history].support(hist)
+                else:
+                    history[c.history] = hist
             continue
         if m.status == "uncertain":
             if sec in sources and c.kind in ("condition", "injury"):
                 uncertain_in_assessment = True
             continue
-        if sec not in sources:
+        if sec not in sources and not (c.kind == "encounter" and sec == "chief_complaint"):
             continue
-        codes, penalty, suffix = resolve_codes(m, text, icd, text)
+        codes, penalty, suffix = resolve_codes(m, text, icd, subsequent_visit)
         rule = ("dx.assessment" if has_definitive_section else "dx.narrative") + suffix
         for code in codes:
             add(code, rule, base - penalty, c.kind, m)
@@ -206,7 +245,7 @@ def extract_diagnoses(
         for m in mentions:
             if (m.concept.kind == "symptom" and m.status == "affirmed"
                     and m.sentence.section in ("chief_complaint", "hpi", "other")):
-                codes, penalty, suffix = resolve_codes(m, text, icd, text)
+                codes, penalty, suffix = resolve_codes(m, text, icd, subsequent_visit)
                 for code in codes:
                     add(code, "dx.symptom_for_uncertain" + suffix,
                         SECTION_CONFIDENCE.get(m.sentence.section, 0.7) - penalty, "symptom", m)
@@ -214,6 +253,26 @@ def extract_diagnoses(
             notes.append("uncertain diagnosis documented without a codable symptom")
     if not definitive and not any(c.kind in ("symptom", "encounter") for c in cands.values()):
         notes.append("no definitive diagnosis found in the assessment")
+
+    # One concept, one code: a specific variant wins over the concept's unspecified default.
+    by_concept: dict[str, list[str]] = {}
+    for code, cand in cands.items():
+        by_concept.setdefault(cand.concept_id, []).append(code)
+    for cid, codes in by_concept.items():
+        concept = lexicon_concepts.get(cid)
+        if concept is None or len(codes) < 2 or concept.code not in codes:
+            continue
+        specific = next(c for c in codes if c != concept.code)
+        cands[specific].support(cands.pop(concept.code))
+    active_concepts = {c.concept_id for c in cands.values()}
+    for code, hist in history.items():
+        # "quit smoking" next to "current smoker": the active condition wins over its history.
+        if hist.concept_id not in active_concepts and code not in cands:
+            cands[code] = hist
+    for code, fam in family.items():
+        # Family history is coded when it matters to this visit: named outside the FH list.
+        if any(e.section != "family_history" for e in fam.evidence) and code not in cands:
+            cands[code] = fam
 
     coded = list(cands)
     for code in coded:

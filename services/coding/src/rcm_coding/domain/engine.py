@@ -125,6 +125,10 @@ class CodingEngine:
         if any(d.code in ("45378", "45380", "45385", "G0121", "G0105") for d in drafts) and any(
                 c.code == "Z12.11" for c in cands):
             first.insert(0, "Z12.11")
+        if any(c.code.startswith(("Z80.0", "Z86.010", "K50", "K51")) for c in cands):
+            for d in drafts:
+                if d.code == "G0121":  # Medicare screening colonoscopy, high-risk patient
+                    d.code, d.rule = "G0105", "colonoscopy.screening.medicare.high_risk"
         cands = self._merge_structured_diagnoses(cands, doc.structured_diagnoses, icd, notes)
         ordered = combinations.sequence(cands, icd, first)
         dx = tuple(

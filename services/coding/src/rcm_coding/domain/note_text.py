@@ -148,12 +148,12 @@ def _scoped(text: str, sent_start: int, start: int, trig: re.Pattern[str],
 
 def mention_status(text: str, sentence: Sentence, start: int, end: int) -> Status:
     """Context of a mention at [start, end) in its sentence."""
-    if sentence.section == "family_history" or _scoped(text, sentence.start, start, _FAMILY, None):
-        return "family"
     if _scoped(text, sentence.start, start, _NEG_WIDE, None) or _scoped(
         text, sentence.start, start, _NEG_NEAR, _NEAR_WORDS
     ):
         return "negated"
+    if sentence.section == "family_history" or _scoped(text, sentence.start, start, _FAMILY, None):
+        return "family"
     after = text[end : sentence.end]
     post = _PSEUDO.sub(lambda m: " " * len(m.group()), after)
     m = _NEG_POST.search(post)

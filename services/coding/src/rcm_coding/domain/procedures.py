@@ -69,6 +69,10 @@ _PREVENTIVE = re.compile(r"(?<![\w-])(annual physical|annual exam|preventive (?:
                          r"(?![\w-])", re.I)
 _AWV = re.compile(r"annual wellness visit|(?<![\w-])AWV(?![\w-])", re.I)
 _NURSE = re.compile(r"(?<![\w-])nurse (?:only )?visit(?![\w-])", re.I)
+# A nurse visit whose only service is an injection or vaccine is billed by that service
+# (99211 is bundled into 90471/96372 under NCCI).
+_OTHER_NURSE_SERVICE = re.compile(r"vaccin|immuniz|injection|(?<![\w-])IM(?![\w-])|"
+                                  r"intramuscular|shot", re.I)
 _LEVEL = re.compile(r"(?<![\w-])level\s*(2|3|4|5|II|III|IV|V)(?![\w-])", re.I)
 _EM_CODE = re.compile(r"(?<!\d)(9920[2-5]|9921[1-5])(?!\d)")
 _MDM = re.compile(
@@ -142,7 +146,7 @@ def evaluation_and_management(
         if lvl_t:
             levels.append((lvl_t, Evidence(m.start(), m.end(), _sentence_for(sentences, m.start()),
                                            m.group()), "time"))
-    if _NURSE.search(text) and not levels and not prev:
+    if _NURSE.search(text) and not levels and not prev and not _OTHER_NURSE_SERVICE.search(text):
         m = _NURSE.search(text)
         assert m is not None
         out.append(LineDraft("99211", "em.nurse", 0.8, evidence=[
@@ -285,6 +289,8 @@ _RESULT = re.compile(r"(?<![\w-])(positive|negative|pos|neg|normal|abnormal|trac
                      r"(?![\w-])", re.I)
 _VENIPUNCTURE = re.compile(r"(?<![\w-])(venipuncture|blood (?:was )?drawn|drew blood|"
                            r"labs drawn|phlebotomy)(?![\w-])", re.I)
+_FUTURE = re.compile(r"(?<![\w-])(will|next visit|to be drawn|scheduled?|tomorrow|fasting "
+                     r"labs? (?:at|before))(?![\w-])", re.I)
 _AUTOMATED = re.compile(r"automated|analyzer|clinitek", re.I)
 
 
@@ -294,6 +300,10 @@ def labs(text: str, sentences: list[Sentence]) -> list[LineDraft]:
         if s.section in ("pmh", "family_history", "medications", "allergies", "ros"):
             continue
         window = text[s.start : s.end]
+        vm = _VENIPUNCTURE.search(window)
+        if vm and "36415" not in out and not _FUTURE.search(window):
+            out["36415"] = LineDraft("36415", "lab.venipuncture", 0.85, evidence=[Evidence(
+                s.start + vm.start(), s.start + vm.end(), s.section, vm.group())])
         if _NEG_ACTION.search(window):
             continue
         for rule in LABS:
@@ -312,10 +322,6 @@ def labs(text: str, sentences: list[Sentence]) -> list[LineDraft]:
                                        units=units, evidence=[Evidence(
                                            s.start + m.start(), s.start + m.end(), s.section,
                                            m.group())], dx_hint=rule.dx_hint)
-        vm = _VENIPUNCTURE.search(window)
-        if vm and "36415" not in out:
-            out["36415"] = LineDraft("36415", "lab.venipuncture", 0.85, evidence=[Evidence(
-                s.start + vm.start(), s.start + vm.end(), s.section, vm.group())])
     return list(out.values())
 
 
@@ -354,6 +360,7 @@ _REPAIR = re.compile(r"(?<![\w-])(repair(?:ed)?|sutur(?:e|ed|es|ing)|closed with
 _LENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?|mm)(?![\w-])", re.I)
 _NOT_SIMPLE = re.compile(r"(?<![\w-])(intermediate|layered|complex|layer closure|two-layer)"
                          r"(?![\w-])", re.I)
+_TOTAL = re.compile(r"(?<![\w-])total(?![\w-])", re.I)
 _STRIPS_ONLY = re.compile(r"steri[- ]?strips? only|only steri", re.I)
 _FACE = re.compile(r"(?<![\w-])(face|facial|forehead|brow|eyebrow|eyelid|cheek|chin|lip|lips|"
                    r"nose|nasal|ear|ears|mucous membrane)(?![\w-])", re.I)
@@ -378,6 +385,7 @@ def repairs(text: str, sentences: list[Sentence], notes: list[str]) -> list[Line
     pool = proc_sentences or [s for s in sentences if s.section in ("plan", "assessment", "other",
                                                                     "hpi")]
     totals: dict[bool, tuple[float, list[Evidence]]] = {}
+    stated_total: float | None = None
     for s in pool:
         window = text[s.start : s.end]
         if not _REPAIR.search(window) or _STRIPS_ONLY.search(window):
@@ -391,9 +399,15 @@ def repairs(text: str, sentences: list[Sentence], notes: list[str]) -> list[Line
             if re.search(r"lacerat", window, re.I):
                 notes.append("repair documented without a length: repair code needs the size")
             continue
+        if _TOTAL.search(window) and not (_FACE.search(window) or _TRUNK_EXT.search(window)):
+            stated_total = sum(lengths)  # "total repaired length 4 cm" restates the sum
+            continue
         face = bool(_FACE.search(window)) and not _TRUNK_EXT.search(window)
         total, ev = totals.get(face, (0.0, []))
         totals[face] = (total + sum(lengths), [*ev, _ev(text, s)])
+    if stated_total is not None and len(totals) == 1:
+        face = next(iter(totals))
+        totals[face] = (stated_total, totals[face][1])
     out = []
     for face, (total, ev) in totals.items():
         out.append(LineDraft(repair_code(total, face), "repair.simple", 0.85, evidence=ev,
@@ -467,6 +481,9 @@ def injections(text: str, sentences: list[Sentence]) -> list[LineDraft]:
     return out
 
 
+_INCISION_DRAINAGE = re.compile(r"(?<![\w-])(incision and drainage|I&D|I and D)(?![\w-])", re.I)
+_COMPLICATED = re.compile(r"(?<![\w-])(complicated|multiple abscesses|loculations? broken|"
+                          r"complex)(?![\w-])", re.I)
 _NEB = re.compile(r"(?<![\w-])(nebuli[sz]er treatment|neb(?:ulizer)? (?:treatment|tx)|"
                   r"duoneb|albuterol neb\w*|nebulized albuterol)(?![\w-])", re.I)
 _TOBACCO = re.compile(r"(?:smoking|tobacco) cessation counsel\w*[^.\n]{0,40}?(\d{1,2})\s*min", re.I)
@@ -483,6 +500,12 @@ def other_services(text: str, sentences: list[Sentence]) -> list[LineDraft]:
                 _GIVEN.search(window) or "procedure" == s.section) and not _NEG_ACTION.search(window):
             out.append(LineDraft("94640", "neb.treatment", 0.82, evidence=[_ev(text, s)],
                                  dx_hint=("J45", "J44", "J20", "R06")))
+        idm = _INCISION_DRAINAGE.search(window)
+        if idm and not any(d.code in ("10060", "10061") for d in out) and not _NEG_ACTION.search(
+                window) and re.search(r"abscess|cyst|furuncle|boil", window, re.I):
+            code = "10061" if _COMPLICATED.search(window) else "10060"
+            out.append(LineDraft(code, "incision_drainage", 0.84, evidence=[_ev(text, s)],
+                                 dx_hint=("L02", "L72", "L05")))
         t = _TOBACCO.search(window)
         if t and not any(d.code in ("99406", "99407") for d in out):
             minutes = int(t.group(1))
@@ -498,9 +521,6 @@ _COLONOSCOPY = re.compile(r"(?<![\w-])colonoscopy(?![\w-])", re.I)
 _SNARE = re.compile(r"(?<![\w-])snare(?![\w-])", re.I)
 _BIOPSY = re.compile(r"(?<![\w-])(biops(?:y|ies|ied)|cold forceps|forceps)(?![\w-])", re.I)
 _SCREENING = re.compile(r"(?<![\w-])screening(?![\w-])", re.I)
-_HIGH_RISK = re.compile(r"family history of colon|history of (?:adenomatous )?(?:colon )?polyps|"
-                        r"personal history of polyps|inflammatory bowel|ulcerative colitis|"
-                        r"crohn|father with colon cancer|mother with colon cancer", re.I)
 
 
 def colonoscopy(text: str, sentences: list[Sentence], doc: EncounterDocumentation,
@@ -532,7 +552,7 @@ def colonoscopy(text: str, sentences: list[Sentence], doc: EncounterDocumentatio
             notes.append("biopsy and snare polypectomy: confirm separate lesions for XS")
     if not out:
         if screening and medicare:
-            code = "G0105" if _HIGH_RISK.search(text) else "G0121"
+            code = "G0121"  # the engine switches to G0105 when high-risk codes are found
             out.append(LineDraft(code, "colonoscopy.screening.medicare", 0.85, evidence=ev,
                                  dx_hint=hint))
         else:
