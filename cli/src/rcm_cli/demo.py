@@ -60,16 +60,20 @@ def _follow(n: int, urls: dict[str, str], bootstrap: str, namespace: str, timeou
     columns = (TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     deadline = time.monotonic() + timeout_s
     with Progress(*columns, console=console) as progress:
+        # Each bar counts against what reached its stage: an encounter sent to a human coder
+        # never reaches claims, a held claim never reaches the payer.
         tasks = {name: progress.add_task(label, total=n) for name, label in (
-            ("checked", "eligibility checked (271)"), ("coded", "coded (+ sent to review)"),
-            ("claimed", "claims sent (837 -> 999)"), ("adjudicated", "remittance posted (835)"))}
+            ("checked", "eligibility answered (271)"), ("coded", "coded or sent to review"),
+            ("claimed", "claims sent (837) or held"), ("adjudicated", "remittance posted (835)"))}
         counts = PipelineCounts()
         while time.monotonic() < deadline:
             counts = asyncio.run(pipeline_counts(urls, bootstrap, namespace))
             progress.update(tasks["checked"], completed=counts.checked)
             progress.update(tasks["coded"], completed=counts.coded + counts.in_review)
-            progress.update(tasks["claimed"], completed=counts.claimed + counts.held)
-            progress.update(tasks["adjudicated"], completed=counts.settled(n))
+            progress.update(tasks["claimed"], completed=counts.claimed + counts.held,
+                            total=max(counts.coded, 1) if counts.coded + counts.in_review >= n else n)
+            progress.update(tasks["adjudicated"], completed=counts.adjudicated,
+                            total=max(counts.claimed, 1) if counts.settled(n) >= n else n)
             if counts.settled(n) >= n:
                 break
             time.sleep(0.5)

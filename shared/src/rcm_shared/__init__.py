@@ -1,1 +1,4 @@
-"""Event contracts and plumbing shared by the RCM services: envelope, topics, messaging runtime, DB session, X12 toolkit."""
+"""Event contracts and plumbing shared by the RCM services.
+
+Envelope, topics, messaging runtime, DB session and the X12 toolkit; no business rules of one service.
+"""

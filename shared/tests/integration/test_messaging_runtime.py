@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
-
 from rcm_shared.contracts.encounters import ENCOUNTER_COMPLETED, EncounterCompleted
 from rcm_shared.db.database import Database
 from rcm_shared.db.tables import messaging_tables
@@ -21,6 +19,7 @@ from rcm_shared.testing.endpoints import Endpoints
 from rcm_shared.testing.kafka import produce, produce_events, read_topic, wait_for
 from rcm_shared.testing.samples import encounter_payload
 from rcm_shared.topics import Topic, topic_name
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
-
 from rcm_shared.contracts import EVENT_TYPES
 from rcm_shared.contracts.common import npi_check_digit_ok
 from rcm_shared.contracts.encounters import EncounterCompleted

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 from rcm_shared.contracts.encounters import ENCOUNTER_COMPLETED, EncounterCompleted
 from rcm_shared.envelope import Envelope, EnvelopeError, new_event
 from rcm_shared.testing.samples import encounter_payload

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
-
 from rcm_shared.entrypoint import load_settings
 from rcm_shared.settings import ServiceSettings, to_async_database_url
 

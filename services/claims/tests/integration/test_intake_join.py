@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import func, select
-
 from rcm_claims.adapters.tables import claim_intake, claim_submissions, claims, messaging
 from rcm_claims.adapters.x12 import X12ClaimWriter
 from rcm_claims.domain.chargemaster import load_chargemaster
@@ -22,6 +20,7 @@ from rcm_shared.db.database import Database
 from rcm_shared.db.migrations import upgrade_to_head
 from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.testing.samples import encounter_payload
+from sqlalchemy import func, select
 
 pytestmark = pytest.mark.integration
 MIGRATIONS = Path(handlers.__file__).resolve().parents[1] / "migrations"
@@ -62,8 +61,9 @@ async def test_a_claim_is_built_once_whichever_part_arrives_last(db: Database) -
     for order in ((0, 1, 2), (2, 1, 0), (1, 2, 0)):
         eid = f"E-ORDER-{''.join(map(str, order))}"
         e, cov, cod = parts(eid)
-        steps = [lambda u: handlers.record_encounter(e, u, d, None), lambda u: handlers.record_coverage(cov, u, d, None),
-                 lambda u: handlers.record_coding(cod, u, d, None)]
+        steps = [lambda u, e=e: handlers.record_encounter(e, u, d, None),
+                 lambda u, cov=cov: handlers.record_coverage(cov, u, d, None),
+                 lambda u, cod=cod: handlers.record_coding(cod, u, d, None)]
         for i in order:
             async with UnitOfWork(db, messaging, "t") as uow:
                 await steps[i](uow)

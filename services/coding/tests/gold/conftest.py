@@ -1,5 +1,4 @@
 import pytest
-
 from rcm_coding.domain.engine import CodingEngine, default_engine
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-
 from rcm_coding.domain import edits
 from rcm_coding.domain.edits import ClaimLine, run_edits
 from rcm_coding.domain.engine import CodingEngine
@@ -14,7 +13,7 @@ from rcm_coding.domain.errors import (
     ReasonRequiredError,
     ReviewCaseClosedError,
 )
-from rcm_coding.domain.model import EncounterDocumentation
+from rcm_coding.domain.model import EncounterDocumentation, StructuredProcedure
 from rcm_coding.domain.ncci import parse_mue_file, parse_ptp_file
 from rcm_coding.domain.procedure_codes import format_hcpcs_record, parse_hcpcs_fixed_width
 from rcm_coding.domain.review import (
@@ -116,6 +115,27 @@ def test_negated_family_and_history_mentions_are_not_coded_as_disease(
 def test_rule_out_codes_the_symptom(engine: CodingEngine) -> None:
     r = engine.code_encounter(_doc("CC: Cough.\nAssessment: Rule out pneumonia.\n"))
     assert [d.code for d in r.diagnoses] == ["R05.9"]
+
+
+def test_preventive_and_vaccine_visits_need_no_review_when_the_clinician_entered_codes(
+        engine: CodingEngine) -> None:
+    """A clinician-entered preventive code must not hide the visit's Z00 reason (it once did:
+    the merged rule name no longer matched), and an assessment without a condition is what a
+    preventive or immunization note looks like, not a gap for a coder."""
+    for age, em, z00 in ((15, "99394", "Z00.129"), (50, "99396", "Z00.00")):
+        doc = EncounterDocumentation(
+            "Assessment: Routine examination without abnormal findings.\nPlan: Preventive visit, established "
+            "patient.", DOS, "F", age, structured_diagnoses=(z00,),  # type: ignore[arg-type]
+            structured_procedures=(StructuredProcedure(em, (), 1),))
+        r = engine.code_encounter(doc)
+        assert [d.code for d in r.diagnoses] == [z00] and [p.code for p in r.procedures] == [em]
+        assert not r.needs_review, r.review_reasons
+    r = engine.code_encounter(_doc(
+        "Assessment: Encounter for immunization.\nPlan: Influenza vaccine, quadrivalent, preservative free, "
+        "0.5 mL IM given. Vaccine administration by nurse, one vaccine.\n"))
+    assert [d.code for d in r.diagnoses] == ["Z23"]
+    assert [p.code for p in r.procedures] == ["90686", "90471"]
+    assert not r.needs_review, r.review_reasons
 
 
 def test_laterality_and_seventh_character(engine: CodingEngine) -> None:

@@ -44,6 +44,10 @@ _SUBSEQUENT = re.compile(r"(?<![\w-])(subsequent encounter|follow[- ]up|f/u|sutu
 _SEQUELA = re.compile(r"(?<![\w-])(sequela|sequelae|scar|late effect)(?![\w-])", re.I)
 
 
+# A review reason the engine withdraws when the visit's own service gives its reason (Z00.x, Z23).
+NO_DEFINITIVE_DIAGNOSIS = "no definitive diagnosis found in the assessment"
+
+
 @dataclass
 class Mention:
     concept: Concept
@@ -252,7 +256,7 @@ def extract_diagnoses(
         if not any(c.kind == "symptom" for c in cands.values()):
             notes.append("uncertain diagnosis documented without a codable symptom")
     if not definitive and not any(c.kind in ("symptom", "encounter") for c in cands.values()):
-        notes.append("no definitive diagnosis found in the assessment")
+        notes.append(NO_DEFINITIVE_DIAGNOSIS)
 
     # One concept, one code: a specific variant wins over the concept's unspecified default.
     by_concept: dict[str, list[str]] = {}

@@ -112,7 +112,7 @@ class CodingEngine:
         cands = combinations.apply_combinations(cands, icd)
         cands = combinations.add_companions(cands, text, sentences, age, icd)
         first: list[str] = []
-        preventive = next((d for d in drafts if d.rule == "em.preventive"), None)
+        preventive = next((d for d in drafts if d.rule.startswith("em.preventive")), None)
         if preventive is not None:
             cands.append(self._preventive_dx(preventive, cands, age))
             first.append(cands[-1].code)
@@ -129,6 +129,10 @@ class CodingEngine:
             for d in drafts:
                 if d.code == "G0121":  # Medicare screening colonoscopy, high-risk patient
                     d.code, d.rule = "G0105", "colonoscopy.screening.medicare.high_risk"
+        if preventive is not None or vaccine_lines:
+            # A preventive or immunization visit has its reason in the service itself (Z00.x, Z23);
+            # an assessment without a condition is what such a note looks like, not a gap.
+            notes = [n for n in notes if n != diagnoses.NO_DEFINITIVE_DIAGNOSIS]
         cands = self._merge_structured_diagnoses(cands, doc.structured_diagnoses, icd, notes)
         ordered = combinations.sequence(cands, icd, first)
         dx = tuple(

@@ -23,9 +23,11 @@ _HEADERS: tuple[tuple[str, str], ...] = (
     ("allergies", r"allergies"),
     ("vitals", r"vital signs|vitals"),
     ("exam", r"physical exam(?:ination)?|exam(?:ination)?|pe|objective"),
-    ("results", r"labs|lab results|results|data|studies|diagnostics|findings|point[- ]of[- ]care testing|in[- ]office testing"),
+    ("results", r"labs|lab results|results|data|studies|diagnostics|findings|point[- ]of[- ]care testing|"
+                r"in[- ]office testing"),
     ("procedure", r"procedures?(?: note| performed)?|immunizations?(?: given| administered)?|vaccines? given"),
-    ("assessment", r"assessment(?:\s*(?:and|&|/)\s*plan)?|a/p|a&p|impression(?:\s*(?:and|/)\s*plan)?|diagnos[ie]s|postoperative diagnosis|post-procedure diagnosis"),
+    ("assessment", r"assessment(?:\s*(?:and|&|/)\s*plan)?|a/p|a&p|impression(?:\s*(?:and|/)\s*plan)?|diagnos[ie]s|"
+                   r"postoperative diagnosis|post-procedure diagnosis"),
     ("plan", r"plan|recommendations|disposition"),
 )
 _HEADER_RE = re.compile(
@@ -190,10 +192,8 @@ def laterality(text: str, sentence: Sentence, start: int, end: int) -> str:
             kind = "R"
         else:
             kind = "L"
-        if m.end() <= start:
-            dist = start - m.end()
-        else:
-            dist = m.start() - end + 5  # prefer a laterality word before the mention
+        # A laterality word before the mention is preferred over one after it.
+        dist = start - m.end() if m.end() <= start else m.start() - end + 5
         if best is None or dist < best[0]:
             best = (dist, kind)
     return best[1] if best else "U"

@@ -116,7 +116,7 @@ def format_hcpcs_record(
         rec = [" "] * HCPCS_RECORD_LENGTH
         first = n == 0
 
-        def put(sl: slice, value: str) -> None:
+        def put(sl: slice, value: str, rec: list[str] = rec) -> None:
             width = sl.stop - sl.start
             rec[sl] = list(value[:width].ljust(width))
 

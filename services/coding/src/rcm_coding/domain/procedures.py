@@ -276,7 +276,8 @@ LABS: tuple[LabRule, ...] = (
     _lab(r"fingerstick glucose|finger[- ]stick glucose|POC glucose|point[- ]of[- ]care glucose|"
          r"capillary (?:blood )?glucose|glucometer reading|CBG", "82962", True, ("E11", "E10", "R73")),
     _lab(r"(?:POC|point[- ]of[- ]care|in[- ]office) (?:hemoglobin )?A1c|(?:POC|point[- ]of[- ]care)"
-         r" HbA1c|A1c \(POC\)", "83036", True, ("E11", "E10", "R73")),
+         r" HbA1c|A1c \(POC\)|(?:hemoglobin |Hb)?A1c,? (?:POC|point[- ]of[- ]care)", "83036", True,
+         ("E11", "E10", "R73")),
     _lab(r"CBC(?: with diff(?:erential)?)?|complete blood count", "85025", False,
          ("D50", "D64", "R53", "R50")),
     _lab(r"CMP|comprehensive metabolic panel", "80053", False, ("E11", "I10", "I12", "N18", "E78")),
@@ -497,7 +498,7 @@ def other_services(text: str, sentences: list[Sentence]) -> list[LineDraft]:
         window = text[s.start : s.end]
         m = _NEB.search(window)
         if m and not any(d.code == "94640" for d in out) and (
-                _GIVEN.search(window) or "procedure" == s.section) and not _NEG_ACTION.search(window):
+                _GIVEN.search(window) or s.section == "procedure") and not _NEG_ACTION.search(window):
             out.append(LineDraft("94640", "neb.treatment", 0.82, evidence=[_ev(text, s)],
                                  dx_hint=("J45", "J44", "J20", "R06")))
         idm = _INCISION_DRAINAGE.search(window)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from rcm_coding.domain.errors import (
     InvalidReviewDecisionError,
@@ -36,7 +36,7 @@ _PROC_SHAPE = re.compile(r"^[0-9A-Z]{4}[0-9A-Z]$")
 _MOD_SHAPE = re.compile(r"^[0-9A-Z]{2}$")
 
 
-class ReviewStatus(str, Enum):
+class ReviewStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
     REJECTED = "rejected"

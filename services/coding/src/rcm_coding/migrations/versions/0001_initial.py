@@ -6,9 +6,8 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
-
 from rcm_shared.db.migrations import create_messaging_tables_v1, drop_messaging_tables_v1
+from sqlalchemy.dialects import postgresql
 
 revision = "0001"
 down_revision = None
