@@ -29,7 +29,7 @@ from rcm_cli.environment import resolve_target
 from rcm_cli.observe import pipeline_counts
 from rcm_cli.processes import SERVICES, build_platform
 from rcm_cli.publish import encounter_events, publish_encounters
-from rcm_cli.synthetic import encounters
+from rcm_cli.synthetic import encounters, payer_business_date
 from rcm_shared.db.admin import create_database, drop_database
 
 PARTITIONS = 6
@@ -124,7 +124,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="rcm-bench-"))
     plat = build_platform(kafka_bootstrap=target.kafka_bootstrap, database_urls=urls, namespace=namespace,
                           logs_dir=work / "logs", sandbox_data_dir=work / "sandbox", remit_delay_s=0.0,
-                          extra_env={"TOPIC_PARTITIONS": str(PARTITIONS), "LOG_LEVEL": "WARNING"})
+                          extra_env={"TOPIC_PARTITIONS": str(PARTITIONS), "LOG_LEVEL": "WARNING"},
+                          payer_date=payer_business_date())
     plat.start(timeout_s=180)
     try:
         service_urls = {name: p.url for name, p in plat.processes.items()}

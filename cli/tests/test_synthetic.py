@@ -10,7 +10,13 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from rcm_cli.synthetic import PREVENTIVE_BY_AGE, encounters, preventive_visit
+from rcm_cli.synthetic import (
+    PREVENTIVE_BY_AGE,
+    encounters,
+    latest_codable_date,
+    payer_business_date,
+    preventive_visit,
+)
 from rcm_coding.domain.engine import CodingEngine, default_engine
 from rcm_coding.entrypoints.translate import code_command
 from rcm_coding.service.handlers import documentation_for
@@ -58,3 +64,15 @@ def test_preventive_visits_carry_the_age_band_code_and_matching_z00(engine: Codi
     code = next(c for limit, c in PREVENTIVE_BY_AGE if age < limit)
     assert visit.procedures == ((code, 1),)
     assert visit.diagnoses == (("Z00.129",) if age < 18 else ("Z00.00",))
+
+
+def test_the_payer_sandbox_is_dated_just_after_the_code_set_once_real_time_passes_it() -> None:
+    assert payer_business_date(date(2026, 9, 15)) is None  # the code set covers yesterday
+    assert payer_business_date(date(2026, 10, 1)) is None
+    assert payer_business_date(date(2026, 11, 23)) == date(2026, 10, 1)
+    assert payer_business_date(date(2027, 6, 1)) == date(2026, 10, 1)
+    # Every synthetic visit is then inside the shortest sandbox timely-filing limit (90 days).
+    pinned = date(2026, 10, 1)
+    dates = [date.fromisoformat(p["date_of_service"]) for p in encounters(200, seed=9, clean=False,
+                                                                          latest=latest_codable_date(date(2027, 6, 1)))]
+    assert all(0 < (pinned - d).days <= 90 for d in dates)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from rcm_cli.processes import SERVICES, Platform, build_platform
+from rcm_cli.synthetic import payer_business_date
 from rcm_shared.db.admin import create_database, drop_database
 from rcm_shared.testing.endpoints import Endpoints
 
@@ -35,7 +36,7 @@ def platform(endpoints: Endpoints, tmp_path: Path) -> Iterator[tuple[Platform, s
     ports = {name: free_port() for name in ("sandbox", *SERVICES)}
     plat = build_platform(kafka_bootstrap=endpoints.kafka_bootstrap, database_urls=urls, namespace=namespace,
                           logs_dir=tmp_path / "logs", sandbox_data_dir=tmp_path / "sandbox", ports=ports,
-                          remit_delay_s=0.5, extra_env={"TOPIC_PARTITIONS": "6"})
+                          remit_delay_s=0.5, extra_env={"TOPIC_PARTITIONS": "6"}, payer_date=payer_business_date())
     try:
         plat.start(timeout_s=180)
         yield plat, namespace

@@ -16,7 +16,7 @@ from rcm_cli.environment import resolve_target
 from rcm_cli.observe import PipelineCounts, pipeline_counts
 from rcm_cli.processes import SERVICES, build_platform
 from rcm_cli.publish import encounter_events, publish_encounters
-from rcm_cli.synthetic import encounters
+from rcm_cli.synthetic import encounters, latest_codable_date, payer_business_date
 
 
 def run_demo(n: int, *, seed: int, malformed: int, timeout_s: float, clean: bool, console: Console) -> int:
@@ -32,9 +32,13 @@ def run_demo(n: int, *, seed: int, malformed: int, timeout_s: float, clean: bool
         return {s: await create_database(target.database_url, f"demo_{run_id}_{s}") for s in SERVICES}
 
     urls = asyncio.run(make_databases())
+    payer_date = payer_business_date()
+    if payer_date is not None:
+        console.print(f"The loaded ICD-10-CM release ends {latest_codable_date()}: synthetic visits fall before it "
+                      f"and the payer sandbox is dated {payer_date} (register a newer code set to code later dates).")
     platform = build_platform(kafka_bootstrap=target.kafka_bootstrap, database_urls=urls, namespace=namespace,
                               logs_dir=run_dir / "logs", sandbox_data_dir=run_dir / "sandbox", remit_delay_s=1.0,
-                              sandbox_seed=seed)
+                              sandbox_seed=seed, payer_date=payer_date)
     with console.status("starting the payer sandbox and four services (separate processes)..."):
         platform.start()
     service_urls = {name: p.url for name, p in platform.processes.items()}

@@ -6,6 +6,7 @@ import asyncio
 import json
 import signal
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -57,6 +58,8 @@ def stack_status() -> None:
 def services_run(
     namespace: Annotated[str, typer.Option(help="topic namespace")] = "rcm",
     remit_delay: Annotated[float, typer.Option(help="sandbox seconds before an 835")] = 2.0,
+    payer_date: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                        help="the date the payer sandbox takes as today")] = None,
 ) -> None:
     """Run sandbox + four services in the foreground until Ctrl-C (databases rcm_<service>)."""
     from rcm_shared.db.admin import ensure_database
@@ -68,7 +71,7 @@ def services_run(
     urls = {s: asyncio.run(ensure_database(target.database_url, f"rcm_{s}")) for s in SERVICES}
     platform = build_platform(kafka_bootstrap=target.kafka_bootstrap, database_urls=urls, namespace=namespace,
                               logs_dir=target.home / "logs", sandbox_data_dir=target.home / "sandbox",
-                              remit_delay_s=remit_delay)
+                              remit_delay_s=remit_delay, payer_date=payer_date.date() if payer_date else None)
     platform.start()
     table = Table("process", "url", "log")
     for name, p in platform.processes.items():

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -127,8 +128,12 @@ def build_platform(
     sandbox_seed: int = 42,
     remit_delay_s: float = 1.0,
     extra_env: Mapping[str, str] | None = None,
+    payer_date: date | None = None,
 ) -> Platform:
-    """Describe the processes (nothing starts until :meth:`Platform.start`)."""
+    """Describe the processes (nothing starts until :meth:`Platform.start`).
+
+    ``payer_date`` is the date the payer sandbox takes as today (default: the real date).
+    """
     p = {**DEFAULT_PORTS, **(ports or {})}
     sandbox_url = f"http://127.0.0.1:{p['sandbox']}"
     common = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "TOPIC_NAMESPACE": namespace,
@@ -139,7 +144,8 @@ def build_platform(
             "sandbox", "rcm_sandbox.main",
             {"SANDBOX_HOST": "127.0.0.1", "SANDBOX_PORT": str(p["sandbox"]), "SANDBOX_SEED": str(sandbox_seed),
              "SANDBOX_DATA_DIR": str(sandbox_data_dir), "SANDBOX_REMIT_DELAY_SECONDS": str(remit_delay_s),
-             "SANDBOX_REMIT_BATCH_SECONDS": "0.5", "LOG_LEVEL": "INFO"},
+             "SANDBOX_REMIT_BATCH_SECONDS": "0.5", "LOG_LEVEL": "INFO",
+             **({"SANDBOX_BUSINESS_DATE": payer_date.isoformat()} if payer_date else {})},
             p["sandbox"], logs_dir / "sandbox.log", ready_path="/healthz"),
     }
     for name in SERVICES:

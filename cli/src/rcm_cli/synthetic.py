@@ -122,6 +122,19 @@ def latest_codable_date(today: date | None = None) -> date:
     return min(yesterday, ICD10CM_APRIL_2026_TO)
 
 
+def payer_business_date(today: date | None = None) -> date | None:
+    """The date the payer sandbox should take as today for synthetic encounters, or None for the real date.
+
+    While the loaded code set covers yesterday, nothing is pinned. Once real time has moved past
+    it, synthetic dates of service stop at the code set's last day; the sandbox is then dated the
+    day after, so the payers' timely-filing limits (90 days at the shortest) judge the claims as
+    if they were sent on time, and a run gives the same answer whatever the real date.
+    """
+    latest = latest_codable_date(today)
+    yesterday = (today or date.today()) - timedelta(days=1)
+    return latest + timedelta(days=1) if latest < yesterday else None
+
+
 def encounters(n: int, *, seed: int = 7, clean: bool = True, latest: date | None = None,
                prefix: str = "ENC") -> Iterator[dict[str, Any]]:
     """``n`` EncounterCompleted payloads (JSON form), deterministic for ``seed``.

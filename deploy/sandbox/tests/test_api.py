@@ -10,6 +10,7 @@ import httpx
 import pytest
 from rcm_sandbox.app import create_app
 from rcm_sandbox.config import MemberScenario, MemberStatus, load_config
+from rcm_sandbox.service import shifted_clock
 from rcm_sandbox.settings import SandboxSettings
 from rcm_sandbox.testing import (
     claim_837,
@@ -422,3 +423,33 @@ async def test_public_270_and_276_samples_get_a_271_or_277_answer(tmp_path: Path
                 assert [a[3] for a in seg_ids(r.text, "AAA")] and not seg_ids(r.text, "EB"), sample.name
             else:
                 assert {s[1] for s in seg_ids(r.text, "STC")} == {"A4:35"}, sample.name
+
+
+# ------------------------------------------------------------------------- business date
+def test_shifted_clock_starts_on_the_business_date_and_runs_on_with_real_time() -> None:
+    ticks = iter([datetime(2026, 11, 23, 9, 0, tzinfo=UTC), datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC)])
+    clock = shifted_clock(date(2026, 10, 1), lambda: next(ticks))
+    assert clock() == datetime(2026, 10, 1, 9, 0, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("business_date", "paid"), [("2026-10-01", True), ("2027-01-15", False)])
+async def test_sandbox_business_date_decides_timely_filing_and_dates_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, business_date: str, paid: bool
+) -> None:
+    """SANDBOX_BUSINESS_DATE is the payers' today: 30 days after the service is on time for a
+    90-day payer; 106 days after is CO-29. The 999 is dated that day too."""
+    monkeypatch.setenv("SANDBOX_BUSINESS_DATE", business_date)
+    settings = SandboxSettings(data_dir=tmp_path, remit_delay_seconds=0, remit_batch_seconds=3600)
+    m = pick_member(CONFIG, "SBXPPO01", plan_id="PPO-GOLD")
+    claim = make_claim(m, [("99213", "200.00")], diagnoses=("I10",), pcn="PCN-DATE-1",
+                       service_date=date(2026, 9, 1))
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport,
+                                                                   base_url="http://sandbox") as client:
+        r = await client.post("/v1/x12", content=claim_837([claim], 301), headers=EDI)
+        assert seg_ids(r.text, "ISA")[0][9] == date.fromisoformat(business_date).strftime("%y%m%d")
+        await client.post("/v1/remittances/flush")
+        row = (await client.get("/v1/claims")).json()[0]
+    assert (row["status"] == "paid") is paid, row
+    assert ("CO-29" in row["carc_codes"]) is not paid

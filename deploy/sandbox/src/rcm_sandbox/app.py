@@ -15,7 +15,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from rcm_sandbox.config import load_config
-from rcm_sandbox.service import Clock, SandboxService
+from rcm_sandbox.service import Clock, SandboxService, shifted_clock
 from rcm_sandbox.settings import SandboxSettings
 from rcm_sandbox.storage import Store
 from rcm_sandbox.x12_gateway import EDI_MEDIA_TYPE, X12Gateway
@@ -42,6 +42,8 @@ def create_app(settings: SandboxSettings | None = None, *, clock: Clock | None =
     """
     settings = settings or SandboxSettings()
     config = load_config(settings.config)
+    if clock is None and settings.business_date is not None:
+        clock = shifted_clock(settings.business_date, _utcnow)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

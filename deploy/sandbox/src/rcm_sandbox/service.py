@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +38,14 @@ from rcm_sandbox.serialization import payment_from_dict, payment_to_dict
 from rcm_sandbox.storage import MailboxRow, Store
 
 Clock = Callable[[], datetime]
+
+
+def shifted_clock(business_date: date, real: Clock) -> Clock:
+    """A clock whose today is ``business_date`` at the moment it is made and which then runs on
+    with real time, so remittance delays and batch timings still hold."""
+    start = real()
+    offset = datetime.combine(business_date, start.timetz()) - start
+    return lambda: real() + offset
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 class SandboxSettings(BaseSettings):
     """SANDBOX_HOST, SANDBOX_PORT, SANDBOX_CONFIG, SANDBOX_SEED, SANDBOX_DATA_DIR,
-    SANDBOX_REMIT_DELAY_SECONDS, SANDBOX_REMIT_BATCH_SECONDS. A bad value stops the start."""
+    SANDBOX_REMIT_DELAY_SECONDS, SANDBOX_REMIT_BATCH_SECONDS, SANDBOX_BUSINESS_DATE.
+    A bad value stops the start."""
 
     model_config = SettingsConfigDict(env_prefix="SANDBOX_", extra="ignore", case_sensitive=False)
 
@@ -23,6 +25,10 @@ class SandboxSettings(BaseSettings):
     data_dir: Path | None = Field(default=None, description="where sandbox.sqlite3 lives; default: a temp dir")
     remit_delay_seconds: Annotated[float, Field(ge=0, le=86_400)] = 2.0
     remit_batch_seconds: Annotated[float, Field(gt=0, le=3_600)] = 1.0
+    business_date: date | None = Field(
+        default=None,
+        description="the date the payers take as today when the sandbox starts (time runs on from there): "
+                    "timely filing and the dates in 999/277CA/835 follow it; default: the real date")
 
     @field_validator("config")
     @classmethod
