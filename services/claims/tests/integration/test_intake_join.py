@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +17,6 @@ from rcm_shared.contracts.coding import EncounterCoded
 from rcm_shared.contracts.eligibility import EligibilityChecked
 from rcm_shared.contracts.encounters import EncounterCompleted
 from rcm_shared.db.database import Database
-from rcm_shared.db.migrations import upgrade_to_head
 from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.testing.samples import encounter_payload
 from sqlalchemy import func, select
@@ -27,12 +26,8 @@ MIGRATIONS = Path(handlers.__file__).resolve().parents[1] / "migrations"
 
 
 @pytest_asyncio.fixture()
-async def db(make_database: Callable[[str], Awaitable[str]]) -> AsyncIterator[Database]:
-    url = await make_database("claims")
-    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
-    database = Database(url)
-    yield database
-    await database.dispose()
+async def db(migrated_database: Callable[[str, Path], Awaitable[Database]]) -> Database:
+    return await migrated_database("claims", MIGRATIONS)
 
 
 def parts(encounter_id: str) -> tuple[EncounterCompleted, EligibilityChecked, EncounterCoded]:

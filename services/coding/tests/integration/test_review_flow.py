@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from rcm_coding.service.commands import CodeEncounter
 from rcm_coding.service.review import decide_review
 from rcm_shared.contracts.coding import EncounterCoded
 from rcm_shared.db.database import Database
-from rcm_shared.db.migrations import upgrade_to_head
 from rcm_shared.db.uow import UnitOfWork
 from sqlalchemy import select
 
@@ -28,12 +26,8 @@ MIGRATIONS = Path(handlers.__file__).resolve().parents[1] / "migrations"
 
 
 @pytest_asyncio.fixture()
-async def db(make_database: Callable[[str], Awaitable[str]]) -> AsyncIterator[Database]:
-    url = await make_database("coding")
-    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
-    database = Database(url)
-    yield database
-    await database.dispose()
+async def db(migrated_database: Callable[[str, Path], Awaitable[Database]]) -> Database:
+    return await migrated_database("coding", MIGRATIONS)
 
 
 def command(encounter_id: str, note: str, dx: tuple[str, ...] = (), px: tuple[str, ...] = ()) -> CodeEncounter:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
 from pathlib import Path
@@ -15,7 +14,6 @@ from rcm_payments.adapters.x12_835 import X12RemittanceReader
 from rcm_payments.service import handlers
 from rcm_shared.contracts.clearinghouse import ClearinghouseFileReceived
 from rcm_shared.db.database import Database
-from rcm_shared.db.migrations import upgrade_to_head
 from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.x12 import EnvelopeParams
 from rcm_shared.x12.remit835 import (
@@ -34,12 +32,8 @@ MIGRATIONS = Path(handlers.__file__).resolve().parents[1] / "migrations"
 
 
 @pytest_asyncio.fixture()
-async def db(make_database: Callable[[str], Awaitable[str]]) -> AsyncIterator[Database]:
-    url = await make_database("payments")
-    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
-    database = Database(url)
-    yield database
-    await database.dispose()
+async def db(migrated_database: Callable[[str, Path], Awaitable[Database]]) -> Database:
+    return await migrated_database("payments", MIGRATIONS)
 
 
 def claim(pcn: str, paid: str, status: str = "1") -> RemitClaim:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from rcm_shared.contracts.common import npi_check_digit_ok
+
 
 def derived_number(seed: int, namespace: str, sequence: int, digits: int) -> str:
     """A ``digits``-long decimal string derived from (seed, namespace, sequence)."""
@@ -22,15 +24,5 @@ def trace_number(seed: int, sequence: int) -> str:
 
 
 def npi_is_valid(npi: str) -> bool:
-    """Luhn check of a 10-digit NPI over the prefix 80840 plus its first nine digits."""
-    if len(npi) != 10 or not npi.isdigit():
-        return False
-    digits = [int(c) for c in "80840" + npi[:9]]
-    total = 0
-    for index, digit in enumerate(reversed(digits)):
-        if index % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return (10 - total % 10) % 10 == int(npi[9])
+    """A 10-digit NPI whose check digit holds (the CMS Luhn rule, kept once in the shared contracts)."""
+    return len(npi) == 10 and npi.isdigit() and npi_check_digit_ok(npi)
