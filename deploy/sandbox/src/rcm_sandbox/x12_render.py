@@ -1,41 +1,60 @@
-"""X12 5010 documents the sandbox sends: TA1, 999, 277CA, 271, 277 and 835.
+"""X12 5010 documents the sandbox sends: 277CA, 271, 277 and 835 (TA1 and 999 are written
+by the gateway straight with the toolkit's ``write_ta1``/``write_999``).
 
-Built on the shared toolkit's segment writer and envelope (:mod:`rcm_shared.x12.writer`);
-the layouts follow the implementation guides named in each function. The sandbox writes
-these itself because they are the payer's side of the conversation, which the platform
-only reads.
+Each function maps the sandbox's domain objects onto the shared toolkit's models
+(:mod:`rcm_shared.x12`) and lets the toolkit's writer produce the X12, so there is one
+writer per transaction in the codebase. The few segments/elements the toolkit models cannot
+carry are added to the toolkit-written transaction body, each marked with the gap.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
 
-from rcm_shared.x12.syntax import Delimiters
-from rcm_shared.x12.writer import (
-    Element,
-    EnvelopeParams,
-    SegmentWriter,
-    format_date8,
-    write_interchange,
+from rcm_shared.x12.common import Address, Party, Person
+from rcm_shared.x12.eligibility import (
+    Benefit,
+    CoverageDate,
+    Eligibility271,
+    EligibilityResponse,
+    Rejection,
+    write_271,
 )
+from rcm_shared.x12.guides import X270_271, X276_277, X277CA, X835
+from rcm_shared.x12.remit835 import (
+    Adjustment as RemitAdjustment,
+)
+from rcm_shared.x12.remit835 import (
+    ProviderAdjustment as RemitProviderAdjustment,
+)
+from rcm_shared.x12.remit835 import (
+    RemitClaim,
+    RemitPatient,
+    RemitPayee,
+    RemitPayer,
+    RemitServiceLine,
+    Remittance835,
+    write_835_body,
+)
+from rcm_shared.x12.status277 import (
+    ClaimStatus,
+    ClaimStatusReport,
+    StatusInfo,
+    StatusParty,
+    StatusPerson,
+    write_277_body,
+)
+from rcm_shared.x12.syntax import Delimiters
+from rcm_shared.x12.writer import Element, EnvelopeParams, SegmentWriter, format_date8, write_interchange
 
 from rcm_sandbox.config import PayerKind, SandboxConfig
 from rcm_sandbox.domain.eligibility import EligibilityResult
-from rcm_sandbox.domain.model import (
-    Adjustment,
-    ClaimPayment,
-    Remittance,
-)
+from rcm_sandbox.domain.model import Adjustment, ClaimPayment, LinePayment, Remittance
 from rcm_sandbox.service import AcceptedClaim, StatusAnswer
-
-X999 = "005010X231A1"
-X277CA = "005010X214"
-X271 = "005010X279A1"
-X277 = "005010X212"
-X835 = "005010X221A1"
 
 
 @dataclass(frozen=True)
@@ -60,9 +79,53 @@ class Outbound:
             usage_indicator=self.usage_indicator if self.usage_indicator in ("P", "T") else "T",
         )
 
+    @property
+    def hhmm(self) -> str:
+        return self.now.strftime("%H%M")
 
-def _w() -> SegmentWriter:
-    return SegmentWriter(Delimiters())
+
+# Hand-written additions to a toolkit-written body ----------------------------------------
+Patch = Callable[[list[str]], list[str]]
+
+
+def _segment(delimiters: Delimiters, seg_id: str, *elements: Element) -> str:
+    """One segment written by the toolkit's SegmentWriter (for the pieces it cannot model)."""
+    w = SegmentWriter(delimiters)
+    w.seg(seg_id, *elements)
+    return w.segments[0]
+
+
+def _patched(body: SegmentWriter, patch: Patch) -> SegmentWriter:
+    out = SegmentWriter(body.d)
+    for seg in patch(list(body.segments)):
+        out.raw(seg)
+    return out
+
+
+def _element(seg: str, d: Delimiters, n: int) -> str:
+    parts = seg.split(d.element)
+    return parts[n] if len(parts) > n else ""
+
+
+# 277CA -----------------------------------------------------------------------------------
+def _ack_totals(d: Delimiters, decisions: Sequence[AcceptedClaim], accepted_qty: str, rejected_qty: str) -> list[str]:
+    # Toolkit gap: StatusParty has no QTY/AMT (2200B/2200C accepted/rejected counts and totals).
+    ok = [x for x in decisions if x.ack.accepted]
+    bad = [x for x in decisions if not x.ack.accepted]
+    segments = []
+    if ok:
+        segments.append(_segment(d, "QTY", accepted_qty, len(ok)))
+    if bad:
+        segments.append(_segment(d, "QTY", rejected_qty, len(bad)))
+    if ok:
+        segments.append(_segment(d, "AMT", "YU", _total(ok)))
+    if bad:
+        segments.append(_segment(d, "AMT", "YY", _total(bad)))
+    return segments
+
+
+def _total(decisions: Sequence[AcceptedClaim]) -> Decimal:
+    return sum((x.claim.total_charge for x in decisions), start=Decimal(0))
 
 
 def ack_277ca(
@@ -73,115 +136,83 @@ def ack_277ca(
     decisions: Sequence[AcceptedClaim],
 ) -> str:
     """277CA (005010X214): one acknowledgement per claim, grouped by billing provider."""
-    w = _w()
-    today = format_date8(out.now.date())
-    w.seg("BHT", "0085", "08", f"SBX{out.control_number}", today, out.now.strftime("%H%M"), "TH")
-    w.seg("HL", 1, None, "20", 1)
-    w.seg(
-        "NM1",
-        "AY",
-        "2",
-        config.clearinghouse_name,
-        None,
-        None,
-        None,
-        None,
-        "46",
-        config.clearinghouse_id,
-    )
-    w.seg("TRN", "1", f"SBX{out.control_number}")
-    w.seg("DTP", "050", "D8", today)
-    w.seg("DTP", "009", "D8", today)
-    w.seg("HL", 2, 1, "21", 1)
-    w.seg(
-        "NM1",
-        "41",
-        "2",
-        submitter_name or "SUBMITTER",
-        None,
-        None,
-        None,
-        None,
-        "46",
-        submitter_id or "UNKNOWN",
-    )
-    w.seg("TRN", "2", f"SBX{out.control_number}")
-    accepted = [d for d in decisions if d.ack.accepted]
-    rejected = [d for d in decisions if not d.ack.accepted]
-    w.seg(
-        "STC",
-        ["A1", "19", "PR"],
-        today,
-        "WQ",
-        sum((d.claim.total_charge for d in decisions), start=0),
-    )
-    if accepted:
-        w.seg("QTY", "90", len(accepted))
-    if rejected:
-        w.seg("QTY", "AA", len(rejected))
-    if accepted:
-        w.seg("AMT", "YU", sum((d.claim.total_charge for d in accepted), start=0))
-    if rejected:
-        w.seg("AMT", "YY", sum((d.claim.total_charge for d in rejected), start=0))
-    by_provider: dict[str, list[AcceptedClaim]] = defaultdict(list)
-    for d in decisions:
-        by_provider[d.claim.billing_npi].append(d)
+    today = out.now.date()
+    trace = f"SBX{out.control_number}"
+    by_provider: dict[str, list[AcceptedClaim]] = {}
+    for x in decisions:
+        by_provider.setdefault(x.claim.billing_npi, []).append(x)
+    claims: list[ClaimStatus] = []
     hl = 2
     for npi, group in by_provider.items():
         hl += 1
-        provider_hl = hl
-        w.seg("HL", provider_hl, 2, "19", 1)
-        w.seg("NM1", "85", "2", "BILLING PROVIDER", None, None, None, None, "XX", npi or "0000000000")
-        w.seg("TRN", "1", f"SBX{out.control_number}-{provider_hl}")
-        w.seg(
-            "STC",
-            ("A1", "19", "85"),
-            None,  # STC02 is "not used" at the billing provider level
-            "WQ",
-            sum((d.claim.total_charge for d in group), start=0),
+        provider = StatusParty(
+            name="BILLING PROVIDER",
+            id=npi or "0000000000",
+            id_qualifier="XX",
+            trace_number=f"{trace}-{hl}",
+            statuses=(StatusInfo("A1", "19", "85", action_code="WQ", charge_amount=_total(group)),),
         )
-        ok = [d for d in group if d.ack.accepted]
-        bad = [d for d in group if not d.ack.accepted]
-        if ok:
-            w.seg("QTY", "QA", len(ok))
-        if bad:
-            w.seg("QTY", "QC", len(bad))
-        if ok:
-            w.seg("AMT", "YU", sum((d.claim.total_charge for d in ok), start=0))
-        if bad:
-            w.seg("AMT", "YY", sum((d.claim.total_charge for d in bad), start=0))
-        for d in group:
+        for x in group:
             hl += 1
-            c = d.claim
-            w.seg("HL", hl, provider_hl, "PT")
-            w.seg(
-                "NM1",
-                "QC",
-                "1",
-                c.subscriber_last_name,
-                c.subscriber_first_name or None,
-                None,
-                None,
-                None,
-                "MI",
-                c.member_id or "UNKNOWN",
+            c, ack = x.claim, x.ack
+            status = StatusInfo(
+                ack.category.value,
+                ack.status_code,
+                ack.entity_code or "",
+                today,
+                "WQ" if ack.accepted else "U",
+                c.total_charge,
             )
-            w.seg("TRN", "2", c.patient_control_number)
-            stc1 = [d.ack.category.value, d.ack.status_code, d.ack.entity_code]
-            w.seg("STC", stc1, today, "WQ" if d.ack.accepted else "U", c.total_charge)
-            if d.payer_claim_id:
-                w.seg("REF", "1K", d.payer_claim_id)
-            if c.lines:
-                last = max(ln.service_date for ln in c.lines)
-                w.seg(
-                    "DTP",
-                    "472",
-                    "RD8",
-                    f"{format_date8(c.first_service_date)}-{format_date8(last)}",
+            claims.append(
+                ClaimStatus(
+                    patient=StatusPerson(c.subscriber_last_name, c.subscriber_first_name, c.member_id or "UNKNOWN"),
+                    statuses=(status,),
+                    provider=provider,
+                    patient_control_number=c.patient_control_number,
+                    payer_claim_control_number=x.payer_claim_id or "",
+                    service_from=c.first_service_date if c.lines else None,
+                    service_to=max(ln.service_date for ln in c.lines) if c.lines else None,
                 )
-    return str(write_interchange(out.envelope(), "HN", X277CA, [("277", w)]))
+            )
+    report = ClaimStatusReport(
+        kind="277CA",
+        reference=trace,
+        created=today,
+        created_time=out.hhmm,
+        source=StatusParty(config.clearinghouse_name, config.clearinghouse_id, "46", trace_number=trace),
+        receiver=StatusParty(
+            submitter_name or "SUBMITTER",
+            submitter_id or "UNKNOWN",
+            "46",
+            trace_number=trace,
+            statuses=(StatusInfo("A1", "19", "PR", today, "WQ", _total(decisions)),),
+        ),
+        claims=tuple(claims),
+        received_date=today,
+        processed_date=today,
+    )
+    env = out.envelope()
+    d = env.delimiters
+    provider_totals = [_ack_totals(d, group, "QA", "QC") for group in by_provider.values()]
+
+    def add_totals(segments: list[str]) -> list[str]:
+        result, level, providers = [], "", iter(provider_totals)
+        for seg in segments:
+            result.append(seg)
+            if seg.startswith(f"HL{d.element}"):
+                level = _element(seg, d, 3)
+            elif seg.startswith(f"STC{d.element}") and level == "21":
+                result += _ack_totals(d, decisions, "90", "AA")
+            elif seg.startswith(f"STC{d.element}") and level == "19":
+                result += next(providers)
+        return result
+
+    # write_277ca(report, env) plus the QTY/AMT the toolkit model lacks.
+    body = _patched(write_277_body(report, d), add_totals)
+    return write_interchange(env, "HN", X277CA, [("277", body)])
 
 
+# 271 -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class EligibilityContext:
     """What the 271 echoes from the 270: source, receiver, subscriber trace."""
@@ -196,147 +227,108 @@ class EligibilityContext:
     result: EligibilityResult
 
 
+_INSURANCE_TYPE = {PayerKind.COMMERCIAL: "PR", PayerKind.MEDICARE: "MB", PayerKind.MEDICAID: "MC"}
+
+
+def _benefit(code: str, **fields: object) -> Benefit:
+    return Benefit(code, "IND", ("30",), **fields)  # type: ignore[arg-type]
+
+
+def _eligibility_response(a: EligibilityContext, kinds: dict[str, PayerKind]) -> EligibilityResponse:
+    r = a.result
+    inquiry, member = r.inquiry, r.member
+    trace = {"trace_number": a.trace_number or "0", "trace_originator": a.trace_originator or "9SANDBOXCH"}
+    name = {
+        "last_name": (member.record_last_name if member else inquiry.last_name) or "UNKNOWN",
+        "first_name": (member.record_first_name if member else inquiry.first_name) or "",
+        "member_id": inquiry.member_id or "",
+    }
+    if r.reject_reason is not None:
+        return EligibilityResponse(
+            subscriber=Person(**name, birth_date=inquiry.birth_date),
+            rejections=(Rejection("N", r.reject_reason.value, "C"),),
+            **trace,
+        )
+    assert member is not None
+    dates = [CoverageDate("346", member.coverage_start)]
+    if member.coverage_end is not None:
+        dates.append(CoverageDate("347", member.coverage_end))
+    benefits: list[Benefit] = []
+    if not r.active or r.benefits is None:
+        benefits.append(_benefit("6"))
+    else:
+        b, plan = r.benefits, r.benefits.plan
+        ins = _INSURANCE_TYPE.get(kinds.get(member.payer_id, PayerKind.COMMERCIAL), "PR")
+        benefits.append(_benefit("1", insurance_type=ins, plan_description=plan.name))
+        if plan.copay > 0:
+            benefits.append(_benefit("B", time_period="27", amount=plan.copay, in_network="Y"))
+        benefits.append(_benefit("C", time_period="23", amount=plan.deductible, in_network="Y"))
+        benefits.append(_benefit("C", time_period="29", amount=b.deductible_remaining, in_network="Y"))
+        benefits.append(_benefit("A", percent=plan.coinsurance_rate, in_network="Y"))
+        if plan.out_of_pocket_max is not None and b.out_of_pocket_remaining is not None:
+            benefits.append(_benefit("G", time_period="23", amount=plan.out_of_pocket_max, in_network="Y"))
+            benefits.append(_benefit("G", time_period="29", amount=b.out_of_pocket_remaining, in_network="Y"))
+    return EligibilityResponse(
+        subscriber=Person(**name, birth_date=member.record_birth_date, sex=member.sex),
+        dates=tuple(dates),
+        benefits=tuple(benefits),
+        **trace,
+    )
+
+
+def _transaction_bodies(interchange: str, d: Delimiters) -> list[SegmentWriter]:
+    """The ST..SE bodies of an interchange the toolkit wrote (one segment per terminator)."""
+    bodies: list[SegmentWriter] = []
+    current: SegmentWriter | None = None
+    for seg in (s.strip() for s in interchange.split(d.segment)):
+        seg_id = seg.split(d.element, 1)[0]
+        if seg_id == "ST":
+            current = SegmentWriter(d)
+        elif seg_id == "SE":
+            if current is not None:
+                bodies.append(current)
+            current = None
+        elif current is not None:
+            current.raw(seg)
+    return bodies
+
+
 def eligibility_271(
     out: Outbound,
     reference: str,
     answers: Sequence[EligibilityContext],
     kinds: dict[str, PayerKind],
 ) -> str:
-    """271 (005010X279A1): AAA for rejections, EB*6 for inactive, EB 1/B/C/A/G for active."""
-    w = _w()
-    w.seg(
-        "BHT",
-        "0022",
-        "11",
-        reference or f"SBX{out.control_number}",
-        format_date8(out.now.date()),
-        out.now.strftime("%H%M"),
-    )
-    hl = 0
-    insurance = {PayerKind.COMMERCIAL: "PR", PayerKind.MEDICARE: "MB", PayerKind.MEDICAID: "MC"}
+    """271 (005010X279A1): AAA for rejections, EB*6 for inactive, EB 1/B/C/A/G for active.
+
+    One 271 transaction per information source/receiver pair (normally one per 270).
+    """
+    by_parties: dict[tuple[Party, Party], list[EligibilityResponse]] = {}
     for a in answers:
-        hl += 1
-        source = hl
-        w.seg("HL", source, None, "20", 1)
-        w.seg("NM1", "PR", "2", a.payer_name, None, None, None, None, "PI", a.payer_id)
-        hl += 1
-        receiver = hl
-        w.seg("HL", receiver, source, "21", 1)
-        w.seg(
-            "NM1",
-            "1P",
-            "2",
-            a.receiver_name or "PROVIDER",
-            None,
-            None,
-            None,
-            None,
-            a.receiver_qualifier or "XX",
-            a.receiver_id or "0000000000",
+        source = Party(a.payer_name, a.payer_id, "PI")
+        receiver = Party(a.receiver_name or "PROVIDER", a.receiver_id or "0000000000", a.receiver_qualifier or "XX")
+        by_parties.setdefault((source, receiver), []).append(_eligibility_response(a, kinds))
+    documents = [
+        Eligibility271(
+            reference=reference or f"SBX{out.control_number}",
+            created=out.now.date(),
+            created_time=out.hhmm,
+            source=source,
+            receiver=receiver,
+            responses=tuple(responses),
         )
-        hl += 1
-        w.seg("HL", hl, receiver, "22", 0)
-        w.seg("TRN", "2", a.trace_number or "0", a.trace_originator or "9SANDBOXCH")
-        r = a.result
-        inquiry = r.inquiry
-        member = r.member
-        last = member.record_last_name if member else inquiry.last_name
-        first = member.record_first_name if member else inquiry.first_name
-        w.seg(
-            "NM1",
-            "IL",
-            "1",
-            last or "UNKNOWN",
-            first or None,
-            None,
-            None,
-            None,
-            "MI",
-            inquiry.member_id or None,
-        )
-        if r.reject_reason is not None:
-            w.seg("AAA", "N", None, r.reject_reason.value, "C")
-            if inquiry.birth_date is not None:
-                w.seg("DMG", "D8", format_date8(inquiry.birth_date))
-            continue
-        assert member is not None
-        w.seg("DMG", "D8", format_date8(member.record_birth_date), member.sex)
-        w.seg("DTP", "346", "D8", format_date8(member.coverage_start))
-        if member.coverage_end is not None:
-            w.seg("DTP", "347", "D8", format_date8(member.coverage_end))
-        if not r.active or r.benefits is None:
-            w.seg("EB", "6", "IND", "30")
-            continue
-        b = r.benefits
-        ins = insurance.get(kinds.get(member.payer_id, PayerKind.COMMERCIAL), "PR")
-        w.seg("EB", "1", "IND", "30", ins, b.plan.name)
-        if b.plan.copay > 0:
-            w.seg("EB", "B", "IND", "30", None, None, "27", b.plan.copay, None, None, None, None, "Y")
-        w.seg("EB", "C", "IND", "30", None, None, "23", b.plan.deductible, None, None, None, None, "Y")
-        w.seg(
-            "EB",
-            "C",
-            "IND",
-            "30",
-            None,
-            None,
-            "29",
-            b.deductible_remaining,
-            None,
-            None,
-            None,
-            None,
-            "Y",
-        )
-        w.seg(
-            "EB",
-            "A",
-            "IND",
-            "30",
-            None,
-            None,
-            None,
-            None,
-            b.plan.coinsurance_rate,
-            None,
-            None,
-            None,
-            "Y",
-        )
-        if b.plan.out_of_pocket_max is not None and b.out_of_pocket_remaining is not None:
-            w.seg(
-                "EB",
-                "G",
-                "IND",
-                "30",
-                None,
-                None,
-                "23",
-                b.plan.out_of_pocket_max,
-                None,
-                None,
-                None,
-                None,
-                "Y",
-            )
-            w.seg(
-                "EB",
-                "G",
-                "IND",
-                "30",
-                None,
-                None,
-                "29",
-                b.out_of_pocket_remaining,
-                None,
-                None,
-                None,
-                None,
-                "Y",
-            )
-    return str(write_interchange(out.envelope(), "HB", X271, [("271", w)]))
+        for (source, receiver), responses in by_parties.items()
+    ]
+    env = out.envelope()
+    if len(documents) == 1:
+        return write_271(documents[0], env)
+    # Toolkit gap: an Eligibility271 has one source/receiver and there is no 271 body writer,
+    # so answers for several payers/receivers are toolkit-written 271s put in one interchange.
+    bodies = [body for doc in documents for body in _transaction_bodies(write_271(doc, env), env.delimiters)]
+    return write_interchange(env, "HB", X270_271, [("271", body) for body in bodies])
 
 
+# 277 -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StatusContext:
     """What the 277 echoes from the 276 for one claim inquiry."""
@@ -354,206 +346,146 @@ class StatusContext:
     answer: StatusAnswer
 
 
+def _full_stc(d: Delimiters, s: StatusAnswer, today: date) -> str:
+    paid_date = s.paid_date.replace("-", "") if s.paid_date else None
+    status = [s.category, s.status_code]
+    return _segment(
+        d, "STC", status, format_date8(today), None, s.charge, s.paid, paid_date, None, paid_date, s.check_number
+    )
+
+
+def _replace_stcs(d: Delimiters, stcs: list[str], segments: list[str]) -> list[str]:
+    replacements = iter(stcs)
+    return [next(replacements) if seg.startswith(f"STC{d.element}") else seg for seg in segments]
+
+
 def claim_status_277(out: Outbound, reference: str, answers: Sequence[StatusContext]) -> str:
-    """277 (005010X212) answering a 276, one claim status (STC) per inquiry."""
-    w = _w()
-    today = format_date8(out.now.date())
-    w.seg(
-        "BHT",
-        "0010",
-        "08",
-        reference or f"SBX{out.control_number}",
-        today,
-        out.now.strftime("%H%M"),
-        "DG",
-    )
-    hl = 0
+    """277 (005010X212) answering a 276, one claim status (STC) per inquiry.
+
+    One 277 transaction per information source/receiver pair (normally one per 276).
+    """
+    today = out.now.date()
+    env = out.envelope()
+    d = env.delimiters
+    by_parties: dict[tuple[StatusParty, StatusParty], list[StatusContext]] = {}
     for a in answers:
-        hl += 1
-        src = hl
-        w.seg("HL", src, None, "20", 1)
-        w.seg("NM1", "PR", "2", a.payer_name, None, None, None, None, "PI", a.payer_id)
-        hl += 1
-        rcv = hl
-        w.seg("HL", rcv, src, "21", 1)
-        w.seg(
-            "NM1",
-            "41",
-            "2",
-            a.receiver_name or "RECEIVER",
-            None,
-            None,
-            None,
-            None,
-            "46",
-            a.receiver_id or "0",
+        source = StatusParty(a.payer_name, a.payer_id, "PI")
+        receiver = StatusParty(a.receiver_name or "RECEIVER", a.receiver_id or "0", "46")
+        by_parties.setdefault((source, receiver), []).append(a)
+    bodies: list[SegmentWriter] = []
+    for (source, receiver), group in by_parties.items():
+        claims = []
+        for a in group:
+            s = a.answer
+            claims.append(
+                ClaimStatus(
+                    patient=StatusPerson(a.last_name or "UNKNOWN", a.first_name, a.member_id or "UNKNOWN"),
+                    statuses=(StatusInfo(s.category, s.status_code, "", today, "", s.charge, s.paid),),
+                    provider=StatusParty("PROVIDER", a.provider_npi or "0000000000", "XX"),
+                    patient_control_number=s.patient_control_number,
+                    trace_number=a.trace_number or "0",
+                    payer_claim_control_number=s.payer_claim_id or "",
+                    service_from=a.service_date,
+                )
+            )
+        report = ClaimStatusReport(
+            kind="277",
+            reference=reference or f"SBX{out.control_number}",
+            created=today,
+            created_time=out.hhmm,
+            source=source,
+            receiver=receiver,
+            claims=tuple(claims),
         )
-        hl += 1
-        prov = hl
-        w.seg("HL", prov, rcv, "19", 1)
-        w.seg(
-            "NM1",
-            "1P",
-            "2",
-            "PROVIDER",
-            None,
-            None,
-            None,
-            None,
-            "XX",
-            a.provider_npi or "0000000000",
-        )
-        hl += 1
-        w.seg("HL", hl, prov, "22", 0)
-        w.seg(
-            "NM1",
-            "IL",
-            "1",
-            a.last_name or "UNKNOWN",
-            a.first_name or None,
-            None,
-            None,
-            None,
-            "MI",
-            a.member_id or "UNKNOWN",
-        )
-        w.seg("TRN", "2", a.trace_number or "0")
-        s = a.answer
-        w.seg(
-            "STC",
-            [s.category, s.status_code],
-            today,
-            None,
-            s.charge,
-            s.paid,
-            s.paid_date.replace("-", "") if s.paid_date else None,
-            None,
-            s.paid_date.replace("-", "") if s.paid_date else None,
-            s.check_number,
-        )
-        if s.payer_claim_id:
-            w.seg("REF", "1K", s.payer_claim_id)
-        w.seg("REF", "EJ", s.patient_control_number)
-        if a.service_date is not None:
-            w.seg("DTP", "472", "D8", format_date8(a.service_date))
-    return str(write_interchange(out.envelope(), "HN", X277, [("277", w)]))
+        # Toolkit gap: StatusInfo stops at STC05; the paid date (STC06/STC08) and check
+        # number (STC09) are written here. Only the claims carry STCs in this report.
+        stcs = [_full_stc(d, a.answer, today) for a in group]
+        bodies.append(_patched(write_277_body(report, d), partial(_replace_stcs, d, stcs)))
+    # write_277(report, env) per report, in one interchange.
+    return write_interchange(env, "HN", X276_277, [("277", body) for body in bodies])
 
 
-def _cas(w: SegmentWriter, adjustments: Sequence[Adjustment]) -> None:
-    """CAS segments: one per group code, at most six reason/amount/quantity triples each."""
-    by_group: dict[str, list[Adjustment]] = defaultdict(list)
-    for a in adjustments:
-        by_group[a.group.value].append(a)
-    for group, items in by_group.items():
-        for start in range(0, len(items), 6):
-            elements: list[Element] = []
-            for a in items[start : start + 6]:
-                elements += [a.reason, a.amount, a.quantity]
-            w.seg("CAS", group, *elements)
-
-
+# 835 -------------------------------------------------------------------------------------
 _FILING = {PayerKind.COMMERCIAL: "12", PayerKind.MEDICARE: "MB", PayerKind.MEDICAID: "MC"}
+_PAYER_ADDRESS = Address("1 SANDBOX WAY", "TESTVILLE", "CA", "94000")
 
 
-def _clp(w: SegmentWriter, c: ClaimPayment, kind: PayerKind) -> None:
-    w.seg(
-        "CLP",
-        c.patient_control_number,
-        c.status.value,
-        c.charge,
-        c.paid,
-        c.patient_responsibility,
-        _FILING[kind],
-        c.payer_claim_id,
-        "11",
-        c.frequency_code,
+def _adjustments(adjustments: Sequence[Adjustment]) -> tuple[RemitAdjustment, ...]:
+    """Ordered by group (first appearance) so the toolkit writes one CAS per group."""
+    groups = list(dict.fromkeys(a.group for a in adjustments))
+    ordered = sorted(adjustments, key=lambda a: groups.index(a.group))
+    return tuple(RemitAdjustment(a.group.value, a.reason, a.amount, a.quantity) for a in ordered)
+
+
+def _remit_line(ln: LinePayment) -> RemitServiceLine:
+    return RemitServiceLine(
+        procedure_code=ln.procedure_code,
+        charge=ln.charge,
+        paid=ln.paid,
+        modifiers=ln.modifiers[:4],
+        units=ln.units,
+        service_date=ln.service_date,
+        adjustments=_adjustments(ln.adjustments),
+        allowed=ln.allowed,
+        line_control_number=str(ln.line_number),
+        remark_codes=ln.remark_codes,
     )
-    _cas(w, c.claim_adjustments)
-    w.seg(
-        "NM1",
-        "QC",
-        "1",
-        c.subscriber_last_name or "UNKNOWN",
-        c.subscriber_first_name or None,
-        None,
-        None,
-        None,
-        "MI",
-        c.member_id,
+
+
+def _remit_claim(c: ClaimPayment, kind: PayerKind) -> RemitClaim:
+    return RemitClaim(
+        patient_control_number=c.patient_control_number,
+        status=c.status.value,
+        charge=c.charge,
+        paid=c.paid,
+        payer_claim_control_number=c.payer_claim_id,
+        patient_responsibility=c.patient_responsibility,
+        filing_indicator=_FILING[kind],
+        facility_code="11",
+        frequency_code=c.frequency_code,
+        patient=RemitPatient(c.subscriber_last_name or "UNKNOWN", c.subscriber_first_name, c.member_id),
+        adjustments=_adjustments(c.claim_adjustments),
+        lines=tuple(_remit_line(ln) for ln in c.lines),
     )
-    if c.remark_codes:
-        w.seg("MOA", None, None, *c.remark_codes[:5])
-    for ln in c.lines:
-        w.seg("SVC", ["HC", ln.procedure_code, *ln.modifiers[:4]], ln.charge, ln.paid, None, ln.units)
-        w.seg("DTM", "472", format_date8(ln.service_date))
-        _cas(w, ln.adjustments)
-        w.seg("REF", "6R", str(ln.line_number))
-        w.seg("AMT", "B6", ln.allowed)
-        for remark in ln.remark_codes:
-            w.seg("LQ", "HE", remark)
 
 
 def remittance_835(out: Outbound, remittance: Remittance, kind: PayerKind) -> str:
     """835 (005010X221A1): BPR/TRN header, payer/payee, one CLP loop per claim, PLB last."""
-    w = _w()
     total = remittance.total_payment
-    pay_date = format_date8(remittance.payment_date)
-    if total > 0:
-        w.seg(
-            "BPR",
-            "I",
-            total,
-            "C",
-            "CHK",
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            pay_date,
-        )
-    else:
-        w.seg(
-            "BPR",
-            "H",
-            total,
-            "C",
-            "NON",
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            pay_date,
-        )
-    w.seg("TRN", "1", remittance.trace_number, "1" + remittance.payer_id[:9].rjust(9, "0"))
-    w.seg("DTM", "405", pay_date)
-    w.seg("N1", "PR", remittance.payer_name)
-    w.seg("N3", "1 SANDBOX WAY")
-    w.seg("N4", "TESTVILLE", "CA", "94000")
-    w.seg("PER", "BL", "EDI SUPPORT", "TE", "8005550100")
-    w.seg("N1", "PE", "PAYEE", "XX", remittance.payee_npi)
-    for number, claim in enumerate(remittance.claims, start=1):
-        w.seg("LX", number)
-        _clp(w, claim, kind)
-    fiscal = f"{remittance.payment_date.year}1231"
-    plbs = remittance.provider_adjustments
-    for start in range(0, len(plbs), 6):
-        elements: list[Element] = []
-        for adj in plbs[start : start + 6]:
-            elements += [(adj.reason_code, adj.reference), adj.amount]
-        w.seg("PLB", remittance.payee_npi, fiscal, *elements)
-    # The 835 guide marks ST03 "not used" (pyx12 rejects it), unlike the other guides.
-    return str(write_interchange(out.envelope(), "HP", X835, [("835", w)], st03=False))
+    fiscal_end = date(remittance.payment_date.year, 12, 31)
+    doc = Remittance835(
+        handling_code="I" if total > 0 else "H",
+        payment_amount=total,
+        credit_debit="C",
+        payment_method="CHK" if total > 0 else "NON",
+        payment_date=remittance.payment_date,
+        trace_number=remittance.trace_number,
+        originator_id="1" + remittance.payer_id[:9].rjust(9, "0"),
+        production_date=remittance.payment_date,
+        payer=RemitPayer(remittance.payer_name, _PAYER_ADDRESS, contact_name="EDI SUPPORT", contact_phone="8005550100"),
+        payee=RemitPayee("PAYEE", remittance.payee_npi, "XX"),
+        claims=tuple(_remit_claim(c, kind) for c in remittance.claims),
+        provider_adjustments=tuple(
+            RemitProviderAdjustment(remittance.payee_npi, fiscal_end, p.reason_code, p.amount, p.reference)
+            for p in remittance.provider_adjustments
+        ),
+    )
+    env = out.envelope()
+    d = env.delimiters
+    # Toolkit gap: RemitClaim has no MOA (claim-level remark codes, MOA03-MOA07); it goes
+    # right after the claim's NM1*QC, as the 2100 loop orders it.
+    moas = [_segment(d, "MOA", None, None, *c.remark_codes[:5]) if c.remark_codes else None for c in remittance.claims]
+
+    def add_moa(segments: list[str]) -> list[str]:
+        result, claim = [], -1
+        for seg in segments:
+            result.append(seg)
+            if seg.startswith(f"CLP{d.element}"):
+                claim += 1
+            elif seg.startswith(f"NM1{d.element}QC{d.element}") and claim >= 0 and moas[claim]:
+                result.append(moas[claim])  # type: ignore[arg-type]
+        return result
+
+    # write_835(doc, env) plus the MOA segments; the 835 guide marks ST03 "not used".
+    body = _patched(write_835_body(doc, d), add_moa)
+    return write_interchange(env, "HP", X835, [("835", body)], st03=False)

@@ -17,7 +17,9 @@ from rcm_coding.entrypoints.consumers import subscriptions
 
 async def bootstrap(settings: CodingSettings, app: FastAPI) -> tuple[ServiceRuntime, Callable[[], Awaitable[None]]]:
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
-    engine = await asyncio.to_thread(CodingEngine.load)  # parses the full ICD-10-CM once
+    # Parses the full ICD-10-CM once, and each configured further release.
+    releases = [r.to_domain() for r in settings.icd10cm_releases]
+    engine = await asyncio.to_thread(CodingEngine.load, None, releases)
     runtime = ServiceRuntime(service="coding", settings=settings, db=db, tables=messaging,
                              subscriptions=subscriptions(engine))
     app.state.engine = engine

@@ -4,9 +4,9 @@ What is there today: ONE ICD-10-CM release, the CMS April 1, 2026 update shipped
 ``simple-icd-10-cm``, registered as effective 2026-04-01 through 2026-09-30 (the April update of
 FY2026; FY2027 codes take effect 2026-10-01).  A date of service outside that window raises
 :class:`CodeSetNotAvailableError` (the engine turns it into the ``CODESET_UNAVAILABLE`` edit)
-instead of silently coding with the wrong release.  Register another release with
-:meth:`CodeSetRegistry.register_icd10cm` (e.g. built by ``load_icd10cm_from_package`` from the
-CMS files of that year).
+instead of silently coding with the wrong release.  Further releases come from the CMS files
+of their year: :class:`ICD10CMRelease`, passed to ``CodingEngine.load`` (the coding service
+reads them from its ``ICD10CM_RELEASES`` setting).
 
 HCPCS/CPT samples and NCCI samples are not date-windowed beyond their own per-code/per-edit
 effective and deletion dates.
@@ -24,6 +24,19 @@ from rcm_coding.domain.procedure_codes import ProcedureCode
 
 ICD10CM_APRIL_2026_FROM = date(2026, 4, 1)
 ICD10CM_APRIL_2026_TO = date(2026, 9, 30)
+
+
+@dataclass(frozen=True)
+class ICD10CMRelease:
+    """A further CMS ICD-10-CM release to load: its two files and the dates of service it covers
+    (e.g. FY2027: the ``icd10cm-codes-2027.txt`` list and ``icd10cm-tabular-2027.xml``,
+    2026-10-01 to 2027-09-30)."""
+
+    version: str
+    effective_from: date
+    effective_to: date
+    code_list_path: str
+    tabular_xml_path: str
 
 
 @dataclass(frozen=True)
@@ -48,12 +61,17 @@ class CodeSetRegistry:
     mue: dict[str, MUELimit] = field(default_factory=dict)
     load_seconds: dict[str, float] = field(default_factory=dict)
 
+    def check_icd10cm_window(self, effective_from: date, effective_to: date) -> None:
+        """ValueError if the window overlaps a registered release (checked before loading files)."""
+        for v in self.icd10cm_versions:
+            if effective_from <= v.effective_to and v.effective_from <= effective_to:
+                raise ValueError(f"ICD-10-CM window {effective_from}..{effective_to} overlaps already registered "
+                                 f"{v.label} ({v.effective_from}..{v.effective_to})")
+
     def register_icd10cm(
         self, code_set: ICD10CMCodeSet, effective_from: date, effective_to: date
     ) -> None:
-        for v in self.icd10cm_versions:
-            if effective_from <= v.effective_to and v.effective_from <= effective_to:
-                raise ValueError(f"ICD-10-CM window overlaps already registered {v.label}")
+        self.check_icd10cm_window(effective_from, effective_to)
         self.icd10cm_versions.append(
             CodeSetVersion(code_set.version, effective_from, effective_to, code_set)
         )

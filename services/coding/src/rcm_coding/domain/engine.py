@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,6 +23,7 @@ from rcm_coding.domain.codesets import (
     ICD10CM_APRIL_2026_FROM,
     ICD10CM_APRIL_2026_TO,
     CodeSetRegistry,
+    ICD10CMRelease,
 )
 from rcm_coding.domain.diagnoses import Candidate
 from rcm_coding.domain.edits import run_edits
@@ -54,10 +56,13 @@ class CodingEngine:
     lexicon: Lexicon
 
     @classmethod
-    def load(cls, registry: CodeSetRegistry | None = None) -> CodingEngine:
+    def load(cls, registry: CodeSetRegistry | None = None,
+             releases: Sequence[ICD10CMRelease] = ()) -> CodingEngine:
         """Load code sets (full ICD-10-CM April 2026, HCPCS/CPT/NCCI samples) and the lexicon.
 
-        Load times in seconds are kept in ``registry.load_seconds``.
+        ``releases`` are further ICD-10-CM releases from CMS files, each for its own window of
+        dates of service (overlapping windows raise ``ValueError``). Load times in seconds are
+        kept in ``registry.load_seconds``.
         """
         if registry is None:
             registry = CodeSetRegistry()
@@ -71,6 +76,12 @@ class CodingEngine:
             registry.ptp = load_ptp_sample()
             registry.mue = load_mue_sample()
             registry.load_seconds["procedures_and_ncci"] = time.perf_counter() - t
+        for release in releases:
+            registry.check_icd10cm_window(release.effective_from, release.effective_to)
+            t = time.perf_counter()
+            icd = load_icd10cm_from_package(release.version, release.code_list_path, release.tabular_xml_path)
+            registry.load_seconds[f"icd10cm {release.version}"] = time.perf_counter() - t
+            registry.register_icd10cm(icd, release.effective_from, release.effective_to)
         t = time.perf_counter()
         lexicon = load_lexicon()
         registry.load_seconds["lexicon"] = time.perf_counter() - t

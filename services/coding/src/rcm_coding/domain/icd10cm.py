@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 _CODE_REF = re.compile(
     r"\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(\.?-)?(?:\s*-\s*([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?))?"
@@ -213,12 +214,21 @@ def load_icd10cm_from_package(
 
     Without paths, the release shipped inside the package is used.  With both paths (a CMS
     ``icd10cm-codes`` list and the CMS tabular XML of another release) the package is pointed at
-    them first; that switches the package's global state, which is why everything is copied out.
+    them first; that switches the package's global state, which is why everything is copied out
+    and the package is switched back to its own release afterwards.
     """
     import simple_icd_10_cm as cm  # heavy: parses ~10 MB of XML on first import
 
-    if code_list_path or tabular_xml_path:
-        cm.change_version(code_list_path, tabular_xml_path)
+    if not (code_list_path or tabular_xml_path):
+        return _copy_out(cm, version)
+    cm.change_version(code_list_path, tabular_xml_path)
+    try:
+        return _copy_out(cm, version)
+    finally:
+        cm.change_version()  # back to the packaged release, for any later default load
+
+
+def _copy_out(cm: Any, version: str) -> ICD10CMCodeSet:
     entries: dict[str, TabularEntry] = {}
     for code in cm.get_all_codes(with_dots=True):
         if not _looks_like_code(code):
