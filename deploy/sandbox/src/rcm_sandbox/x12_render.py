@@ -92,7 +92,7 @@ def _segment(delimiters: Delimiters, seg_id: str, *elements: Element) -> str:
     """One segment written by the toolkit's SegmentWriter (for the pieces it cannot model)."""
     w = SegmentWriter(delimiters)
     w.seg(seg_id, *elements)
-    return w.segments[0]
+    return str(w.segments[0])
 
 
 def _patched(body: SegmentWriter, patch: Patch) -> SegmentWriter:
@@ -209,7 +209,7 @@ def ack_277ca(
 
     # write_277ca(report, env) plus the QTY/AMT the toolkit model lacks.
     body = _patched(write_277_body(report, d), add_totals)
-    return write_interchange(env, "HN", X277CA, [("277", body)])
+    return str(write_interchange(env, "HN", X277CA, [("277", body)]))
 
 
 # 271 -------------------------------------------------------------------------------------
@@ -230,8 +230,28 @@ class EligibilityContext:
 _INSURANCE_TYPE = {PayerKind.COMMERCIAL: "PR", PayerKind.MEDICARE: "MB", PayerKind.MEDICAID: "MC"}
 
 
-def _benefit(code: str, **fields: object) -> Benefit:
-    return Benefit(code, "IND", ("30",), **fields)  # type: ignore[arg-type]
+def _benefit(
+    code: str,
+    *,
+    insurance_type: str = "",
+    plan_description: str = "",
+    time_period: str = "",
+    amount: Decimal | None = None,
+    percent: Decimal | None = None,
+    in_network: str = "",
+) -> Benefit:
+    """EB for the individual (IND), health benefit plan coverage (30)."""
+    return Benefit(
+        code,
+        "IND",
+        ("30",),
+        insurance_type=insurance_type,
+        plan_description=plan_description,
+        time_period=time_period,
+        amount=amount,
+        percent=percent,
+        in_network=in_network,
+    )
 
 
 def _eligibility_response(a: EligibilityContext, kinds: dict[str, PayerKind]) -> EligibilityResponse:
@@ -321,11 +341,11 @@ def eligibility_271(
     ]
     env = out.envelope()
     if len(documents) == 1:
-        return write_271(documents[0], env)
+        return str(write_271(documents[0], env))
     # Toolkit gap: an Eligibility271 has one source/receiver and there is no 271 body writer,
     # so answers for several payers/receivers are toolkit-written 271s put in one interchange.
     bodies = [body for doc in documents for body in _transaction_bodies(write_271(doc, env), env.delimiters)]
-    return write_interchange(env, "HB", X270_271, [("271", body) for body in bodies])
+    return str(write_interchange(env, "HB", X270_271, [("271", body) for body in bodies]))
 
 
 # 277 -------------------------------------------------------------------------------------
@@ -402,7 +422,7 @@ def claim_status_277(out: Outbound, reference: str, answers: Sequence[StatusCont
         stcs = [_full_stc(d, a.answer, today) for a in group]
         bodies.append(_patched(write_277_body(report, d), partial(_replace_stcs, d, stcs)))
     # write_277(report, env) per report, in one interchange.
-    return write_interchange(env, "HN", X276_277, [("277", body) for body in bodies])
+    return str(write_interchange(env, "HN", X276_277, [("277", body) for body in bodies]))
 
 
 # 835 -------------------------------------------------------------------------------------
@@ -474,7 +494,7 @@ def remittance_835(out: Outbound, remittance: Remittance, kind: PayerKind) -> st
     d = env.delimiters
     # Toolkit gap: RemitClaim has no MOA (claim-level remark codes, MOA03-MOA07); it goes
     # right after the claim's NM1*QC, as the 2100 loop orders it.
-    moas = [_segment(d, "MOA", None, None, *c.remark_codes[:5]) if c.remark_codes else None for c in remittance.claims]
+    moas = [_segment(d, "MOA", None, None, *c.remark_codes[:5]) if c.remark_codes else "" for c in remittance.claims]
 
     def add_moa(segments: list[str]) -> list[str]:
         result, claim = [], -1
@@ -483,9 +503,9 @@ def remittance_835(out: Outbound, remittance: Remittance, kind: PayerKind) -> st
             if seg.startswith(f"CLP{d.element}"):
                 claim += 1
             elif seg.startswith(f"NM1{d.element}QC{d.element}") and claim >= 0 and moas[claim]:
-                result.append(moas[claim])  # type: ignore[arg-type]
+                result.append(moas[claim])
         return result
 
     # write_835(doc, env) plus the MOA segments; the 835 guide marks ST03 "not used".
     body = _patched(write_835_body(doc, d), add_moa)
-    return write_interchange(env, "HP", X835, [("835", body)], st03=False)
+    return str(write_interchange(env, "HP", X835, [("835", body)], st03=False))
