@@ -12,7 +12,7 @@ import pytest_asyncio
 from rcm_coding.adapters.tables import coding_results, messaging, review_audit
 from rcm_coding.domain import review as r
 from rcm_coding.domain.engine import default_engine
-from rcm_coding.domain.errors import ReviewCaseClosedError
+from rcm_coding.domain.errors import EditsFailedError, ReviewCaseClosedError
 from rcm_coding.service import handlers
 from rcm_coding.service.commands import CodeEncounter
 from rcm_coding.service.review import decide_review
@@ -68,11 +68,11 @@ async def test_a_coder_edits_and_completes_a_queued_encounter_and_the_trail_is_e
     async with UnitOfWork(db, messaging, "t") as uow:
         case = await decide_review("E-REV", r.EditCodes((r.AddLine("99213", (), 1, (1,)),),
                                                         reason="visit level documented in the full note"),
-                                   "coder7", uow)
+                                   "coder7", uow, default_engine().registry)
         await uow.commit()
     assert case.status is r.ReviewStatus.OPEN
     async with UnitOfWork(db, messaging, "t") as uow:
-        case = await decide_review("E-REV", r.CompleteReview("done"), "coder7", uow)
+        case = await decide_review("E-REV", r.CompleteReview("done"), "coder7", uow, default_engine().registry)
         await uow.commit()
     assert case.status is r.ReviewStatus.COMPLETED
 
@@ -90,4 +90,30 @@ async def test_a_coder_edits_and_completes_a_queued_encounter_and_the_trail_is_e
 
     async with UnitOfWork(db, messaging, "t") as uow:
         with pytest.raises(ReviewCaseClosedError):
-            await decide_review("E-REV", r.RejectEncounter("too late"), "coder8", uow)
+            await decide_review("E-REV", r.RejectEncounter("too late"), "coder8", uow, default_engine().registry)
+
+
+async def test_closing_with_codes_that_fail_edits_needs_an_override_reason(db: Database) -> None:
+    note = "Assessment: Cough, rule out pneumonia.\nPlan: chest x-ray ordered."
+    async with UnitOfWork(db, messaging, "t") as uow:
+        assert await handlers.code_encounter(command("E-EDIT", note), uow, default_engine(), None) == "review"
+        await uow.commit()
+    # The coder adds an office visit and a male-only diagnosis for a female patient.
+    async with UnitOfWork(db, messaging, "t") as uow:
+        await decide_review("E-EDIT", r.EditCodes((r.AddLine("99213", (), 1, (1,)), r.AddDiagnosis("N40.0")),
+                                                  reason="per addendum"), "coder7", uow, default_engine().registry)
+        await uow.commit()
+    async with UnitOfWork(db, messaging, "t") as uow:
+        with pytest.raises(EditsFailedError) as failed:
+            await decide_review("E-EDIT", r.CompleteReview(), "coder7", uow, default_engine().registry)
+    assert any("N40.0" in f.codes for f in failed.value.failures)
+    assert await outbox_events(db, "rcm.coding.encounter_coded") == []
+
+    async with UnitOfWork(db, messaging, "t") as uow:
+        case = await decide_review("E-EDIT", r.CompleteReview(override_reason="sex recorded wrongly; ticket 12"),
+                                   "coder7", uow, default_engine().registry)
+        await uow.commit()
+    assert case.status is r.ReviewStatus.COMPLETED
+    [event] = await outbox_events(db, "rcm.coding.encounter_coded")
+    last = EncounterCoded.model_validate(event).review_trail[-1]
+    assert last.reason == "sex recorded wrongly; ticket 12" and "edits overridden" in last.detail

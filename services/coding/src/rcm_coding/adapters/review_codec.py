@@ -52,6 +52,8 @@ def case_to_json(case: ReviewCase) -> dict[str, Any]:
         "audit": [{**asdict(a), "at": a.at.isoformat()} for a in case.audit],
         "closed_at": case.closed_at.isoformat() if case.closed_at else None,
         "closed_by": case.closed_by,
+        "patient_age": case.patient_age,
+        "patient_sex": case.patient_sex,
     }
 
 
@@ -68,4 +70,6 @@ def case_from_json(data: dict[str, Any], proposal: dict[str, Any]) -> ReviewCase
                     for a in data["audit"]),
         closed_at=datetime.fromisoformat(data["closed_at"]) if data["closed_at"] else None,
         closed_by=data["closed_by"],
+        patient_age=data.get("patient_age"),
+        patient_sex=data.get("patient_sex", "U"),
     )

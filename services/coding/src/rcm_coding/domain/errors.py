@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rcm_coding.domain.model import EditFailure
+
 
 class CodingDomainError(Exception):
     """Base of every error raised by the coding domain."""
@@ -38,3 +44,13 @@ class InvalidReviewDecisionError(CodingDomainError):
 
 class ReasonRequiredError(InvalidReviewDecisionError):
     """Rejections and edits must say why."""
+
+
+class EditsFailedError(InvalidReviewDecisionError):
+    """The codes a coder is closing with fail payer edits; closing anyway needs an override reason."""
+
+    def __init__(self, failures: Sequence[EditFailure]) -> None:
+        self.failures = tuple(failures)
+        listed = "; ".join(f"{f.edit_id}: {f.reason}" for f in self.failures)
+        super().__init__(f"the final codes fail {len(self.failures)} edit(s) ({listed}); "
+                         "fix them or close with an override reason")

@@ -20,16 +20,18 @@ without codes, reason required).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
 from rcm_coding.domain.errors import (
+    EditsFailedError,
     InvalidReviewDecisionError,
     ReasonRequiredError,
     ReviewCaseClosedError,
 )
-from rcm_coding.domain.model import CodingResult
+from rcm_coding.domain.model import CodingResult, EditFailure
 
 _ICD_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 _PROC_SHAPE = re.compile(r"^[0-9A-Z]{4}[0-9A-Z]$")
@@ -122,6 +124,7 @@ Change = (AddDiagnosis | RemoveDiagnosis | ReplaceDiagnosis | AddLine | RemoveLi
 @dataclass(frozen=True)
 class AcceptProposals:
     note: str | None = None
+    override_reason: str | None = None  # close although the codes fail edits, and say why
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ class EditCodes:
 @dataclass(frozen=True)
 class CompleteReview:
     note: str | None = None
+    override_reason: str | None = None  # close although the codes fail edits, and say why
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,10 @@ class RejectEncounter:
 
 
 Decision = AcceptProposals | EditCodes | CompleteReview | RejectEncounter
+
+# The payer edits over the codes a case would close with (the service binds the date of
+# service, the patient's age and sex and the loaded code sets).
+EditCheck = Callable[[tuple[str, ...], tuple["FinalLine", ...]], Sequence[EditFailure]]
 
 
 @dataclass(frozen=True)
@@ -154,20 +162,29 @@ class ReviewCase:
     audit: tuple[AuditEntry, ...]
     closed_at: datetime | None = None
     closed_by: str | None = None
+    # What the age and sex edits need when the case closes (never the birth date or name).
+    patient_age: int | None = None
+    patient_sex: str = "U"
 
     @classmethod
     def open(cls, case_id: str, encounter_id: str, result: CodingResult, opened_at: datetime,
-             opened_by: str = "coding-engine") -> ReviewCase:
+             opened_by: str = "coding-engine", *, patient_age: int | None = None,
+             patient_sex: str = "U") -> ReviewCase:
         """A case whose working codes start as the engine's proposals."""
         lines = tuple(FinalLine(p.code, p.modifiers, p.units, p.diagnosis_pointers)
                       for p in result.procedures)
         entry = AuditEntry(opened_at, opened_by, "opened",
                            "; ".join(result.review_reasons) or "opened for review")
         return cls(case_id, encounter_id, result, ReviewStatus.OPEN,
-                   tuple(d.code for d in result.diagnoses), lines, (entry,))
+                   tuple(d.code for d in result.diagnoses), lines, (entry,),
+                   patient_age=patient_age, patient_sex=patient_sex)
 
-    def apply(self, decision: Decision, user: str, at: datetime) -> ReviewCase:
-        """The case after the decision (this case is unchanged)."""
+    def apply(self, decision: Decision, user: str, at: datetime, check: EditCheck | None = None) -> ReviewCase:
+        """The case after the decision (this case is unchanged).
+
+        Closing with codes (accept, complete) runs ``check`` over them first: codes that fail an
+        edit close only with an override reason, which the audit trail keeps with the failures.
+        """
         if self.status is not ReviewStatus.OPEN:
             raise ReviewCaseClosedError(f"review case {self.case_id} is {self.status.value}")
         if not user.strip():
@@ -177,11 +194,10 @@ class ReviewCase:
             lines = tuple(FinalLine(p.code, p.modifiers, p.units, p.diagnosis_pointers)
                           for p in self.proposals.procedures)
             _check_complete(dx, lines)
+            detail, reason = _edits_on_close("accepted all proposals", dx, lines, check, decision)
             return replace(self, status=ReviewStatus.COMPLETED, final_diagnoses=dx,
                            final_lines=lines, closed_at=at, closed_by=user,
-                           audit=(*self.audit, AuditEntry(at, user, "accepted",
-                                                          "accepted all proposals",
-                                                          decision.note)))
+                           audit=(*self.audit, AuditEntry(at, user, "accepted", detail, reason)))
         if isinstance(decision, EditCodes):
             if not decision.reason.strip():
                 raise ReasonRequiredError("an edit needs a reason")
@@ -197,10 +213,10 @@ class ReviewCase:
                                                           "; ".join(details), decision.reason)))
         if isinstance(decision, CompleteReview):
             _check_complete(self.final_diagnoses, self.final_lines)
+            detail, reason = _edits_on_close("completed with edited codes", self.final_diagnoses,
+                                             self.final_lines, check, decision)
             return replace(self, status=ReviewStatus.COMPLETED, closed_at=at, closed_by=user,
-                           audit=(*self.audit, AuditEntry(at, user, "completed",
-                                                          "completed with edited codes",
-                                                          decision.note)))
+                           audit=(*self.audit, AuditEntry(at, user, "completed", detail, reason)))
         if isinstance(decision, RejectEncounter):
             if not decision.reason.strip():
                 raise ReasonRequiredError("a rejection needs a reason")
@@ -209,6 +225,19 @@ class ReviewCase:
                                                           "encounter rejected for coding",
                                                           decision.reason)))
         raise InvalidReviewDecisionError(f"unknown decision {type(decision).__name__}")
+
+
+def _edits_on_close(detail: str, dx: tuple[str, ...], lines: tuple[FinalLine, ...], check: EditCheck | None,
+                    decision: AcceptProposals | CompleteReview) -> tuple[str, str | None]:
+    """(audit detail, audit reason) for closing with these codes, or EditsFailedError."""
+    failures = [f for f in (check(dx, lines) if check else ()) if f.severity == "error"]
+    if not failures:
+        return detail, decision.note
+    override = (decision.override_reason or "").strip()
+    if not override:
+        raise EditsFailedError(failures)
+    overridden = "; ".join(f"{f.edit_id} ({', '.join(f.codes)})" for f in failures)
+    return f"{detail}; edits overridden: {overridden}", override
 
 
 def _check_complete(dx: tuple[str, ...], lines: tuple[FinalLine, ...]) -> None:

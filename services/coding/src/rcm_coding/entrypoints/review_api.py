@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 from rcm_shared.web import RuntimeDep
 
 from rcm_coding.adapters.review_codec import case_to_json
 from rcm_coding.domain import review as r
-from rcm_coding.domain.errors import InvalidReviewDecisionError, ReviewCaseClosedError
+from rcm_coding.domain.engine import CodingEngine
+from rcm_coding.domain.errors import EditsFailedError, InvalidReviewDecisionError, ReviewCaseClosedError
 from rcm_coding.service.review import ReviewNotFoundError, decide_review
 
 router = APIRouter(prefix="/v1/coding/reviews", tags=["coding review"])
@@ -64,32 +65,41 @@ class DecisionIn(BaseModel):
     action: Literal["accept", "edit", "complete", "reject"]
     reason: str | None = Field(default=None, max_length=2000)
     note: str | None = Field(default=None, max_length=2000)
+    override_reason: str | None = Field(
+        default=None, max_length=2000,
+        description="accept/complete although the final codes fail edits; kept in the audit trail")
     changes: list[ChangeIn] = Field(default_factory=list)
 
     def to_domain(self) -> r.Decision:
         match self.action:
             case "accept":
-                return r.AcceptProposals(self.note)
+                return r.AcceptProposals(self.note, self.override_reason)
             case "edit":
                 return r.EditCodes(tuple(c.to_domain() for c in self.changes), self.reason or "")
             case "complete":
-                return r.CompleteReview(self.note)
+                return r.CompleteReview(self.note, self.override_reason)
             case "reject":
                 return r.RejectEncounter(self.reason or "")
         raise InvalidReviewDecisionError(f"unknown action {self.action}")
 
 
 @router.post("/{encounter_id}/decisions", summary="Apply a coder's decision to a queued encounter")
-async def post_decision(encounter_id: str, body: DecisionIn, runtime: RuntimeDep) -> dict[str, Any]:
+async def post_decision(encounter_id: str, body: DecisionIn, runtime: RuntimeDep, request: Request) -> dict[str, Any]:
+    engine: CodingEngine = request.app.state.engine
     try:
         decision = body.to_domain()
         async with runtime.uow() as uow:
-            case = await decide_review(encounter_id, decision, body.user, uow)
+            case = await decide_review(encounter_id, decision, body.user, uow, engine.registry)
             await uow.commit()
     except ReviewNotFoundError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
     except ReviewCaseClosedError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
+    except EditsFailedError as exc:
+        raise HTTPException(status_code=422, detail={
+            "message": str(exc),
+            "edit_failures": [{"edit_id": f.edit_id, "codes": list(f.codes), "reason": f.reason,
+                               "line_numbers": list(f.line_numbers)} for f in exc.failures]}) from exc
     except InvalidReviewDecisionError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     return case_to_json(case)

@@ -71,9 +71,10 @@ async def code_encounter(cmd: CodeEncounter, uow: UnitOfWork, coder: Coder, caus
 
     Returns the resulting status (``coded`` or ``review``).
     """
+    doc = documentation_for(cmd)
     try:
         # CPU-bound: off the event loop so health checks and heartbeats stay responsive.
-        result = await asyncio.to_thread(coder.code_encounter, documentation_for(cmd))
+        result = await asyncio.to_thread(coder.code_encounter, doc)
     except InvalidEncounterError as exc:
         raise InvalidDocumentationError(str(exc)) from exc
     proposal = result_to_json(result)
@@ -81,7 +82,8 @@ async def code_encounter(cmd: CodeEncounter, uow: UnitOfWork, coder: Coder, caus
                                                                           for p in result.procedures)
     if result.needs_review or not can_emit:
         reasons = list(result.review_reasons) or ["the engine found no billable diagnosis or service"]
-        case = ReviewCase.open(f"RC-{cmd.encounter_id}", cmd.encounter_id, result, datetime.now(UTC))
+        case = ReviewCase.open(f"RC-{cmd.encounter_id}", cmd.encounter_id, result, datetime.now(UTC),
+                               patient_age=doc.age_on_service_date(), patient_sex=cmd.sex)
         await repository.save_result(uow.session, encounter_id=cmd.encounter_id, date_of_service=cmd.date_of_service,
                                      status="review", proposal=proposal, final_codes=None, note_text=cmd.note_text,
                                      coded_by=None, review_case=case_to_json(case))

@@ -12,7 +12,10 @@ from rcm_shared.topics import Topic
 
 from rcm_coding.adapters import repository
 from rcm_coding.adapters.review_codec import case_from_json, case_to_json
-from rcm_coding.domain.review import Decision, ReviewCase, ReviewStatus
+from rcm_coding.domain.codesets import CodeSetRegistry
+from rcm_coding.domain.edits import run_edits
+from rcm_coding.domain.model import EditFailure
+from rcm_coding.domain.review import Decision, FinalLine, ReviewCase, ReviewStatus
 from rcm_coding.service.handlers import SOURCE, coded_event
 
 
@@ -20,14 +23,24 @@ class ReviewNotFoundError(LookupError):
     """No review case for that encounter."""
 
 
-async def decide_review(encounter_id: str, decision: Decision, user: str, uow: UnitOfWork) -> ReviewCase:
-    """Apply ``decision`` by ``user`` to the encounter's open case (domain errors propagate)."""
+async def decide_review(encounter_id: str, decision: Decision, user: str, uow: UnitOfWork,
+                        reference: CodeSetRegistry) -> ReviewCase:
+    """Apply ``decision`` by ``user`` to the encounter's open case (domain errors propagate).
+
+    Closing with codes runs the same edits the engine runs (``reference``: the loaded code sets),
+    so a coder's edit cannot send an invalid or conflicting code to billing unnoticed.
+    """
     row = await repository.get_result(uow.session, encounter_id, for_update=True)
     if row is None or row.review_case is None:
         raise ReviewNotFoundError(f"no review case for encounter {encounter_id}")
     case = case_from_json(row.review_case, row.proposal)
     now = datetime.now(UTC)
-    updated = case.apply(decision, user, now)
+
+    def check(dx: tuple[str, ...], lines: tuple[FinalLine, ...]) -> list[EditFailure]:
+        return run_edits(list(dx), lines, date_of_service=row.date_of_service, patient_age=case.patient_age,
+                         patient_sex=case.patient_sex, reference=reference)
+
+    updated = case.apply(decision, user, now, check)
     last = updated.audit[-1]
     await repository.add_audit(uow.session, encounter_id=encounter_id, action=last.action, coder=user,
                                reason=last.reason, changes={"detail": last.detail})
