@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -13,6 +14,8 @@ from rcm_sandbox.config import MemberScenario, MemberStatus, load_config
 from rcm_sandbox.service import shifted_clock
 from rcm_sandbox.settings import SandboxSettings
 from rcm_sandbox.testing import (
+    BILLING_NPI,
+    _simple_interchange,
     claim_837,
     imbalances_835,
     inquiry_270,
@@ -21,6 +24,7 @@ from rcm_sandbox.testing import (
     segments_of,
     status_276,
 )
+from rcm_shared.x12.reader import read_271
 
 CONFIG = load_config()
 NOW = datetime(2026, 11, 10, 15, 30, tzinfo=UTC)
@@ -453,3 +457,49 @@ async def test_sandbox_business_date_decides_timely_filing_and_dates_the_files(
         row = (await client.get("/v1/claims")).json()[0]
     assert (row["status"] == "paid") is paid, row
     assert ("CO-29" in row["carc_codes"]) is not paid
+
+
+async def test_a_270_interchange_for_two_payers_is_answered_per_payer_and_mixing_them_in_one_set_is_refused(
+        tmp_path: Path) -> None:
+    """Two transaction sets (one per payer) in one interchange: each member is answered by its own
+    payer, in one 271 transaction set per payer. Two payers inside ONE transaction set are valid
+    X12 but beyond the toolkit's model: refused with the reason and a 999, never answered wrongly."""
+    a = pick_member(CONFIG, "SBXPPO01", plan_id="PPO-GOLD")
+    b = pick_member(CONFIG, "SBXMCD01")
+
+    def block(first_hl: int, m: Any, trace: str) -> list[list[Any]]:
+        return [["HL", str(first_hl), None, "20", "1"],
+                ["NM1", "PR", "2", "PAYER", None, None, None, None, "PI", m.payer_id],
+                ["HL", str(first_hl + 1), str(first_hl), "21", "1"],
+                ["NM1", "1P", "2", "SANDBOX TEST CLINIC", None, None, None, None, "XX", BILLING_NPI],
+                ["HL", str(first_hl + 2), str(first_hl + 1), "22", "0"],
+                ["TRN", "1", trace, "9RCMPLATFM"],
+                ["NM1", "IL", "1", m.last_name, m.first_name, None, None, None, "MI", m.member_id],
+                ["DMG", "D8", m.birth_date.strftime("%Y%m%d")], ["DTP", "291", "D8", "20261110"], ["EQ", "30"]]
+
+    bht = ["BHT", "0022", "13", "E77", "20261110", "1200"]
+    one_set = _simple_interchange("HS", "005010X279A1", "270", [bht, *block(1, a, "TA"), *block(4, b, "TB")], 77,
+                                  "RCMPLATFORM", date(2026, 11, 10))
+    first = _simple_interchange("HS", "005010X279A1", "270", [bht, *block(1, a, "TA")], 78, "RCMPLATFORM",
+                                date(2026, 11, 10))
+    second = _simple_interchange("HS", "005010X279A1", "270", [bht, *block(1, b, "TB")], 78, "RCMPLATFORM",
+                                 date(2026, 11, 10))
+    # One interchange, one group, the two transaction sets (the second renumbered 0002).
+    segs = [x.strip() for x in first.split("~") if x.strip()]
+    extra = [x.strip() for x in second.split("~") if x.strip() and not x.strip().startswith(("ISA", "GS", "GE", "IEA"))]
+    extra = [x.replace("*0001", "*0002") if x.startswith(("ST", "SE")) else x for x in extra]
+    ge = next(i for i, x in enumerate(segs) if x.startswith("GE*"))
+    two_sets = "~".join([*segs[:ge], *extra, segs[ge].replace("GE*1*", "GE*2*", 1), *segs[ge + 1:]]) + "~"
+    async with sandbox(tmp_path) as client:
+        refused = await client.post("/v1/x12", content=one_set, headers=EDI)
+        answered = await client.post("/v1/x12", content=two_sets, headers=EDI)
+    assert refused.status_code == 400
+    assert any(i["segment_id"] == "HL" and "second information source" in i["reason"]
+               for i in refused.json()["issues"])
+    assert "IK5*R" in refused.json()["acknowledgement"]
+    assert answered.status_code == 200, answered.text
+    received = read_271(answered.text)
+    answers = {rec.document.source.id: [(resp.subscriber.member_id, resp.active) for resp in rec.document.responses]
+               for rec in received}
+    assert answers == {a.payer_id: [(a.member_id, True)], b.payer_id: [(b.member_id, True)]}
+    assert len({rec.transaction_control_number for rec in received}) == 2

@@ -37,6 +37,18 @@ class IssueCollector:
             loop_id=loop or self.loop,
         ))
 
+    def second_party_loop(self, seg: Segment, level: str) -> None:
+        """A second 2000A (source) or 2000B (receiver) loop in one transaction set.
+
+        The guides allow it, but the toolkit's 270/271/276 models hold one source and one
+        receiver per transaction set; reading on would attribute every subscriber to the last
+        payer (a wrong answer), so the transaction is refused with a reason that says how to send it.
+        """
+        role = "information source (payer)" if level == "20" else "information receiver"
+        self.segment(seg, "HL", "4", f"a second {role} loop in one transaction set is not supported by this "
+                                     "toolkit; send one transaction set (ST..SE) per payer and receiver",
+                     loop="2000A" if level == "20" else "2000B")
+
     def missing(self, seg_id: str, loop: str, after: Segment | None, what: str) -> None:
         """Record a required segment that is absent (IK304 code 3)."""
         self.segment(after, seg_id, "3", f"required segment {seg_id} ({what}) missing in loop {loop}",

@@ -149,6 +149,8 @@ def _read(tx: TransactionSet, delims: Delimiters,
         elif sid == "HL":
             level = c.req(seg, 3, "hierarchical level code")
             c.loop = {"20": "2000A", "21": "2000B", "22": "2000C", "23": "2000D"}.get(level, "?")
+            if level in ("20", "21") and level in parties:
+                c.second_party_loop(seg, level)
             if level == "22":
                 current_sub = PersonBuilder()
                 cur = {"sub": current_sub, "dep": None, "eq": [], "eb": [], "aaa": [],

@@ -69,6 +69,8 @@ def read_276_transaction(tx: TransactionSet,
             level = c.req(seg, 3, "hierarchical level code")
             c.loop = {"20": "2000A", "21": "2000B", "19": "2000C", "22": "2000D",
                       "23": "2000E"}.get(level, "?")
+            if level in ("20", "21") and level in parties:
+                c.second_party_loop(seg, level)
             if level == "22":
                 sub = PersonBuilder()
                 cur = {"sub": sub, "dep": None, "provider": provider, "hl": seg}
