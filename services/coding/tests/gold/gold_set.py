@@ -26,9 +26,9 @@ def _codes(value: str) -> frozenset[str]:
     return frozenset(c.strip() for c in value.split(",") if c.strip())
 
 
-def load_gold_cases() -> list[GoldCase]:
+def load_gold_cases(pattern: str = "gold_notes_*.txt") -> list[GoldCase]:
     cases: list[GoldCase] = []
-    for path in sorted(HERE.glob("gold_notes_*.txt")):
+    for path in sorted(HERE.glob(pattern)):
         chunks = path.read_text("utf-8").split("=== case: ")[1:]
         for chunk in chunks:
             head, _, note = chunk.partition("\n---\n")

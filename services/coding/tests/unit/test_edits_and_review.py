@@ -138,6 +138,15 @@ def test_preventive_and_vaccine_visits_need_no_review_when_the_clinician_entered
     assert not r.needs_review, r.review_reasons
 
 
+def test_a_procedure_planned_for_later_is_not_coded_as_performed(engine: CodingEngine) -> None:
+    """Billing a service not rendered is the worst error a coder can make: plans are not lines."""
+    for plan in ("Patient will need a screening colonoscopy at age 45.",
+                 "Needs a colonoscopy next year given family history.",
+                 "Candidate for colonoscopy; plans for it after the holidays."):
+        r = engine.code_encounter(_doc(f"A/P:\n- Routine adult exam, normal findings.\n- {plan}\n"))
+        assert not {"45378", "G0121", "G0105", "45380", "45385"} & {p.code for p in r.procedures}, plan
+
+
 def test_laterality_and_seventh_character(engine: CodingEngine) -> None:
     r = engine.code_encounter(_doc("Assessment: Sprain of right ankle.\n"))
     assert [d.code for d in r.diagnoses] == ["S93.401A"]

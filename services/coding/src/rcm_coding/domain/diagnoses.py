@@ -284,7 +284,7 @@ def extract_diagnoses(
         if cand.kind == "symptom" and any(
             other.replace(".", "").startswith(tuple(p.replace(".", "") for p in cand.integral_to))
             for other in coded
-            if other != code and cands[other].kind in ("condition", "injury")
+            if other != code and other in cands and cands[other].kind in ("condition", "injury")
         ):
             del cands[code]
     return list(cands.values()), notes

@@ -33,7 +33,8 @@ _NEG_ACTION = re.compile(
     r"recommend(?:ed)?|discussed|consider|not given|not administered|next visit|up to date|"
     r"utd|previously|last year|already received|received at pharmacy|at pharmacy|ordered|order|"
     r"will order|sent to|send out|send-out|outside lab|reference lab|pending|scheduled|"
-    r"schedule|referred|referral|to be drawn|prior|in \d{4})(?![\w-])",
+    r"schedule|referred|referral|to be drawn|prior|in \d{4}|will need|needs? (?:a|an|to have)|"
+    r"starting at age|at age \d+|plan(?:s|ned)? for|candidate for)(?![\w-])",
     re.I,
 )
 _GIVEN = re.compile(r"(?<![\w-])(given|administered|received|injected|im|intramuscular|"
