@@ -59,7 +59,7 @@ def test_the_engine_codes_every_synthetic_visit_without_review(engine: CodingEng
 
 
 @pytest.mark.parametrize("age", [1, 4, 11, 15, 30, 45, 70])
-def test_preventive_visits_carry_the_age_band_code_and_matching_z00(engine: CodingEngine, age: int) -> None:
+def test_preventive_visits_carry_the_age_band_code_and_matching_z00(age: int) -> None:
     visit = preventive_visit(age)
     code = next(c for limit, c in PREVENTIVE_BY_AGE if age < limit)
     assert visit.procedures == ((code, 1),)

@@ -19,7 +19,7 @@ import shutil
 import stat
 import subprocess
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from rcm_devstack.errors import StackError
 from rcm_devstack.layout import StackLayout
@@ -115,29 +115,12 @@ def make_usable_by_system_user(layout: StackLayout, binaries: Path) -> None:
 
 
 def _run_initdb(command: list[str], cwd: Path, log: IO[bytes]) -> int:
-    if running_as_root():
+    as_user: dict[str, Any] = {}
+    if running_as_root():  # PostgreSQL refuses to run as root: initdb runs as the stack's system user
         entry = pwd.getpwnam(SYSTEM_USER)
-        return subprocess.run(
-            command,
-            cwd=cwd,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            timeout=300,
-            check=False,
-            user=entry.pw_uid,
-            group=entry.pw_gid,
-            extra_groups=[],
-        ).returncode
-    return subprocess.run(
-        command,
-        cwd=cwd,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        timeout=300,
-        check=False,
-    ).returncode
+        as_user = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+    return subprocess.run(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                          timeout=300, check=False, **as_user).returncode
 
 
 def initialise_once(layout: StackLayout, binaries: Path) -> None:

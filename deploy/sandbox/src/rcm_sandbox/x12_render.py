@@ -23,6 +23,7 @@ from rcm_shared.x12.eligibility import (
     EligibilityResponse,
     Rejection,
     write_271,
+    write_271_body,
 )
 from rcm_shared.x12.guides import X270_271, X276_277, X277CA, X835
 from rcm_shared.x12.remit835 import (
@@ -296,23 +297,6 @@ def _eligibility_response(a: EligibilityContext, kinds: dict[str, PayerKind]) ->
     )
 
 
-def _transaction_bodies(interchange: str, d: Delimiters) -> list[SegmentWriter]:
-    """The ST..SE bodies of an interchange the toolkit wrote (one segment per terminator)."""
-    bodies: list[SegmentWriter] = []
-    current: SegmentWriter | None = None
-    for seg in (s.strip() for s in interchange.split(d.segment)):
-        seg_id = seg.split(d.element, 1)[0]
-        if seg_id == "ST":
-            current = SegmentWriter(d)
-        elif seg_id == "SE":
-            if current is not None:
-                bodies.append(current)
-            current = None
-        elif current is not None:
-            current.raw(seg)
-    return bodies
-
-
 def eligibility_271(
     out: Outbound,
     reference: str,
@@ -342,10 +326,10 @@ def eligibility_271(
     env = out.envelope()
     if len(documents) == 1:
         return str(write_271(documents[0], env))
-    # Toolkit gap: an Eligibility271 has one source/receiver and there is no 271 body writer,
-    # so answers for several payers/receivers are toolkit-written 271s put in one interchange.
-    bodies = [body for doc in documents for body in _transaction_bodies(write_271(doc, env), env.delimiters)]
-    return str(write_interchange(env, "HB", X270_271, [("271", body) for body in bodies]))
+    # An Eligibility271 has one source and receiver: answers for several payers are one
+    # transaction set each, in one interchange.
+    return str(write_interchange(env, "HB", X270_271,
+                                 [("271", write_271_body(doc, env.delimiters)) for doc in documents]))
 
 
 # 277 -------------------------------------------------------------------------------------

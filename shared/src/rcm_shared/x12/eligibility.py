@@ -329,7 +329,12 @@ def write_270(doc: Eligibility270, envelope: EnvelopeParams) -> str:
 
 def write_271(doc: Eligibility271, envelope: EnvelopeParams) -> str:
     """Write a 271 eligibility response interchange."""
-    w = SegmentWriter(envelope.delimiters)
+    return write_interchange(envelope, "HB", X270_271, [("271", write_271_body(doc, envelope.delimiters))])
+
+
+def write_271_body(doc: Eligibility271, delimiters: Delimiters) -> SegmentWriter:
+    """The segments of one 271 transaction set (BHT..), for callers that put several in one interchange."""
+    w = SegmentWriter(delimiters)
     w.seg("BHT", "0022", "11", doc.reference, format_date8(doc.created), doc.created_time)
     w.seg("HL", "1", None, "20", "1")
     write_party(w, "PR", doc.source)
@@ -338,4 +343,4 @@ def write_271(doc: Eligibility271, envelope: EnvelopeParams) -> str:
     w.seg("HL", "2", "1", "21", "1" if doc.responses else "0")
     write_party(w, "1P", doc.receiver)
     _write_subjects(w, doc.responses, response=True)
-    return write_interchange(envelope, "HB", X270_271, [("271", w)])
+    return w
