@@ -24,27 +24,20 @@ ALL_F1_FLOOR = 0.95
 MAX_FORBIDDEN_HITS = 2
 
 
-def _code(engine: CodingEngine, case):  # type: ignore[no-untyped-def]
-    return engine.code_encounter(EncounterDocumentation(
-        note_text=case.note, date_of_service=case.date_of_service, patient_sex=case.sex,
-        patient_age=case.age, payer_category=case.payer))
-
-
 def _run(engine: CodingEngine, pattern: str = "gold_notes_*.txt"):  # type: ignore[no-untyped-def]
+    """Code every case once: (cases, results, dx score, px score, all-codes score)."""
     cases = gold_set.load_gold_cases(pattern)
+    results = [engine.code_encounter(EncounterDocumentation(
+        note_text=case.note, date_of_service=case.date_of_service, patient_sex=case.sex,
+        patient_age=case.age, payer_category=case.payer)) for case in cases]
     dx, px, both = gold_set.Score(), gold_set.Score(), gold_set.Score()
-    for case in cases:
-        doc = EncounterDocumentation(
-            note_text=case.note, date_of_service=case.date_of_service, patient_sex=case.sex,
-            patient_age=case.age, payer_category=case.payer,
-        )
-        result = engine.code_encounter(doc)
+    for case, result in zip(cases, results, strict=True):
         got_dx = {d.code for d in result.diagnoses}
         got_px = {p.code for p in result.procedures}
         dx.add(case.case_id, case.expect_dx, got_dx, case.forbid)
         px.add(case.case_id, case.expect_px, got_px, case.forbid)
         both.add(case.case_id, case.expect_dx | case.expect_px, got_dx | got_px, case.forbid)
-    return cases, dx, px, both
+    return cases, results, dx, px, both
 
 
 def test_gold_set_has_at_least_sixty_varied_notes() -> None:
@@ -65,7 +58,7 @@ def _report(title: str, cases, dx, px, both) -> None:  # type: ignore[no-untyped
 
 
 def test_engine_meets_precision_recall_floors_on_gold_set(engine: CodingEngine) -> None:
-    cases, dx, px, both = _run(engine)
+    cases, _, dx, px, both = _run(engine)
     _report("gold set", cases, dx, px, both)
     assert dx.f1 >= DX_F1_FLOOR
     assert px.f1 >= PX_F1_FLOOR
@@ -86,10 +79,10 @@ HELDOUT_MAX_FORBIDDEN_HITS = 3
 
 
 def test_engine_on_held_out_notes_it_was_never_tuned_on(engine: CodingEngine) -> None:
-    cases, dx, px, both = _run(engine, "heldout_notes.txt")
+    cases, results, dx, px, both = _run(engine, "heldout_notes.txt")
     assert len(cases) >= 30
     _report("held-out set", cases, dx, px, both)
-    auto = [(c, r) for c, r in ((c, _code(engine, c)) for c in cases) if not r.needs_review]
+    auto = [(c, r) for c, r in zip(cases, results, strict=True) if not r.needs_review]
     right = sum({d.code for d in r.diagnoses} | {p.code for p in r.procedures} == c.expect_dx | c.expect_px
                 for c, r in auto)
     print(f"  auto-coded without review: {len(auto)} of {len(cases)}, {right} of them exactly right")
