@@ -24,6 +24,7 @@ WORKDIR /app
 # changes, not on every source edit.
 COPY pyproject.toml uv.lock ./
 COPY shared/pyproject.toml shared/
+COPY shared/x12/pyproject.toml shared/x12/
 COPY services/eligibility/pyproject.toml services/eligibility/
 COPY services/coding/pyproject.toml services/coding/
 COPY services/claims/pyproject.toml services/claims/

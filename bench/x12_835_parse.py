@@ -13,9 +13,9 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from rcm_shared.x12 import EnvelopeParams, read_835, write_835
-from rcm_shared.x12.common import Address
-from rcm_shared.x12.remit835 import (
+from rcm_x12 import EnvelopeParams, read_835, write_835
+from rcm_x12.common import Address
+from rcm_x12.remit835 import (
     Adjustment,
     RemitClaim,
     RemitPatient,

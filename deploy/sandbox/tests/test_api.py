@@ -24,7 +24,7 @@ from rcm_sandbox.testing import (
     segments_of,
     status_276,
 )
-from rcm_shared.x12.reader import read_271
+from rcm_x12.reader import read_271
 
 CONFIG = load_config()
 NOW = datetime(2026, 11, 10, 15, 30, tzinfo=UTC)

@@ -22,9 +22,9 @@ from rcm_sandbox.testing import (
     pick_member,
     status_276,
 )
-from rcm_shared.x12.reader import check_interchange
-from rcm_shared.x12.remit835 import balance_problems
-from rcm_shared.x12.validate import validate_with_pyx12
+from rcm_x12.reader import check_interchange
+from rcm_x12.remit835 import balance_problems
+from rcm_x12.validate import validate_with_pyx12
 
 CONFIG = load_config()
 NOW = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
@@ -130,7 +130,7 @@ def test_every_835_balances_by_the_toolkit_and_by_our_own_check(
 
 
 def test_271_is_readable_by_the_toolkit_once_it_reads_271s(produced: list[tuple[str, str]]) -> None:
-    pytest.importorskip("rcm_shared.x12.eligibility")
+    pytest.importorskip("rcm_x12.eligibility")
     for content in (c for k, c in produced if k == "271"):
         check = check_interchange(content)
         assert [str(i) for i in check.issues if i.severity == "error"] == []

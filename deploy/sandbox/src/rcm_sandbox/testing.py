@@ -85,7 +85,7 @@ def make_claim(
 
 # --------------------------------------------------------------------------- X12 builders
 def _envelope(control_number: int, sender_id: str, when: date) -> Any:
-    from rcm_shared.x12.writer import EnvelopeParams
+    from rcm_x12.writer import EnvelopeParams
 
     return EnvelopeParams(
         sender_id=sender_id,
@@ -105,8 +105,8 @@ def claim_837(
     when: date = date(2026, 11, 10),
 ) -> str:
     """An 837P interchange for domain claims, written with the shared toolkit."""
-    from rcm_shared.x12 import claim837 as x
-    from rcm_shared.x12.common import Address
+    from rcm_x12 import claim837 as x
+    from rcm_x12.common import Address
 
     address = Address("1 MAIN ST", "SPRINGFIELD", "IL", "627010000")
     out: list[x.Claim] = []
@@ -162,8 +162,8 @@ def _simple_interchange(
     sender_id: str,
     when: date,
 ) -> str:
-    from rcm_shared.x12.syntax import Delimiters
-    from rcm_shared.x12.writer import SegmentWriter, write_interchange
+    from rcm_x12.syntax import Delimiters
+    from rcm_x12.writer import SegmentWriter, write_interchange
 
     w = SegmentWriter(Delimiters())
     for seg in segments:
@@ -242,7 +242,7 @@ def status_276(
 
 def segments_of(interchange: str) -> list[tuple[str, ...]]:
     """(id, element1, element2, ...) for every segment, read with the shared tokenizer."""
-    from rcm_shared.x12.syntax import tokenize
+    from rcm_x12.syntax import tokenize
 
     _, segments = tokenize(interchange)
     return [(s.id, *s.elements) for s in segments]

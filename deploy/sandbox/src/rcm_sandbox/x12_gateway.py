@@ -2,7 +2,7 @@
 
 270 -> 271, 276 -> 277, 837 -> 999 (or TA1 for envelope errors and duplicates) with the
 999 and 277CA also placed in the mailbox. Envelope reading and 837 parsing use the shared
-toolkit (:mod:`rcm_shared.x12`: ``check_interchange`` reads 837, 270 and 276; its 999 and
+toolkit (:mod:`rcm_x12`: ``check_interchange`` reads 837, 270 and 276; its 999 and
 TA1 writers answer). The payer-side documents (271, 277, 277CA, 835) are written by
 :mod:`rcm_sandbox.x12_render`.
 """
@@ -13,21 +13,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from rcm_shared.x12.ack999 import group_ack, transaction_ack_from_issues, write_999
-from rcm_shared.x12.acks import ack_999_for, acks_999_for, ta1_for
-from rcm_shared.x12.claim837 import Claim as X12Claim
-from rcm_shared.x12.claim837 import Claim837
-from rcm_shared.x12.eligibility import Eligibility270
-from rcm_shared.x12.eligibility import EligibilityInquiry as X12EligibilityInquiry
-from rcm_shared.x12.errors import X12Issue
-from rcm_shared.x12.reader import check_interchange
-from rcm_shared.x12.status276 import ClaimStatusRequest276
-from rcm_shared.x12.syntax import (
+from rcm_x12.ack999 import group_ack, transaction_ack_from_issues, write_999
+from rcm_x12.acks import ack_999_for, acks_999_for, ta1_for
+from rcm_x12.claim837 import Claim as X12Claim
+from rcm_x12.claim837 import Claim837
+from rcm_x12.eligibility import Eligibility270
+from rcm_x12.eligibility import EligibilityInquiry as X12EligibilityInquiry
+from rcm_x12.errors import X12Issue
+from rcm_x12.reader import check_interchange
+from rcm_x12.status276 import ClaimStatusRequest276
+from rcm_x12.syntax import (
     Interchange,
     TransactionSet,
     scan_interchange,
 )
-from rcm_shared.x12.ta1 import Ta1, write_ta1
+from rcm_x12.ta1 import Ta1, write_ta1
 
 from rcm_sandbox.domain.eligibility import EligibilityInquiry
 from rcm_sandbox.domain.model import Claim, ServiceLine

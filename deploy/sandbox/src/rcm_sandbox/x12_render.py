@@ -2,7 +2,7 @@
 by the gateway straight with the toolkit's ``write_ta1``/``write_999``).
 
 Each function maps the sandbox's domain objects onto the shared toolkit's models
-(:mod:`rcm_shared.x12`) and lets the toolkit's writer produce the X12, so there is one
+(:mod:`rcm_x12`) and lets the toolkit's writer produce the X12, so there is one
 writer per transaction in the codebase. The few segments/elements the toolkit models cannot
 carry are added to the toolkit-written transaction body, each marked with the gap.
 """
@@ -15,8 +15,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 
-from rcm_shared.x12.common import Address, Party, Person
-from rcm_shared.x12.eligibility import (
+from rcm_x12.common import Address, Party, Person
+from rcm_x12.eligibility import (
     Benefit,
     CoverageDate,
     Eligibility271,
@@ -25,14 +25,14 @@ from rcm_shared.x12.eligibility import (
     write_271,
     write_271_body,
 )
-from rcm_shared.x12.guides import X270_271, X276_277, X277CA, X835
-from rcm_shared.x12.remit835 import (
+from rcm_x12.guides import X270_271, X276_277, X277CA, X835
+from rcm_x12.remit835 import (
     Adjustment as RemitAdjustment,
 )
-from rcm_shared.x12.remit835 import (
+from rcm_x12.remit835 import (
     ProviderAdjustment as RemitProviderAdjustment,
 )
-from rcm_shared.x12.remit835 import (
+from rcm_x12.remit835 import (
     RemitClaim,
     RemitPatient,
     RemitPayee,
@@ -41,7 +41,7 @@ from rcm_shared.x12.remit835 import (
     Remittance835,
     write_835_body,
 )
-from rcm_shared.x12.status277 import (
+from rcm_x12.status277 import (
     ClaimStatus,
     ClaimStatusReport,
     StatusInfo,
@@ -49,8 +49,8 @@ from rcm_shared.x12.status277 import (
     StatusPerson,
     write_277_body,
 )
-from rcm_shared.x12.syntax import Delimiters
-from rcm_shared.x12.writer import Element, EnvelopeParams, SegmentWriter, format_date8, write_interchange
+from rcm_x12.syntax import Delimiters
+from rcm_x12.writer import Element, EnvelopeParams, SegmentWriter, format_date8, write_interchange
 
 from rcm_sandbox.config import PayerKind, SandboxConfig
 from rcm_sandbox.domain.eligibility import EligibilityResult

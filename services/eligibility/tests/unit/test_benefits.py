@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from rcm_eligibility.domain.benefits import coverage_from_benefits
-from rcm_shared.x12.eligibility import Benefit
+from rcm_x12.eligibility import Benefit
 
 
 def test_active_coverage_gives_what_the_patient_owes() -> None:

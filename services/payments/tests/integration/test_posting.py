@@ -15,8 +15,8 @@ from rcm_payments.service import handlers
 from rcm_shared.contracts.clearinghouse import ClearinghouseFileReceived
 from rcm_shared.db.database import Database
 from rcm_shared.db.uow import UnitOfWork
-from rcm_shared.x12 import EnvelopeParams
-from rcm_shared.x12.remit835 import (
+from rcm_x12 import EnvelopeParams
+from rcm_x12.remit835 import (
     Adjustment,
     RemitClaim,
     RemitPayee,

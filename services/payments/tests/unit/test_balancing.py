@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal as D
 
 from rcm_payments.domain.model import account_status, describe, patient_responsibility, posting_key
-from rcm_shared.x12.remit835 import (
+from rcm_x12.remit835 import (
     Adjustment,
     ProviderAdjustment,
     RemitClaim,

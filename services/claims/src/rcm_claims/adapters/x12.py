@@ -1,6 +1,6 @@
 """The claims service's X12 boundary: our claims as 837P, the clearinghouse's answers read.
 
-All syntax lives in the toolkit (rcm_shared.x12); this module only maps our claim onto the
+All syntax lives in the toolkit (rcm_x12); this module only maps our claim onto the
 837P model and the acknowledgements back onto claim outcomes.
 """
 
@@ -11,7 +11,7 @@ from datetime import datetime
 from rcm_shared.clearinghouse import X12Reply
 from rcm_shared.contracts.common import Address as ContractAddress
 from rcm_shared.contracts.common import Person
-from rcm_shared.x12.claim837 import (
+from rcm_x12.claim837 import (
     BillingProvider,
     Claim837,
     Patient,
@@ -23,10 +23,10 @@ from rcm_shared.x12.claim837 import (
     Subscriber,
     write_837,
 )
-from rcm_shared.x12.claim837 import Claim as X12Claim
-from rcm_shared.x12.common import Address
-from rcm_shared.x12.reader import read_277ca, read_999, read_ta1
-from rcm_shared.x12.writer import EnvelopeParams
+from rcm_x12.claim837 import Claim as X12Claim
+from rcm_x12.common import Address
+from rcm_x12.reader import read_277ca, read_999, read_ta1
+from rcm_x12.writer import EnvelopeParams
 
 from rcm_claims.domain.model import Claim
 from rcm_claims.service.ports import ClaimStatusAck, SubmissionOutcome

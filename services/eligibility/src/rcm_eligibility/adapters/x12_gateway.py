@@ -8,10 +8,10 @@ from rcm_shared.clearinghouse import ClearinghouseClient
 from rcm_shared.db.control_numbers import next_control_number
 from rcm_shared.db.database import Database
 from rcm_shared.messaging import PermanentError
-from rcm_shared.x12.common import Party, Person
-from rcm_shared.x12.eligibility import Eligibility270, Eligibility271, EligibilityInquiry, write_270
-from rcm_shared.x12.reader import check_interchange
-from rcm_shared.x12.writer import EnvelopeParams
+from rcm_x12.common import Party, Person
+from rcm_x12.eligibility import Eligibility270, Eligibility271, EligibilityInquiry, write_270
+from rcm_x12.reader import check_interchange
+from rcm_x12.writer import EnvelopeParams
 
 from rcm_eligibility.domain.benefits import coverage_from_benefits
 from rcm_eligibility.domain.model import CheckEligibility, CoverageAnswer, Member

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from rcm_shared.x12.eligibility import Benefit
+from rcm_x12.eligibility import Benefit
 
 from rcm_eligibility.domain.model import CoverageAnswer
 

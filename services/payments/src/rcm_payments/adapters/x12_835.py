@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rcm_shared.x12.reader import check_interchange
-from rcm_shared.x12.remit835 import Remittance835
+from rcm_x12.reader import check_interchange
+from rcm_x12.remit835 import Remittance835
 
 from rcm_payments.service.handlers import RemittanceFormatError
 

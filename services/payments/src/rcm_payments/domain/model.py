@@ -1,7 +1,7 @@
 """Posting decisions over a remittance (the X12 toolkit's 835 model).
 
 Balancing itself is an 835 guide rule and lives with the 835 model in the toolkit
-(``rcm_shared.x12.remit835.balance_problems``); this module decides what posting a
+(``rcm_x12.remit835.balance_problems``); this module decides what posting a
 balanced remittance does to our accounts.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rcm_shared.x12.remit835 import Adjustment, BalanceProblem, RemitClaim
+from rcm_x12.remit835 import Adjustment, BalanceProblem, RemitClaim
 
 PROCESSED = {"1", "2", "3", "19", "20", "21"}
 DENIED = {"4"}

@@ -18,7 +18,7 @@ from rcm_shared.contracts.payments import (
 from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.envelope import Envelope, new_event
 from rcm_shared.topics import Topic
-from rcm_shared.x12.remit835 import Remittance835, balance_problems
+from rcm_x12.remit835 import Remittance835, balance_problems
 
 from rcm_payments.adapters import repository
 from rcm_payments.domain.model import (

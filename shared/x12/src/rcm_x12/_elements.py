@@ -6,8 +6,8 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from rcm_shared.x12.errors import Severity, X12Issue
-from rcm_shared.x12.syntax import Segment, parse_date8
+from rcm_x12.errors import Severity, X12Issue
+from rcm_x12.syntax import Segment, parse_date8
 
 # X12 "R" (decimal) and "N" values: optional sign, digits, optional decimal point. Decimal()
 # alone would also accept "1E5", "NaN" and "Infinity", which X12 does not allow.

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rcm_shared.x12._elements import IssueCollector, comp, components
-from rcm_shared.x12.errors import X12Issue
-from rcm_shared.x12.guides import X999
-from rcm_shared.x12.syntax import Delimiters, TransactionSet
-from rcm_shared.x12.writer import EnvelopeParams, SegmentWriter, write_interchange
+from rcm_x12._elements import IssueCollector, comp, components
+from rcm_x12.errors import X12Issue
+from rcm_x12.guides import X999
+from rcm_x12.syntax import Delimiters, TransactionSet
+from rcm_x12.writer import EnvelopeParams, SegmentWriter, write_interchange
 
 
 @dataclass(frozen=True, slots=True)

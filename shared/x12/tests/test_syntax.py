@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from rcm_shared.x12 import X12EnvelopeError, parse_interchange, scan_interchange, write_837
-from rcm_shared.x12.syntax import tokenize
+from rcm_x12 import X12EnvelopeError, parse_interchange, scan_interchange, write_837
+from rcm_x12.syntax import tokenize
 
 from .helpers import envelope, sample_837p
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from rcm_shared.x12 import (
+from rcm_x12 import (
     balance_problems,
     claim_balance_difference,
     is_balanced,
@@ -12,7 +12,7 @@ from rcm_shared.x12 import (
     transaction_balance_difference,
     write_835,
 )
-from rcm_shared.x12.validate import validate_with_pyx12
+from rcm_x12.validate import validate_with_pyx12
 
 from .helpers import envelope, sample_835
 

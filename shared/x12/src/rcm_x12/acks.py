@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Container
 
-from rcm_shared.x12.ack999 import Ack999, TransactionAck, group_ack, transaction_ack_from_issues, write_999
-from rcm_shared.x12.reader import InterchangeCheck, check_interchange
-from rcm_shared.x12.syntax import FunctionalGroup, read_delimiters
-from rcm_shared.x12.ta1 import Ta1
-from rcm_shared.x12.writer import EnvelopeParams
+from rcm_x12.ack999 import Ack999, TransactionAck, group_ack, transaction_ack_from_issues, write_999
+from rcm_x12.reader import InterchangeCheck, check_interchange
+from rcm_x12.syntax import FunctionalGroup, read_delimiters
+from rcm_x12.ta1 import Ta1
+from rcm_x12.writer import EnvelopeParams
 
 
 def acks_999_for(inbound: str | InterchangeCheck) -> list[Ack999]:

@@ -1,7 +1,7 @@
 """Reading whole interchanges: envelope checks, dispatch by transaction type and guide.
 
 ``check_interchange`` never raises for bad input: it returns every issue, which the 999 and
-TA1 builders (:mod:`rcm_shared.x12.acks`) turn into acknowledgements. The ``read_*``
+TA1 builders (:mod:`rcm_x12.acks`) turn into acknowledgements. The ``read_*``
 functions raise an :class:`X12Error` subclass carrying the issues when there is any error.
 """
 
@@ -11,20 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from rcm_shared.x12.ack999 import Ack999, read_999_transaction
-from rcm_shared.x12.claim837 import Claim837, claim_kind_for_guide, read_837_transaction
-from rcm_shared.x12.common import Received
-from rcm_shared.x12.errors import (
+from rcm_x12.ack999 import Ack999, read_999_transaction
+from rcm_x12.claim837 import Claim837, claim_kind_for_guide, read_837_transaction
+from rcm_x12.common import Received
+from rcm_x12.errors import (
     X12EnvelopeError,
     X12Error,
     X12Issue,
     X12ParseError,
     X12UnsupportedError,
 )
-from rcm_shared.x12.guides import ACCEPTED_999, X270_271, X276_277, X277CA, X835
-from rcm_shared.x12.remit835 import Remittance835, read_835_transaction
-from rcm_shared.x12.status277 import ClaimStatusReport, read_277_transaction
-from rcm_shared.x12.syntax import (
+from rcm_x12.guides import ACCEPTED_999, X270_271, X276_277, X277CA, X835
+from rcm_x12.remit835 import Remittance835, read_835_transaction
+from rcm_x12.status277 import ClaimStatusReport, read_277_transaction
+from rcm_x12.syntax import (
     Delimiters,
     EnvelopeScan,
     FunctionalGroup,
@@ -33,7 +33,7 @@ from rcm_shared.x12.syntax import (
     effective_delimiters,
     scan_interchange,
 )
-from rcm_shared.x12.ta1 import Ta1, read_ta1_segments
+from rcm_x12.ta1 import Ta1, read_ta1_segments
 
 T = TypeVar("T")
 TransactionReader = Callable[[TransactionSet, Delimiters], tuple[Any, list[X12Issue]]]
@@ -59,12 +59,12 @@ def _reader_for(transaction_id: str, guide: str) -> tuple[str, TransactionReader
     if transaction_id == "277" and guide == X276_277:
         return "277", lambda tx, d: read_277_transaction(tx, d, "277")
     if transaction_id in ("270", "271") and guide == X270_271:
-        from rcm_shared.x12.eligibility import read_270_transaction, read_271_transaction
+        from rcm_x12.eligibility import read_270_transaction, read_271_transaction
 
         return transaction_id, read_270_transaction if transaction_id == "270" \
             else read_271_transaction
     if transaction_id == "276" and guide == X276_277:
-        from rcm_shared.x12.status276 import read_276_transaction
+        from rcm_x12.status276 import read_276_transaction
 
         return "276", read_276_transaction
     return None

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from rcm_shared.x12.syntax import Interchange, Segment, _parse_date6
-from rcm_shared.x12.writer import EnvelopeParams, write_interchange
+from rcm_x12.syntax import Interchange, Segment, _parse_date6
+from rcm_x12.writer import EnvelopeParams, write_interchange
 
 TA1_NOTE_CODES: dict[str, str] = {
     "000": "no error",

@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
-from rcm_shared.x12.syntax import InterchangeHeader
-from rcm_shared.x12.writer import EnvelopeParams
+from rcm_x12.syntax import InterchangeHeader
+from rcm_x12.writer import EnvelopeParams
 
 CounterKind = Literal["interchange", "group", "transaction"]
 # ISA13 is 9 digits and GS06 9 digits at most; wrap to 1 rather than overflow.

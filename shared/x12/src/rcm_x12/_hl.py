@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from rcm_shared.x12._elements import IssueCollector
-from rcm_shared.x12.common import Address, Party, Person
-from rcm_shared.x12.syntax import Segment
-from rcm_shared.x12.writer import SegmentWriter, format_date8
+from rcm_x12._elements import IssueCollector
+from rcm_x12.common import Address, Party, Person
+from rcm_x12.syntax import Segment
+from rcm_x12.writer import SegmentWriter, format_date8
 
 
 def party_from_nm1(seg: Segment) -> Party:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from rcm_shared.x12.ack999 import Ack999, write_999
-from rcm_shared.x12.claim837 import Claim837, write_837
-from rcm_shared.x12.eligibility import Eligibility270, Eligibility271, write_270, write_271
-from rcm_shared.x12.errors import X12Issue, X12WriteError
-from rcm_shared.x12.remit835 import Remittance835, write_835
-from rcm_shared.x12.status276 import ClaimStatusRequest276, write_276
-from rcm_shared.x12.status277 import ClaimStatusReport, write_277, write_277ca
-from rcm_shared.x12.ta1 import Ta1, write_ta1
-from rcm_shared.x12.writer import EnvelopeParams
+from rcm_x12.ack999 import Ack999, write_999
+from rcm_x12.claim837 import Claim837, write_837
+from rcm_x12.eligibility import Eligibility270, Eligibility271, write_270, write_271
+from rcm_x12.errors import X12Issue, X12WriteError
+from rcm_x12.remit835 import Remittance835, write_835
+from rcm_x12.status276 import ClaimStatusRequest276, write_276
+from rcm_x12.status277 import ClaimStatusReport, write_277, write_277ca
+from rcm_x12.ta1 import Ta1, write_ta1
+from rcm_x12.writer import EnvelopeParams
 
 
 def write_document(document: object, envelope: EnvelopeParams) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from rcm_shared.x12.errors import X12EnvelopeError, X12Issue
+from rcm_x12.errors import X12EnvelopeError, X12Issue
 
 _DIGITS = re.compile(r"^[0-9]+$")
 

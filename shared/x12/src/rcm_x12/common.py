@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
-from rcm_shared.x12.syntax import GroupHeader, InterchangeHeader
+from rcm_x12.syntax import GroupHeader, InterchangeHeader
 
 T = TypeVar("T")
 

@@ -10,7 +10,7 @@ from functools import cache
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rcm_shared.x12 import (
+from rcm_x12 import (
     X12Error,
     acks_999_for,
     check_interchange,

@@ -2,7 +2,7 @@
 
 Read (raises an ``X12Error`` subclass whose ``issues`` list every problem)::
 
-    from rcm_shared.x12 import read_837, read_835, X12Error
+    from rcm_x12 import read_837, read_835, X12Error
     try:
         for received in read_837(text):          # list[Received[Claim837]]
             for claim in received.document.claims:
@@ -13,7 +13,7 @@ Read (raises an ``X12Error`` subclass whose ``issues`` list every problem)::
 
 Write (control numbers are inputs, so output is deterministic)::
 
-    from rcm_shared.x12 import EnvelopeParams, InMemoryControlNumbers, new_envelope, write_837
+    from rcm_x12 import EnvelopeParams, InMemoryControlNumbers, new_envelope, write_837
     env = new_envelope(numbers, sender_id="SUBMITTER1", receiver_id="PAYER1",
                        when=date(2026, 1, 5), time="0930")
     text = write_837(Claim837(kind="P", submitter=..., receiver=..., reference="BATCH1",
@@ -21,7 +21,7 @@ Write (control numbers are inputs, so output is deterministic)::
 
 Acknowledge an inbound interchange (payer sandbox)::
 
-    from rcm_shared.x12 import ack_999_for, ta1_for, write_ta1, reply_envelope
+    from rcm_x12 import ack_999_for, ta1_for, write_ta1, reply_envelope
     check = check_interchange(text)               # never raises on bad input
     ta1 = ta1_for(check, seen_control_numbers=seen)   # A/000, R/001, R/025, ...
     if check.interchange is not None:
@@ -29,16 +29,16 @@ Acknowledge an inbound interchange (payer sandbox)::
         ack_text = ack_999_for(check, env)        # IK5/AK9: A, E or R
 
 835 balancing: ``balance_problems(remit)`` / ``is_balanced(remit)`` (line, claim, transaction).
-Validation against pyx12 maps: ``rcm_shared.x12.validate.validate_with_pyx12(text)``.
+Validation against pyx12 maps: ``rcm_x12.validate.validate_with_pyx12(text)``.
 
 Conventions: money is ``Decimal`` (written without trailing zeros: 100.00 -> "100"); dates
 are ``datetime.date``; code values are kept as given, except that ICD-10-CM codes lose a
 decimal point on the wire (the reader returns the wire value, e.g. "E119").
 """
 
-from rcm_shared.x12.ack999 import Ack999, ElementError, SegmentError, TransactionAck, write_999
-from rcm_shared.x12.acks import ack_999_for, acks_999_for, ta1_for
-from rcm_shared.x12.claim837 import (
+from rcm_x12.ack999 import Ack999, ElementError, SegmentError, TransactionAck, write_999
+from rcm_x12.acks import ack_999_for, acks_999_for, ta1_for
+from rcm_x12.claim837 import (
     BillingProvider,
     Claim,
     Claim837,
@@ -51,8 +51,8 @@ from rcm_shared.x12.claim837 import (
     Subscriber,
     write_837,
 )
-from rcm_shared.x12.common import Address, Party, Person, Received
-from rcm_shared.x12.control_numbers import (
+from rcm_x12.common import Address, Party, Person, Received
+from rcm_x12.control_numbers import (
     ControlNumbers,
     ControlNumberSource,
     FileControlNumbers,
@@ -61,7 +61,7 @@ from rcm_shared.x12.control_numbers import (
     new_envelope,
     reply_envelope,
 )
-from rcm_shared.x12.eligibility import (
+from rcm_x12.eligibility import (
     Benefit,
     CoverageDate,
     Eligibility270,
@@ -72,7 +72,7 @@ from rcm_shared.x12.eligibility import (
     write_270,
     write_271,
 )
-from rcm_shared.x12.errors import (
+from rcm_x12.errors import (
     X12EnvelopeError,
     X12Error,
     X12Issue,
@@ -80,7 +80,7 @@ from rcm_shared.x12.errors import (
     X12UnsupportedError,
     X12WriteError,
 )
-from rcm_shared.x12.reader import (
+from rcm_x12.reader import (
     InterchangeCheck,
     TransactionResult,
     check_interchange,
@@ -95,7 +95,7 @@ from rcm_shared.x12.reader import (
     read_ta1,
     read_x12,
 )
-from rcm_shared.x12.remit835 import (
+from rcm_x12.remit835 import (
     Adjustment,
     BalanceProblem,
     ProviderAdjustment,
@@ -112,8 +112,8 @@ from rcm_shared.x12.remit835 import (
     transaction_balance_difference,
     write_835,
 )
-from rcm_shared.x12.status276 import ClaimStatusRequest276, StatusInquiry, write_276
-from rcm_shared.x12.status277 import (
+from rcm_x12.status276 import ClaimStatusRequest276, StatusInquiry, write_276
+from rcm_x12.status277 import (
     ClaimStatus,
     ClaimStatusReport,
     StatusInfo,
@@ -122,7 +122,7 @@ from rcm_shared.x12.status277 import (
     write_277,
     write_277ca,
 )
-from rcm_shared.x12.syntax import (
+from rcm_x12.syntax import (
     Delimiters,
     GroupHeader,
     Interchange,
@@ -130,9 +130,9 @@ from rcm_shared.x12.syntax import (
     parse_interchange,
     scan_interchange,
 )
-from rcm_shared.x12.ta1 import Ta1, write_ta1
-from rcm_shared.x12.writer import EnvelopeParams, format_amount
-from rcm_shared.x12.writers import write_document
+from rcm_x12.ta1 import Ta1, write_ta1
+from rcm_x12.writer import EnvelopeParams, format_amount
+from rcm_x12.writers import write_document
 
 __all__ = [
     "Ack999", "Address", "Adjustment", "BalanceProblem", "BillingProvider", "Claim", "Claim837",

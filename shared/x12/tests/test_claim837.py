@@ -4,8 +4,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from rcm_shared.x12 import X12ParseError, X12WriteError, check_interchange, read_837, write_837
-from rcm_shared.x12.validate import validate_with_pyx12
+from rcm_x12 import X12ParseError, X12WriteError, check_interchange, read_837, write_837
+from rcm_x12.validate import validate_with_pyx12
 
 from .helpers import (
     envelope,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rcm_shared.x12 import EnvelopeParams, check_interchange, read_x12
-from rcm_shared.x12.writers import write_document
+from rcm_x12 import EnvelopeParams, check_interchange, read_x12
+from rcm_x12.writers import write_document
 
 from .helpers import conformance_files
 

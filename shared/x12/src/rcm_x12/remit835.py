@@ -13,12 +13,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from rcm_shared.x12._elements import IssueCollector, comp, components
-from rcm_shared.x12.common import Address
-from rcm_shared.x12.errors import X12Issue
-from rcm_shared.x12.guides import X835
-from rcm_shared.x12.syntax import Delimiters, Segment, TransactionSet, parse_date8
-from rcm_shared.x12.writer import EnvelopeParams, SegmentWriter, format_date8, write_interchange
+from rcm_x12._elements import IssueCollector, comp, components
+from rcm_x12.common import Address
+from rcm_x12.errors import X12Issue
+from rcm_x12.guides import X835
+from rcm_x12.syntax import Delimiters, Segment, TransactionSet, parse_date8
+from rcm_x12.writer import EnvelopeParams, SegmentWriter, format_date8, write_interchange
 
 ZERO = Decimal(0)
 

@@ -13,11 +13,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from rcm_shared.x12._elements import IssueCollector, comp, components
-from rcm_shared.x12.errors import X12Issue
-from rcm_shared.x12.guides import X276_277, X277CA
-from rcm_shared.x12.syntax import Delimiters, Segment, TransactionSet, parse_date8
-from rcm_shared.x12.writer import EnvelopeParams, SegmentWriter, format_date8, write_interchange
+from rcm_x12._elements import IssueCollector, comp, components
+from rcm_x12.errors import X12Issue
+from rcm_x12.guides import X276_277, X277CA
+from rcm_x12.syntax import Delimiters, Segment, TransactionSet, parse_date8
+from rcm_x12.writer import EnvelopeParams, SegmentWriter, format_date8, write_interchange
 
 StatusKind = Literal["277CA", "277"]
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from rcm_shared.x12 import read_277, read_x12
-from rcm_shared.x12.eligibility import write_270, write_271
-from rcm_shared.x12.status276 import write_276
-from rcm_shared.x12.status277 import write_277
+from rcm_x12 import read_277, read_x12
+from rcm_x12.eligibility import write_270, write_271
+from rcm_x12.status276 import write_276
+from rcm_x12.status277 import write_277
 
 from .helpers import envelope, sample_270, sample_271, sample_276, sample_277
 

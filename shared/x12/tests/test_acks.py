@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rcm_shared.x12 import (
+from rcm_x12 import (
     Ack999,
     InMemoryControlNumbers,
     Ta1,
@@ -19,7 +19,7 @@ from rcm_shared.x12 import (
     write_999,
     write_ta1,
 )
-from rcm_shared.x12.validate import validate_with_pyx12
+from rcm_x12.validate import validate_with_pyx12
 
 from .helpers import envelope, sample_277ca, sample_837p, sample_claim
 

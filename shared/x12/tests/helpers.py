@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from rcm_shared.x12 import (
+from rcm_x12 import (
     Address,
     Adjustment,
     BillingProvider,
@@ -33,8 +33,8 @@ from rcm_shared.x12 import (
     Submitter,
     Subscriber,
 )
-from rcm_shared.x12.common import Party, Person
-from rcm_shared.x12.eligibility import (
+from rcm_x12.common import Party, Person
+from rcm_x12.eligibility import (
     Benefit,
     CoverageDate,
     Eligibility270,
@@ -43,7 +43,7 @@ from rcm_shared.x12.eligibility import (
     EligibilityResponse,
     Rejection,
 )
-from rcm_shared.x12.status276 import ClaimStatusRequest276, StatusInquiry
+from rcm_x12.status276 import ClaimStatusRequest276, StatusInquiry
 
 
 def conformance_dir() -> Path:

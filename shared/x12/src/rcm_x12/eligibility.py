@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from rcm_shared.x12._elements import IssueCollector
-from rcm_shared.x12._hl import PersonBuilder, party_from_nm1, write_party, write_person
-from rcm_shared.x12.common import Party, Person
-from rcm_shared.x12.errors import X12Issue
-from rcm_shared.x12.guides import X270_271
-from rcm_shared.x12.syntax import Delimiters, Segment, TransactionSet, parse_date8
-from rcm_shared.x12.writer import (
+from rcm_x12._elements import IssueCollector
+from rcm_x12._hl import PersonBuilder, party_from_nm1, write_party, write_person
+from rcm_x12.common import Party, Person
+from rcm_x12.errors import X12Issue
+from rcm_x12.guides import X270_271
+from rcm_x12.syntax import Delimiters, Segment, TransactionSet, parse_date8
+from rcm_x12.writer import (
     EnvelopeParams,
     Repeated,
     SegmentWriter,

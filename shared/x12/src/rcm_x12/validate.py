@@ -12,7 +12,7 @@ import json
 import logging
 from typing import Any
 
-from rcm_shared.x12.errors import X12Issue
+from rcm_x12.errors import X12Issue
 
 PYX12_GUIDES = frozenset({"005010X222A1", "005010X223A2", "005010X221A1", "005010X214",
                           "005010X231A1", "005010X231"})

@@ -1,7 +1,7 @@
 """Low-level X12 writing: elements, amounts, segments and the ISA/GS/ST envelope.
 
 Writing is deterministic: the caller passes the control numbers (see
-:mod:`rcm_shared.x12.control_numbers` for sources that keep them unique per sender).
+:mod:`rcm_x12.control_numbers` for sources that keep them unique per sender).
 Trailing empty elements and components are never written.
 """
 
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from rcm_shared.x12.errors import X12Issue, X12WriteError
-from rcm_shared.x12.syntax import Delimiters
+from rcm_x12.errors import X12Issue, X12WriteError
+from rcm_x12.syntax import Delimiters
 
 
 class Repeated(tuple[str, ...]):

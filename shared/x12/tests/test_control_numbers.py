@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
-from rcm_shared.x12 import (
+from rcm_x12 import (
     ControlNumberSource,
     FileControlNumbers,
     InMemoryControlNumbers,

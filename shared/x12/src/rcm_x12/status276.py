@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from rcm_shared.x12._elements import IssueCollector
-from rcm_shared.x12._hl import PersonBuilder, party_from_nm1, write_party, write_person
-from rcm_shared.x12.common import Party, Person
-from rcm_shared.x12.errors import X12Issue
-from rcm_shared.x12.guides import X276_277
-from rcm_shared.x12.syntax import Delimiters, Segment, TransactionSet, parse_date8
-from rcm_shared.x12.writer import EnvelopeParams, SegmentWriter, format_date8, write_interchange
+from rcm_x12._elements import IssueCollector
+from rcm_x12._hl import PersonBuilder, party_from_nm1, write_party, write_person
+from rcm_x12.common import Party, Person
+from rcm_x12.errors import X12Issue
+from rcm_x12.guides import X276_277
+from rcm_x12.syntax import Delimiters, Segment, TransactionSet, parse_date8
+from rcm_x12.writer import EnvelopeParams, SegmentWriter, format_date8, write_interchange
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,12 +17,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from rcm_shared.x12._elements import IssueCollector, comp, components
-from rcm_shared.x12.common import Address
-from rcm_shared.x12.errors import X12Issue
-from rcm_shared.x12.guides import ACCEPTED_837I, ACCEPTED_837P, X837I, X837P
-from rcm_shared.x12.syntax import Delimiters, Segment, TransactionSet, parse_date8
-from rcm_shared.x12.writer import EnvelopeParams, SegmentWriter, format_date8, write_interchange
+from rcm_x12._elements import IssueCollector, comp, components
+from rcm_x12.common import Address
+from rcm_x12.errors import X12Issue
+from rcm_x12.guides import ACCEPTED_837I, ACCEPTED_837P, X837I, X837P
+from rcm_x12.syntax import Delimiters, Segment, TransactionSet, parse_date8
+from rcm_x12.writer import EnvelopeParams, SegmentWriter, format_date8, write_interchange
 
 ClaimKind = Literal["P", "I"]
 _NUMERIC = re.compile(r"^[0-9]{1,2}(?:\.[0-9]*)?$")
