@@ -60,7 +60,9 @@ def test_a_queued_encounter_is_completed_by_a_coder_over_rest_and_paid(
     assert r.status_code == 200, r.text
     r = coding.post(decisions, json={"user": "coder7", "action": "complete"})
     assert r.status_code == 422
-    failures = r.json()["detail"]["edit_failures"]
+    # Problem details (RFC 9457): the failed edits are an extension member of the problem.
+    assert r.headers["content-type"].startswith("application/problem+json")
+    failures = r.json()["edit_failures"]
     assert [f["edit_id"] for f in failures] == ["ICD_NOT_BILLABLE"] and failures[0]["codes"] == ["R05"]
     # Fixed, then closed: the codes go on to claims with the trail.
     r = coding.post(decisions, json={"user": "coder7", "action": "edit", "reason": "symptom already coded",

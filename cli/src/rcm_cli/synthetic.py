@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from rcm_shared.testing.samples import npi_from
+from rcm_shared.contracts.common import npi_from
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ alphanumerics), so generic CloudEvents tooling can read every record.
 
 from __future__ import annotations
 
+import builtins
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -34,6 +36,33 @@ class EnvelopeError(ValueError):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class Cause:
+    """What an event was caused by: enough to continue its causation chain and trace.
+
+    Work started later from stored state (a dispatcher sending a built claim, an 835 posted
+    against a submitted claim) keeps the ``Cause`` of the event it acts on, so the chain from
+    ``EncounterCompleted`` to ``PaymentPosted`` is never broken by a timer or a mailbox.
+    """
+
+    event_id: uuid.UUID
+    correlation_id: str
+    traceparent: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        """A JSON-able form for a database column."""
+        return {"event_id": str(self.event_id), "correlation_id": self.correlation_id,
+                "traceparent": self.traceparent}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, str | None]) -> Cause:
+        """The inverse of :meth:`to_json`."""
+        event_id, correlation_id = data.get("event_id"), data.get("correlation_id")
+        if not event_id or not correlation_id:
+            raise ValueError("a stored cause needs event_id and correlation_id")
+        return cls(uuid.UUID(event_id), correlation_id, data.get("traceparent"))
+
+
 class Envelope(BaseModel):
     """Metadata every event carries, plus its JSON payload."""
 
@@ -50,7 +79,7 @@ class Envelope(BaseModel):
     traceparent: str | None = None
     payload: dict[str, Any]
 
-    def payload_as(self, model: type[P]) -> P:
+    def payload_as(self, model: builtins.type[P]) -> P:
         """Validate the payload against its contract model."""
         return model.model_validate(self.payload)
 
@@ -111,9 +140,13 @@ class Envelope(BaseModel):
         except ValueError as exc:
             raise EnvelopeError(f"bad CloudEvents header value: {exc}") from exc
 
+    def as_cause(self) -> Cause:
+        """This event as the cause of others."""
+        return Cause(self.id, self.correlation_id, self.traceparent)
+
     def caused(
         self,
-        type: str,
+        event_type: str,
         payload: BaseModel | Mapping[str, Any],
         *,
         source: str,
@@ -121,20 +154,38 @@ class Envelope(BaseModel):
         schema_version: int = 1,
     ) -> Envelope:
         """A new event caused by this one: same correlation and trace, causation = this id."""
-        return new_event(
-            type,
-            payload,
-            source=source,
-            correlation_id=self.correlation_id,
-            key=key or self.key,
-            causation_id=self.id,
-            traceparent=child_traceparent(self.traceparent),
-            schema_version=schema_version,
-        )
+        return caused_by(self.as_cause(), event_type, payload, source=source, key=key or self.key,
+                         schema_version=schema_version)
+
+
+def caused_by(
+    cause: Cause,
+    event_type: str,
+    payload: BaseModel | Mapping[str, Any],
+    *,
+    source: str,
+    key: str | None = None,
+    schema_version: int = 1,
+) -> Envelope:
+    """A new event caused by ``cause``: its correlation, a child span of its trace, causation = its id.
+
+    An untraced cause gives the trace id of its own event id (see :func:`child_traceparent`),
+    so one encounter stays one trace across services.
+    """
+    return new_event(
+        event_type,
+        payload,
+        source=source,
+        correlation_id=cause.correlation_id,
+        key=key or cause.correlation_id,
+        causation_id=cause.event_id,
+        traceparent=child_traceparent(cause.traceparent, root=cause.event_id),
+        schema_version=schema_version,
+    )
 
 
 def new_event(
-    type: str,
+    event_type: str,
     payload: BaseModel | Mapping[str, Any],
     *,
     source: str,
@@ -147,7 +198,7 @@ def new_event(
     """Build an envelope around a contract payload (serialised in JSON mode: Decimals as strings)."""
     data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else dict(payload)
     return Envelope(
-        type=type,
+        type=event_type,
         schema_version=schema_version,
         source=source,
         correlation_id=correlation_id,

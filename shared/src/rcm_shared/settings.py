@@ -23,6 +23,31 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+_PLACEHOLDER_MARKERS = ("replace_me", "replace-me", "replaceme", "changeme", "change_me", "change-me", "todo",
+                        "xxx", "<", "${")
+_PLACEHOLDER_WORDS = {"password", "secret", "example", "default", "placeholder", "test"}
+
+
+def placeholder_secret(value: str | None) -> str | None:
+    """Why ``value`` is not a real secret (empty, a REPLACE_ME/changeme marker, a stock word), or None."""
+    if value is None or not value.strip():
+        return "is empty"
+    lowered = value.strip().lower()
+    if any(marker in lowered for marker in _PLACEHOLDER_MARKERS) or lowered in _PLACEHOLDER_WORDS:
+        return "is a placeholder"
+    return None
+
+
+def _secret_fields(settings: BaseSettings) -> dict[str, str]:
+    """Secret-looking string settings (``*_password``, ``*_secret``, ``*_token``) by name."""
+    out: dict[str, str] = {}
+    for name in type(settings).model_fields:
+        if name.endswith(("_password", "_secret", "_token")):
+            value = getattr(settings, name)
+            out[name] = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value or "")
+    return out
+
+
 def to_async_database_url(url: str) -> str:
     """Return ``url`` with the asyncpg driver, accepting plain ``postgresql://`` URLs."""
     for prefix in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgresql://", "postgres://"):
@@ -87,6 +112,15 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_is_strict(self) -> ServiceSettings:
+        if self.environment is not Environment.DEVELOPMENT:
+            # Outside development a placeholder secret (the k8s Secret's REPLACE_ME, changeme, an
+            # empty password) stops the start, naming the variable but never echoing the value.
+            password = urlsplit(self.database_url).password
+            if password is not None and (why := placeholder_secret(password)):
+                raise ValueError(f"DATABASE_URL password {why}: set a real secret outside development")
+            for name, value in _secret_fields(self).items():
+                if why := placeholder_secret(value):
+                    raise ValueError(f"{name.upper()} {why}: set a real secret outside development")
         if self.environment is Environment.PRODUCTION:
             if not urlsplit(self.database_url).password:
                 raise ValueError("DATABASE_URL must carry credentials in production")

@@ -1,30 +1,139 @@
-"""The HTTP shell every service shares: lifespan, /healthz, /readyz, /metrics.
+"""The HTTP shell every service shares: lifespan, /healthz, /readyz, /metrics, and one
+error shape (RFC 9457 problem details, ``application/problem+json``).
 
 Routes live in each service; this only builds the app around a runtime that the
 service's bootstrap creates inside the lifespan (nothing is built at import time).
+Every route declares a pydantic response model; errors are :class:`Problem` bodies, with
+field errors that name the field and never echo the input (it may hold patient data).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rcm_shared.messaging.runtime import ServiceRuntime
 
+PROBLEM_MEDIA_TYPE = "application/problem+json"
 
-def get_runtime(request: Request) -> ServiceRuntime:
+
+class FieldError(BaseModel):
+    """One invalid input field: where it is and what is wrong (never its value)."""
+
+    field: str = Field(description="dotted location, e.g. body.lines.0.units or query.limit")
+    message: str
+    type: str = Field(description="machine-readable error kind, e.g. missing, too_long, greater_than")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: every error every service answers.
+
+    Extension members (RFC 9457 section 3.2) carry structured specifics, e.g. the failed
+    coding edits of a review close as ``edit_failures``.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(default="about:blank", description="a URI naming the kind of problem")
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class ProblemError(Exception):
+    """Raise from a route to answer with a problem: ``ProblemError(404, "claim not found", ...)``."""
+
+    def __init__(
+        self, status: int, detail: str, *, kind: str | None = None, errors: Sequence[FieldError] = (),
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.problem = Problem(
+            type=f"urn:rcm:problem:{kind}" if kind else "about:blank",
+            title=HTTPStatus(status).phrase, status=status, detail=detail, errors=list(errors),
+            **dict(extensions or {}),
+        )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries documenting the problem answers of a route."""
+    return {
+        status: {"model": Problem, "description": HTTPStatus(status).phrase,
+                 "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for status in statuses
+    }
+
+
+def problem_response(problem: Problem) -> JSONResponse:
+    """A problem as an HTTP response."""
+    return JSONResponse(problem.model_dump(mode="json"), status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def field_errors(errors: Sequence[Any]) -> list[FieldError]:
+    """pydantic/FastAPI error dicts as field errors, without their input values."""
+    return [FieldError(field=".".join(str(p) for p in e.get("loc", ())) or "<root>", message=str(e.get("msg", "")),
+                       type=str(e.get("type", "value_error")))
+            for e in errors]
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error of ``app`` as problem details."""
+
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ProblemError)
+        return problem_response(exc.problem)
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        # A structured detail (a mapping) becomes extension members of the problem.
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        extensions = exc.detail if isinstance(exc.detail, Mapping) else {}
+        return problem_response(Problem(title=HTTPStatus(exc.status_code).phrase, status=exc.status_code,
+                                        detail=detail, **extensions))
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = field_errors(exc.errors())
+        return problem_response(Problem(type="urn:rcm:problem:invalid-input", title="Unprocessable Content",
+                                        status=422, detail=f"{len(errors)} invalid field(s)", errors=errors))
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(RequestValidationError, on_validation)
+
+
+class Health(BaseModel):
+    """Liveness."""
+
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    """Readiness: each dependency's check ('ok' or why not)."""
+
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str]
+
+
+def get_runtime(request: Request) -> ServiceRuntime[Any]:
     """The running service's runtime (set by the lifespan)."""
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    runtime: ServiceRuntime[Any] = request.app.state.runtime
+    return runtime
 
 
-RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
+RuntimeDep = Annotated[ServiceRuntime[Any], Depends(get_runtime)]
 
-Bootstrap = Callable[[FastAPI], Awaitable[tuple[ServiceRuntime, Callable[[], Awaitable[None]]]]]
+Bootstrap = Callable[[FastAPI], Awaitable[tuple[ServiceRuntime[Any], Callable[[], Awaitable[None]]]]]
 
 
 def create_service_app(
@@ -48,22 +157,24 @@ def create_service_app(
             await close()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    install_problem_handlers(app)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness: the process answers")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> Health:
+        return Health()
 
-    @app.get("/readyz", tags=["ops"], summary="Readiness: Kafka and the database are reachable")
-    async def readyz(request: Request) -> JSONResponse:
-        runtime: ServiceRuntime = request.app.state.runtime
+    @app.get("/readyz", tags=["ops"], summary="Readiness: Kafka and the database are reachable",
+             responses={503: {"model": Readiness, "description": "a dependency is unavailable"}})
+    async def readyz(runtime: RuntimeDep, response: Response) -> Readiness:
         checks = await runtime.readiness()
         ok = all(v == "ok" for v in checks.values())
-        body: dict[str, Any] = {"status": "ok" if ok else "unavailable", "checks": checks}
-        return JSONResponse(body, status_code=200 if ok else 503)
+        response.status_code = 200 if ok else 503
+        return Readiness(status="ok" if ok else "unavailable", checks=checks)
 
-    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics")
-    async def metrics(request: Request) -> Response:
-        runtime: ServiceRuntime = request.app.state.runtime
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (text exposition format)",
+             response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+                                                       "description": "Prometheus text format"}})
+    async def metrics(runtime: RuntimeDep) -> Response:
         return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     for router in routers:

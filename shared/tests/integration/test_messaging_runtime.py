@@ -56,8 +56,8 @@ async def on_encounter(event: Event[EncounterCompleted], uow: UnitOfWork) -> Non
     if event.payload.documentation.note_text == "raise always":
         raise RuntimeError("simulated bug")
     await uow.session.execute(insert(effects).values(encounter_id=event.payload.encounter_id))
-    await uow.publish(Topic.CODING_EVENTS, event.envelope.caused(ECHO, {"encounter_id": event.payload.encounter_id},
-                                                                 source="rcm/test"))
+    echo = event.envelope.caused(ECHO, {"encounter_id": event.payload.encounter_id}, source="rcm/test")
+    await uow.publish_envelope(Topic.CODING_EVENTS, echo)
 
 
 @pytest_asyncio.fixture()
@@ -71,7 +71,8 @@ async def harness(endpoints: Endpoints, namespace: str,
                                topic_namespace=namespace, topic_partitions=3, handler_max_attempts=3,
                                retry_backoff_initial_ms=10, retry_backoff_max_ms=50)
     sub = Subscription(name="test", topics=(Topic.ENCOUNTERS,), handlers={ENCOUNTER_COMPLETED: on_encounter})
-    runtime = ServiceRuntime(service="coding", settings=settings, db=db, tables=messaging, subscriptions=[sub])
+    runtime = ServiceRuntime(unit_of_work=UnitOfWork, service="coding", settings=settings, db=db, tables=messaging,
+                             subscriptions=[sub])
     await runtime.start()
     try:
         yield Harness(runtime, db, endpoints.kafka_bootstrap, namespace)

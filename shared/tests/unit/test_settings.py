@@ -54,3 +54,44 @@ def test_a_missing_variable_stops_the_process_with_status_2(monkeypatch: pytest.
 
 def test_plain_postgres_urls_are_given_the_async_driver() -> None:
     assert to_async_database_url("postgres://a@b/c") == "postgresql+asyncpg://a@b/c"
+
+
+@pytest.mark.parametrize("password", ["REPLACE_ME_PASSWORD", "changeme", "ChangeMe123", "", "password", "${DB_PASS}"])
+@pytest.mark.parametrize("environment", ["test", "production"])
+def test_placeholder_database_passwords_are_refused_outside_development(
+    monkeypatch: pytest.MonkeyPatch, password: str, environment: str
+) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "k:9092")
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://rcm:{password}@db:5432/rcm")
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    monkeypatch.setenv("TOPIC_REPLICATION_FACTOR", "3")
+    with pytest.raises(ValidationError) as err:
+        ServiceSettings()  # type: ignore[call-arg]
+    assert "DATABASE_URL" in str(err.value)
+    assert f":{password}@" not in str(err.value)  # the URL (and its secret) is never echoed
+
+
+def test_the_k8s_secret_placeholder_is_refused_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+    from pathlib import Path
+
+    secret = (Path(__file__).resolve().parents[3] / "deploy" / "k8s" / "secret-database-urls.yaml").read_text()
+    url = re.search(r"postgresql://\S+", secret)
+    assert url is not None, "the k8s Secret names a database URL"
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "k:9092")
+    monkeypatch.setenv("DATABASE_URL", url.group(0).strip("'\""))
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("TOPIC_REPLICATION_FACTOR", "3")
+    with pytest.raises(ValidationError, match="placeholder"):
+        ServiceSettings()  # type: ignore[call-arg]
+
+
+def test_a_real_password_and_development_placeholders_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "k:9092")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://rcm:Xq7-vL2p9s@db:5432/rcm")
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("TOPIC_REPLICATION_FACTOR", "3")
+    assert ServiceSettings().environment == "production"  # type: ignore[call-arg]
+    monkeypatch.setenv("ENVIRONMENT", "development")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://rcm:changeme@db:5432/rcm")
+    assert ServiceSettings().environment == "development"  # type: ignore[call-arg]

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI
 from rcm_shared.clearinghouse import ClearinghouseClient
 from rcm_shared.db.database import Database
+from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.messaging import ServiceRuntime
 from rcm_shared.messaging.mailbox import MailboxPoller
 from rcm_shared.topics import Topic
@@ -26,11 +27,11 @@ async def bootstrap(settings: ClaimsSettings, app: FastAPI) -> tuple[ServiceRunt
     writer = X12ClaimWriter(submitter_id=settings.submitter_id, receiver_id=settings.receiver_id,
                             submitter_name=settings.submitter_name)
     deps = ClaimDeps(load_chargemaster(settings.chargemaster_path), writer)
-    runtime = ServiceRuntime(service="claims", settings=settings, db=db, tables=messaging,
+    runtime = ServiceRuntime(unit_of_work=UnitOfWork, service="claims", settings=settings, db=db, tables=messaging,
                              subscriptions=subscriptions(deps, X12AckReader()))
     runtime.add_worker("dispatcher", submission_dispatcher(runtime, client, X12ReplyReader()))
     poller = MailboxPoller(kind="277CA", topic=Topic.CLAIMS_ACKS, client=client, uow_factory=runtime.uow,
-                           source="rcm/claims", interval_s=settings.mailbox_poll_interval_ms / 1000)
+                           interval_s=settings.mailbox_poll_interval_ms / 1000)
     runtime.add_worker("mailbox-277ca", poller.run)
 
     async def close() -> None:

@@ -60,7 +60,7 @@ async def test_a_claim_is_built_once_whichever_part_arrives_last(db: Database) -
                  lambda u, cov=cov: handlers.record_coverage(cov, u, d, None),
                  lambda u, cod=cod: handlers.record_coding(cod, u, d, None)]
         for i in order:
-            async with UnitOfWork(db, messaging, "t") as uow:
+            async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
                 await steps[i](uow)
                 await uow.commit()
     assert await count(db, claims) == 3
@@ -70,12 +70,12 @@ async def test_a_claim_is_built_once_whichever_part_arrives_last(db: Database) -
 async def test_parts_arriving_at_the_same_moment_in_two_transactions_build_one_claim(db: Database) -> None:
     d = deps()
     e, cov, cod = parts("E-RACE")
-    async with UnitOfWork(db, messaging, "t") as uow:
+    async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
         await handlers.record_encounter(e, uow, d, None)
         await uow.commit()
     # Two consumers each hold one of the last two parts; neither has committed when the other starts.
-    uow_a = UnitOfWork(db, messaging, "t")
-    uow_b = UnitOfWork(db, messaging, "t")
+    uow_a = UnitOfWork(db, messaging, "t", source="rcm/test")
+    uow_b = UnitOfWork(db, messaging, "t", source="rcm/test")
     await uow_a.__aenter__()
     await uow_b.__aenter__()
     await handlers.record_coverage(cov, uow_a, d, None)
@@ -98,7 +98,7 @@ async def test_inactive_coverage_holds_the_claim_and_says_why(db: Database) -> N
     d = deps()
     e, cov, cod = parts("E-HELD")
     cov = cov.model_copy(update={"status": "inactive"})
-    async with UnitOfWork(db, messaging, "t") as uow:
+    async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
         await handlers.record_encounter(e, uow, d, None)
         await handlers.record_coverage(cov, uow, d, None)
         await handlers.record_coding(cod, uow, d, None)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 from rcm_shared.db.database import Database
+from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.messaging import ServiceRuntime
 
 from rcm_coding.adapters.tables import messaging
@@ -20,7 +21,7 @@ async def bootstrap(settings: CodingSettings, app: FastAPI) -> tuple[ServiceRunt
     # Parses the full ICD-10-CM once, and each configured further release.
     releases = [r.to_domain() for r in settings.icd10cm_releases]
     engine = await asyncio.to_thread(CodingEngine.load, None, releases)
-    runtime = ServiceRuntime(service="coding", settings=settings, db=db, tables=messaging,
+    runtime = ServiceRuntime(unit_of_work=UnitOfWork, service="coding", settings=settings, db=db, tables=messaging,
                              subscriptions=subscriptions(engine))
     app.state.engine = engine
 

@@ -45,7 +45,7 @@ async def outbox_events(db: Database, event_type: str) -> list[dict[str, object]
 async def test_a_clear_note_is_coded_and_emitted_without_review(db: Database) -> None:
     note = ("Assessment: Essential hypertension, controlled.\n"
             "Plan: Continue lisinopril. Established patient office visit, low complexity medical decision making.")
-    async with UnitOfWork(db, messaging, "t") as uow:
+    async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
         status = await handlers.code_encounter(command("E-HTN", note), uow, default_engine(), None)
         await uow.commit()
     assert status == "coded"
@@ -57,7 +57,7 @@ async def test_a_clear_note_is_coded_and_emitted_without_review(db: Database) ->
 
 async def test_a_coder_edits_and_completes_a_queued_encounter_and_the_trail_is_emitted(db: Database) -> None:
     note = "Assessment: Cough, rule out pneumonia.\nPlan: chest x-ray ordered."
-    async with UnitOfWork(db, messaging, "t") as uow:
+    async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
         status = await handlers.code_encounter(command("E-REV", note), uow, default_engine(), None)
         await uow.commit()
     assert status == "review"
@@ -65,13 +65,13 @@ async def test_a_coder_edits_and_completes_a_queued_encounter_and_the_trail_is_e
     [queued] = await outbox_events(db, "rcm.coding.review_required")
     assert queued["reasons"]
 
-    async with UnitOfWork(db, messaging, "t") as uow:
+    async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
         case = await decide_review("E-REV", r.EditCodes((r.AddLine("99213", (), 1, (1,)),),
                                                         reason="visit level documented in the full note"),
                                    "coder7", uow, default_engine().registry)
         await uow.commit()
     assert case.status is r.ReviewStatus.OPEN
-    async with UnitOfWork(db, messaging, "t") as uow:
+    async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
         case = await decide_review("E-REV", r.CompleteReview("done"), "coder7", uow, default_engine().registry)
         await uow.commit()
     assert case.status is r.ReviewStatus.COMPLETED
@@ -88,28 +88,28 @@ async def test_a_coder_edits_and_completes_a_queued_encounter_and_the_trail_is_e
                                  .order_by(review_audit.c.id))).scalars().all()
     assert row.status == "coded" and audit == ["edited", "completed"]
 
-    async with UnitOfWork(db, messaging, "t") as uow:
+    async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
         with pytest.raises(ReviewCaseClosedError):
             await decide_review("E-REV", r.RejectEncounter("too late"), "coder8", uow, default_engine().registry)
 
 
 async def test_closing_with_codes_that_fail_edits_needs_an_override_reason(db: Database) -> None:
     note = "Assessment: Cough, rule out pneumonia.\nPlan: chest x-ray ordered."
-    async with UnitOfWork(db, messaging, "t") as uow:
+    async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
         assert await handlers.code_encounter(command("E-EDIT", note), uow, default_engine(), None) == "review"
         await uow.commit()
     # The coder adds an office visit and a male-only diagnosis for a female patient.
-    async with UnitOfWork(db, messaging, "t") as uow:
+    async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
         await decide_review("E-EDIT", r.EditCodes((r.AddLine("99213", (), 1, (1,)), r.AddDiagnosis("N40.0")),
                                                   reason="per addendum"), "coder7", uow, default_engine().registry)
         await uow.commit()
-    async with UnitOfWork(db, messaging, "t") as uow:
+    async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
         with pytest.raises(EditsFailedError) as failed:
             await decide_review("E-EDIT", r.CompleteReview(), "coder7", uow, default_engine().registry)
     assert any("N40.0" in f.codes for f in failed.value.failures)
     assert await outbox_events(db, "rcm.coding.encounter_coded") == []
 
-    async with UnitOfWork(db, messaging, "t") as uow:
+    async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
         case = await decide_review("E-EDIT", r.CompleteReview(override_reason="sex recorded wrongly; ticket 12"),
                                    "coder7", uow, default_engine().registry)
         await uow.commit()

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI
 from rcm_shared.clearinghouse import ClearinghouseClient
 from rcm_shared.db.database import Database
+from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.messaging import ServiceRuntime
 
 from rcm_eligibility.adapters.tables import messaging
@@ -24,7 +25,7 @@ async def bootstrap(
         client, db, submitter_id=settings.submitter_id, receiver_id=settings.receiver_id,
         trace_originator=settings.trace_originator,
     )
-    runtime = ServiceRuntime(
+    runtime = ServiceRuntime(unit_of_work=UnitOfWork, 
         service="eligibility", settings=settings, db=db, tables=messaging, subscriptions=subscriptions(gateway)
     )
     app.state.gateway = gateway

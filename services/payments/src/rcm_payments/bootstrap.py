@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI
 from rcm_shared.clearinghouse import ClearinghouseClient
 from rcm_shared.db.database import Database
+from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.messaging import ServiceRuntime
 from rcm_shared.messaging.mailbox import MailboxPoller
 from rcm_shared.topics import Topic
@@ -22,10 +23,10 @@ async def bootstrap(
 ) -> tuple[ServiceRuntime, Callable[[], Awaitable[None]]]:
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
     client = ClearinghouseClient(settings.sandbox_url)
-    runtime = ServiceRuntime(service="payments", settings=settings, db=db, tables=messaging,
+    runtime = ServiceRuntime(unit_of_work=UnitOfWork, service="payments", settings=settings, db=db, tables=messaging,
                              subscriptions=subscriptions(X12RemittanceReader()))
     poller = MailboxPoller(kind="835", topic=Topic.PAYMENTS_REMITTANCES, client=client, uow_factory=runtime.uow,
-                           source="rcm/payments", interval_s=settings.mailbox_poll_interval_ms / 1000)
+                           interval_s=settings.mailbox_poll_interval_ms / 1000)
     runtime.add_worker("mailbox-835", poller.run)
 
     async def close() -> None:

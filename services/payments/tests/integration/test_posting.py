@@ -56,7 +56,7 @@ def file_835(
 
 
 async def post(db: Database, f: ClearinghouseFileReceived) -> int:
-    async with UnitOfWork(db, messaging, "t") as uow:
+    async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
         n = await handlers.post_remittance_file(f, uow, X12RemittanceReader(), None)
         await uow.commit()
     return n

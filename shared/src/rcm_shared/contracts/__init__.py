@@ -49,4 +49,15 @@ EVENT_TYPES: dict[str, type[BaseModel]] = {
     REMITTANCE_HELD: RemittanceHeld,
 }
 
-__all__ = ["EVENT_TYPES"]
+_TYPE_OF_MODEL: dict[type[BaseModel], str] = {model: name for name, model in EVENT_TYPES.items()}
+
+
+def event_type_of(payload: BaseModel) -> str:
+    """The CloudEvents ``type`` of a contract payload; a model outside the contract is refused."""
+    try:
+        return _TYPE_OF_MODEL[type(payload)]
+    except KeyError:
+        raise TypeError(f"{type(payload).__name__} is not an event payload of the contract") from None
+
+
+__all__ = ["EVENT_TYPES", "event_type_of"]

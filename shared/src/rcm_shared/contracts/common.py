@@ -26,6 +26,14 @@ def npi_check_digit_ok(npi: str) -> bool:
     return (10 - total % 10) % 10 == int(npi[9])
 
 
+def npi_from(prefix9: str) -> str:
+    """Complete a nine-digit prefix with its Luhn check digit (prefix 80840, CMS rule)."""
+    for d in "0123456789":
+        if npi_check_digit_ok(prefix9 + d):
+            return prefix9 + d
+    raise AssertionError("unreachable: one check digit always fits")
+
+
 class Contract(BaseModel):
     """Base of every payload: strict about unknown fields so typos fail loudly."""
 

@@ -97,3 +97,42 @@ def upgrade_to_head(script_location: Path, database_url: str) -> None:
     cfg.set_main_option("script_location", str(script_location))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     command.upgrade(cfg, "head")
+
+
+async def migration_drift(database_url: str, metadata: sa.MetaData) -> list[str]:
+    """What Alembic's autogenerate would change to make a migrated database match ``metadata``.
+
+    Empty when the migrations and the table models agree (types and server defaults
+    included); each entry is one autogenerate operation, e.g. ``add_column claims.cause``.
+    """
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    def compare(connection: sa.Connection) -> list[Any]:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "compare_server_default": True}
+        )
+        return list(compare_metadata(context, metadata))
+
+    engine = async_engine_from_config({"sqlalchemy.url": to_async_database_url(database_url)}, prefix="sqlalchemy.",
+                                      poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as conn:
+            diffs = await conn.run_sync(compare)
+    finally:
+        await engine.dispose()
+    return [_describe_diff(d) for d in diffs if not _is_alembic_version(d)]
+
+
+def _is_alembic_version(diff: Any) -> bool:
+    return "alembic_version" in repr(diff)
+
+
+def _describe_diff(diff: Any) -> str:
+    if isinstance(diff, list):  # column modifications come as a list of tuples
+        return "; ".join(_describe_diff(d) for d in diff)
+    if isinstance(diff, tuple) and diff:
+        op = diff[0]
+        rest = [getattr(x, "name", None) or (x if isinstance(x, str) else type(x).__name__) for x in diff[1:4]]
+        return f"{op} " + " ".join(str(r) for r in rest if r)
+    return repr(diff)

@@ -3,26 +3,105 @@ the outbox rows of the events it emits.
 
 Never write to the database and to Kafka as two steps: events leave through the outbox,
 and the relay publishes them after commit.
+
+Every service has its own unit of work: a subclass of :class:`UnitOfWork` that builds the
+service's SQL repositories on the transaction's session (``_open_repositories``), and an
+in-memory twin for unit tests (:mod:`rcm_shared.testing.fakes`). Handlers see only the
+service's Protocol of it: its repositories, :meth:`UnitOfWork.publish` and ``commit``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol, Self
 
-from sqlalchemy import insert
+from pydantic import BaseModel
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rcm_shared.contracts import event_type_of
 from rcm_shared.db.database import Database
 from rcm_shared.db.tables import MessagingTables
-from rcm_shared.envelope import Envelope
+from rcm_shared.envelope import Cause, Envelope, caused_by, new_event
 from rcm_shared.topics import Topic, topic_name
 
 
+def build_event(
+    payload: BaseModel,
+    *,
+    source: str,
+    cause: Cause | Envelope | None,
+    key: str,
+    correlation_id: str | None = None,
+    schema_version: int = 1,
+) -> Envelope:
+    """The envelope of an outgoing contract payload (the one way events are made).
+
+    With a cause: its correlation id, causation = its event id, a child span of its trace.
+    Without one (work hospital IT or an operator started): ``correlation_id`` (default
+    ``key``) and a new trace. The event type comes from the contract registry.
+    """
+    event_type = event_type_of(payload)
+    if cause is not None:
+        as_cause = cause.as_cause() if isinstance(cause, Envelope) else cause
+        return caused_by(as_cause, event_type, payload, source=source, key=key, schema_version=schema_version)
+    return new_event(event_type, payload, source=source, correlation_id=correlation_id or key, key=key,
+                     schema_version=schema_version)
+
+
+class MessagingUnitOfWork(Protocol):
+    """What the messaging runtime and every handler may do with a unit of work."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    async def commit(self) -> None:
+        """Make the transaction's changes and queued events durable."""
+        ...
+
+    async def publish(
+        self,
+        topic: Topic,
+        payload: BaseModel,
+        *,
+        cause: Cause | Envelope | None,
+        key: str,
+        correlation_id: str | None = None,
+        schema_version: int = 1,
+    ) -> Envelope:
+        """Queue a contract payload as an event on ``topic`` in this transaction."""
+        ...
+
+    async def publish_raw(
+        self, topic: str, *, event_id: str, event_type: str, key: bytes, value: bytes,
+        headers: list[tuple[str, bytes]],
+    ) -> None:
+        """Queue an already-encoded record (dead letters keep the original bytes)."""
+        ...
+
+    async def claim_message(
+        self, consumer: str, message_id: str, *, event_type: str | None, topic: str, partition: int,
+        offset: int, outcome: str = "processed",
+    ) -> bool:
+        """Record ``message_id`` as handled by ``consumer``; False when it already was."""
+        ...
+
+    async def mailbox_cursor(self, mailbox: str) -> int:
+        """The last mailbox sequence number taken (0 when none)."""
+        ...
+
+    async def advance_mailbox(self, mailbox: str, seq: int) -> None:
+        """Store ``seq`` as the last mailbox sequence number taken."""
+        ...
+
+
 class UnitOfWork:
-    """``async with uow:`` opens a transaction; ``await uow.commit()`` ends it.
+    """The SQL unit of work: ``async with uow:`` opens a transaction; ``await uow.commit()`` ends it.
 
     Leaving the block without ``commit`` rolls back, so an exception never half-applies.
     """
@@ -32,25 +111,33 @@ class UnitOfWork:
         db: Database,
         tables: MessagingTables,
         namespace: str,
+        *,
+        source: str,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._db = db
         self.tables = tables
         self.namespace = namespace
+        self.source = source
         self._on_commit = on_commit
         self._session: AsyncSession | None = None
         self._published = 0
 
     @property
     def session(self) -> AsyncSession:
+        """The transaction's session: for SQL repositories only, never for handlers."""
         if self._session is None:
             raise RuntimeError("UnitOfWork used outside 'async with'")
         return self._session
 
-    async def __aenter__(self) -> UnitOfWork:
+    def _open_repositories(self, session: AsyncSession) -> None:
+        """Build the service's SQL repositories on ``session`` (subclasses override)."""
+
+    async def __aenter__(self) -> Self:
         self._session = self._db.sessionmaker()
         await self._session.begin()
         self._published = 0
+        self._open_repositories(self._session)
         return self
 
     async def __aexit__(
@@ -87,14 +174,33 @@ class UnitOfWork:
             .on_conflict_do_nothing(index_elements=["consumer", "message_id"])
         )
         result = await self.session.execute(stmt)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an INSERT
 
-    async def publish(self, topic: Topic | str, event: Envelope) -> None:
-        """Queue ``event`` for ``topic`` (a :class:`Topic` or a physical name) in this transaction."""
-        name = topic_name(topic, self.namespace) if isinstance(topic, Topic) else topic
+    async def publish(
+        self,
+        topic: Topic,
+        payload: BaseModel,
+        *,
+        cause: Cause | Envelope | None,
+        key: str,
+        correlation_id: str | None = None,
+        schema_version: int = 1,
+    ) -> Envelope:
+        """Queue ``payload`` as an event on ``topic``; return the envelope written.
+
+        The one way a service emits an event: see :func:`build_event` for causation,
+        correlation and trace.
+        """
+        event = build_event(payload, source=self.source, cause=cause, key=key, correlation_id=correlation_id,
+                            schema_version=schema_version)
+        await self.publish_envelope(topic, event)
+        return event
+
+    async def publish_envelope(self, topic: Topic, event: Envelope) -> None:
+        """Queue an envelope built elsewhere (the ``rcm publish`` tool, tests)."""
         key, value, headers = event.to_kafka()
-        await self.publish_raw(name, event_id=str(event.id), event_type=event.type, key=key,
-                               value=value, headers=headers)
+        await self.publish_raw(topic_name(topic, self.namespace), event_id=str(event.id), event_type=event.type,
+                               key=key, value=value, headers=headers)
 
     async def publish_raw(
         self, topic: str, *, event_id: str, event_type: str, key: bytes, value: bytes,
@@ -109,3 +215,14 @@ class UnitOfWork:
             )
         )
         self._published += 1
+
+    async def mailbox_cursor(self, mailbox: str) -> int:
+        """The last mailbox sequence number taken (0 when none)."""
+        cursor = self.tables.mailbox_cursor
+        after = (await self.session.execute(select(cursor.c.after_seq).where(cursor.c.mailbox == mailbox))).scalar()
+        return int(after or 0)
+
+    async def advance_mailbox(self, mailbox: str, seq: int) -> None:
+        """Store ``seq`` as the last mailbox sequence number taken."""
+        stmt = pg_insert(self.tables.mailbox_cursor).values(mailbox=mailbox, after_seq=seq)
+        await self.session.execute(stmt.on_conflict_do_update(index_elements=["mailbox"], set_={"after_seq": seq}))

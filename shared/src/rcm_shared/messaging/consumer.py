@@ -31,7 +31,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from rcm_shared.contracts import EVENT_TYPES
-from rcm_shared.db.uow import UnitOfWork
+from rcm_shared.db.uow import MessagingUnitOfWork
 from rcm_shared.envelope import Envelope, EnvelopeError
 from rcm_shared.messaging.backoff import backoff_delay
 from rcm_shared.messaging.errors import PermanentError
@@ -41,6 +41,7 @@ from rcm_shared.topics import Topic, topic_name
 log = logging.getLogger(__name__)
 
 P = TypeVar("P", bound=BaseModel)
+U = TypeVar("U", bound=MessagingUnitOfWork)
 DEAD_LETTER_EVENT_TYPE = "rcm.deadletter"
 
 
@@ -55,11 +56,11 @@ class Event(Generic[P]):
     offset: int
 
 
-Handler = Callable[[Event[Any], UnitOfWork], Awaitable[None]]
+Handler = Callable[[Event[Any], U], Awaitable[None]]
 
 
 @dataclass(frozen=True)
-class Subscription:
+class Subscription(Generic[U]):
     """Topics a service consumes in one consumer group, and a handler per event type.
 
     Event types without a handler are skipped (counted as ignored): topics carry several
@@ -68,7 +69,7 @@ class Subscription:
 
     name: str
     topics: tuple[Topic, ...]
-    handlers: Mapping[str, Handler]
+    handlers: Mapping[str, Handler[U]]
     payload_models: Mapping[str, type[BaseModel]] = field(default_factory=lambda: EVENT_TYPES)
 
 
@@ -94,17 +95,17 @@ def validation_reason(exc: ValidationError) -> str:
     return f"payload failed validation ({exc.error_count()} error(s)): " + "; ".join(parts)
 
 
-class ConsumerRunner:
+class ConsumerRunner(Generic[U]):
     """Runs one :class:`Subscription` until asked to stop."""
 
     def __init__(
         self,
-        subscription: Subscription,
+        subscription: Subscription[U],
         *,
         service: str,
         namespace: str,
         bootstrap_servers: str,
-        uow_factory: Callable[[], UnitOfWork],
+        uow_factory: Callable[[], U],
         dead_letter_topic: str,
         metrics: MessagingMetrics,
         batch_size: int = 200,
@@ -306,7 +307,7 @@ class ConsumerRunner:
 class _RebalanceListener(ConsumerRebalanceListener):  # type: ignore[misc]
     """Lets the in-flight batch finish and commit before partitions are taken away."""
 
-    def __init__(self, runner: ConsumerRunner) -> None:
+    def __init__(self, runner: ConsumerRunner[Any]) -> None:
         self.runner = runner
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:

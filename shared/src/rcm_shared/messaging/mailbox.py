@@ -12,19 +12,14 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-
 from rcm_shared.clearinghouse import ClearinghouseClient
 from rcm_shared.contracts.clearinghouse import (
     CLEARINGHOUSE_FILE_RECEIVED,
     ClearinghouseFileReceived,
 )
-from rcm_shared.db.uow import UnitOfWork
-from rcm_shared.envelope import new_event
+from rcm_shared.db.uow import MessagingUnitOfWork
 from rcm_shared.messaging.loop import poll_until_stopped
 from rcm_shared.topics import Topic
-from rcm_shared.tracing import new_traceparent
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +33,7 @@ class MailboxPoller:
         kind: str,
         topic: Topic,
         client: ClearinghouseClient,
-        uow_factory: Callable[[], UnitOfWork],
-        source: str,
+        uow_factory: Callable[[], MessagingUnitOfWork],
         interval_s: float = 0.5,
         page_size: int = 100,
     ) -> None:
@@ -47,7 +41,6 @@ class MailboxPoller:
         self.topic = topic
         self.client = client
         self.uow_factory = uow_factory
-        self.source = source
         self.interval_s = interval_s
         self.page_size = page_size
         self.mailbox = f"mailbox:{kind}"
@@ -63,13 +56,8 @@ class MailboxPoller:
     async def poll_once(self) -> int:
         """Take one page of new files; return how many were new."""
         async with self.uow_factory() as uow:
-            cursor_table = uow.tables.mailbox_cursor
-            after = (
-                await uow.session.execute(
-                    select(cursor_table.c.after_seq).where(cursor_table.c.mailbox == self.mailbox)
-                )
-            ).scalar()
-        files = await self.client.mailbox(self.kind, after or 0, self.page_size)
+            after = await uow.mailbox_cursor(self.mailbox)
+        files = await self.client.mailbox(self.kind, after, self.page_size)
         new = 0
         for f in files:
             async with self.uow_factory() as uow:
@@ -79,13 +67,10 @@ class MailboxPoller:
                         file_id=f.file_id, kind=f.kind,  # type: ignore[arg-type]
                         mailbox_seq=f.seq, content=f.content, received_at=datetime.now(UTC),
                     )
-                    event = new_event(CLEARINGHOUSE_FILE_RECEIVED, payload, source=self.source,
-                                      correlation_id=f.file_id, key=f.file_id, traceparent=new_traceparent())
-                    await uow.publish(self.topic, event)
+                    # A file starts its own trace: it speaks of many claims, and each posting it
+                    # leads to continues the chain of the claim it is for (its stored cause).
+                    await uow.publish(self.topic, payload, cause=None, key=f.file_id)
                     new += 1
-                stmt = pg_insert(uow.tables.mailbox_cursor).values(mailbox=self.mailbox, after_seq=f.seq)
-                await uow.session.execute(
-                    stmt.on_conflict_do_update(index_elements=["mailbox"], set_={"after_seq": f.seq})
-                )
+                await uow.advance_mailbox(self.mailbox, f.seq)
                 await uow.commit()
         return new

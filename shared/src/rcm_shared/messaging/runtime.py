@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from aiokafka import AIOKafkaProducer
 
@@ -23,6 +24,7 @@ from rcm_shared.topics import DEAD_LETTER_TOPIC, Topic, topic_name
 
 log = logging.getLogger(__name__)
 
+U = TypeVar("U", bound=UnitOfWork)
 Worker = Callable[[asyncio.Event], Awaitable[None]]
 
 
@@ -32,8 +34,12 @@ class NamedWorker:
     run: Worker
 
 
-class ServiceRuntime:
-    """Everything that moves messages for one service instance."""
+class ServiceRuntime(Generic[U]):
+    """Everything that moves messages for one service instance.
+
+    ``unit_of_work`` is the service's SQL unit of work class (its repositories on top of the
+    messaging tables); every consumer, worker and route gets its transactions from :meth:`uow`.
+    """
 
     def __init__(
         self,
@@ -42,7 +48,8 @@ class ServiceRuntime:
         settings: ServiceSettings,
         db: Database,
         tables: MessagingTables,
-        subscriptions: Sequence[Subscription] = (),
+        unit_of_work: type[U],
+        subscriptions: Sequence[Subscription[U]] = (),
         metrics: MessagingMetrics | None = None,
         dead_letter_topic: Topic | None = None,
     ) -> None:
@@ -51,6 +58,7 @@ class ServiceRuntime:
         self.db = db
         self.tables = tables
         self.metrics = metrics or MessagingMetrics(service)
+        self.unit_of_work = unit_of_work
         self.subscriptions = list(subscriptions)
         self.dead_letter_topic = dead_letter_topic or DEAD_LETTER_TOPIC[service]
         self.workers: list[NamedWorker] = []
@@ -59,13 +67,17 @@ class ServiceRuntime:
         self.task_restarts: dict[str, int] = {}
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
-        self.consumers: list[ConsumerRunner] = []
+        self.consumers: list[ConsumerRunner[U]] = []
         self.started = False
 
-    def uow(self) -> UnitOfWork:
+    def uow(self) -> U:
         """A new unit of work on this service's database; commits wake the relay."""
-        return UnitOfWork(self.db, self.tables, self.settings.topic_namespace,
-                          on_commit=self.relay.wake if self.relay else None)
+        return self.unit_of_work(self.db, self.tables, self.settings.topic_namespace, source=f"rcm/{self.service}",
+                                 on_commit=self.relay.wake if self.relay else None)
+
+    def add_subscription(self, subscription: Subscription[U]) -> None:
+        """A consumer group of this service (before :meth:`start`)."""
+        self.subscriptions.append(subscription)
 
     def add_worker(self, name: str, run: Worker) -> None:
         """A background loop (mailbox poller, submission dispatcher) started with the runtime."""

@@ -1,5 +1,6 @@
-"""Test support shared by every package's tests: real endpoints and database helpers.
+"""Test support shared by every package's tests: in-memory units of work (``fakes``),
+database and namespace fixtures (``fixtures``), Kafka helpers and sample payloads.
 
-Imported only by tests (the pytest plugin ``rcm_shared.testing.fixtures``); the local
-stack and testcontainers are imported lazily, only when a test asks for a broker.
+Imported only by tests. The real broker and database come from ``rcm_devstack``'s pytest
+plugin; nothing here imports the dev stack.
 """

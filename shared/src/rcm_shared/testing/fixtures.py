@@ -1,10 +1,10 @@
-"""pytest plugin: session fixtures for real endpoints (load with ``pytest_plugins``)."""
+"""pytest plugin: per-test namespaces and databases on the real endpoints (load with ``pytest_plugins``)."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -13,15 +13,9 @@ import pytest_asyncio
 from rcm_shared.db.admin import create_database, drop_database
 from rcm_shared.db.database import Database
 from rcm_shared.db.migrations import upgrade_to_head
-from rcm_shared.testing.endpoints import Endpoints, real_endpoints
+from rcm_shared.testing.endpoints import Endpoints
 
-
-@pytest.fixture(scope="session")
-def endpoints() -> Iterator[Endpoints]:
-    """The real broker and database server for this test session."""
-    with real_endpoints() as eps:
-        yield eps
-
+# ``endpoints`` (the session's broker and database server) comes from rcm_devstack.pytest_plugin.
 
 @pytest.fixture()
 def namespace() -> str:

@@ -7,15 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from rcm_shared.contracts.common import npi_check_digit_ok
+from rcm_shared.contracts.common import npi_from
 
-
-def npi_from(prefix9: str) -> str:
-    """Complete a nine-digit prefix with its Luhn check digit (prefix 80840, CMS rule)."""
-    for d in "0123456789":
-        if npi_check_digit_ok(prefix9 + d):
-            return prefix9 + d
-    raise AssertionError("unreachable: one check digit always fits")
+__all__ = ["encounter_payload", "npi_from"]
 
 
 def encounter_payload(encounter_id: str, *, rng: random.Random | None = None, **overrides: Any) -> dict[str, Any]:

@@ -80,7 +80,7 @@ async def _maybe_build(intake: Intake, uow: UnitOfWork, deps: ClaimDeps, cause: 
             await repository.set_intake_outcome(uow.session, encounter.encounter_id, claim_id=None,
                                                 held_reasons=exc.reasons)
             held = ClaimHeld(encounter_id=encounter.encounter_id, reasons=exc.reasons)
-            await uow.publish(Topic.CLAIMS_EVENTS, _event(cause, CLAIM_HELD, held,
+            await uow.publish_envelope(Topic.CLAIMS_EVENTS, _event(cause, CLAIM_HELD, held,
                                                           correlation_id=encounter.encounter_id,
                                                           key=encounter.encounter_id))
         return
@@ -150,7 +150,7 @@ async def send_next_submission(uow: UnitOfWork, clearinghouse: Clearinghouse, re
                    for ln in document["lines"]],
             interchange_control_number=row.interchange_control_number, submitted_at=datetime.now(UTC),
         )
-        await uow.publish(Topic.CLAIMS_EVENTS, new_event(CLAIM_SUBMITTED, submitted, source=SOURCE,
+        await uow.publish_envelope(Topic.CLAIMS_EVENTS, new_event(CLAIM_SUBMITTED, submitted, source=SOURCE,
                                                          correlation_id=row.encounter_id, key=row.encounter_id))
     if not outcome.duplicate:
         ack = ClaimAcknowledged(claim_id=row.claim_id, encounter_id=row.encounter_id, level=outcome.level,
@@ -158,7 +158,7 @@ async def send_next_submission(uow: UnitOfWork, clearinghouse: Clearinghouse, re
                                 file_id=f"sync:{row.interchange_control_number}")
         await repository.add_ack(uow.session, claim_id=row.claim_id, file_id=ack.file_id, level=ack.level,
                                  accepted=ack.accepted, status_codes=ack.status_codes)
-        await uow.publish(Topic.CLAIMS_EVENTS, new_event(CLAIM_ACKNOWLEDGED, ack, source=SOURCE,
+        await uow.publish_envelope(Topic.CLAIMS_EVENTS, new_event(CLAIM_ACKNOWLEDGED, ack, source=SOURCE,
                                                          correlation_id=row.encounter_id, key=row.encounter_id))
     return True
 
@@ -179,7 +179,7 @@ async def apply_claim_acknowledgements(
         ack = ClaimAcknowledged(claim_id=row.claim_id, encounter_id=row.encounter_id, level="277CA",
                                 accepted=status.accepted, status_codes=list(status.status_codes),
                                 file_id=file.file_id)
-        await uow.publish(Topic.CLAIMS_EVENTS, _event(cause, CLAIM_ACKNOWLEDGED, ack,
+        await uow.publish_envelope(Topic.CLAIMS_EVENTS, _event(cause, CLAIM_ACKNOWLEDGED, ack,
                                                       correlation_id=row.encounter_id, key=row.encounter_id))
         applied += 1
     return applied

@@ -104,5 +104,5 @@ async def code_encounter(cmd: CodeEncounter, uow: UnitOfWork, coder: Coder, caus
         status = "coded"
     event = (cause.caused(event_type, event_payload, source=SOURCE) if cause is not None
              else new_event(event_type, event_payload, source=SOURCE, correlation_id=cmd.encounter_id))
-    await uow.publish(Topic.CODING_EVENTS, event)
+    await uow.publish_envelope(Topic.CODING_EVENTS, event)
     return status

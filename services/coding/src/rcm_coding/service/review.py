@@ -56,7 +56,7 @@ async def decide_review(encounter_id: str, decision: Decision, user: str, uow: U
             ReviewTrailEntry(at=a.at, user=a.user, action=a.action, detail=a.detail, reason=a.reason)
             for a in updated.audit]})
         final = coded.model_dump(mode="json")
-        await uow.publish(Topic.CODING_EVENTS, new_event(ENCOUNTER_CODED, coded, source=SOURCE,
+        await uow.publish_envelope(Topic.CODING_EVENTS, new_event(ENCOUNTER_CODED, coded, source=SOURCE,
                                                          correlation_id=encounter_id, key=encounter_id))
     elif updated.status is ReviewStatus.REJECTED:
         status = "rejected"

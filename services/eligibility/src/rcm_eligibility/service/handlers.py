@@ -54,5 +54,5 @@ async def check_eligibility(
         event = cause.caused(ELIGIBILITY_CHECKED, checked, source=SOURCE)
     else:
         event = new_event(ELIGIBILITY_CHECKED, checked, source=SOURCE, correlation_id=command.encounter_id)
-    await uow.publish(Topic.ELIGIBILITY_EVENTS, event)
+    await uow.publish_envelope(Topic.ELIGIBILITY_EVENTS, event)
     return checked

@@ -101,7 +101,7 @@ async def post_remittance_file(
                 payment_date=remit.payment_date, posted_at=datetime.now(UTC),
             )
             correlation = encounter_id or claim.patient_control_number
-            await uow.publish(Topic.PAYMENTS_EVENTS, new_event(
+            await uow.publish_envelope(Topic.PAYMENTS_EVENTS, new_event(
                 PAYMENT_POSTED, event_payload, source=SOURCE, correlation_id=correlation, key=correlation,
                 causation_id=cause.id if cause else None, traceparent=cause.traceparent if cause else None,
             ))
@@ -124,7 +124,7 @@ async def _hold(uow: UnitOfWork, file: ClearinghouseFileReceived, trace: str | N
 async def _publish_held(uow: UnitOfWork, file: ClearinghouseFileReceived, trace: str | None, reasons: list[str],
                         cause: Envelope | None) -> None:
     held = RemittanceHeld(file_id=file.file_id, trace_number=trace, reasons=reasons)
-    await uow.publish(Topic.PAYMENTS_EVENTS, new_event(
+    await uow.publish_envelope(Topic.PAYMENTS_EVENTS, new_event(
         REMITTANCE_HELD, held, source=SOURCE, correlation_id=file.file_id, key=file.file_id,
         causation_id=cause.id if cause else None, traceparent=cause.traceparent if cause else None,
     ))
