@@ -14,3 +14,5 @@ test: setup
 
 lint: setup
 	uv run ruff check .
+	uv run mypy
+	uv run lint-imports

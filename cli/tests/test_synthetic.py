@@ -17,9 +17,9 @@ from rcm_cli.synthetic import (
     payer_business_date,
     preventive_visit,
 )
-from rcm_coding.domain.engine import CodingEngine, default_engine
-from rcm_coding.entrypoints.translate import code_command
-from rcm_coding.service.handlers import documentation_for
+from rcm_coding.adapters.reference_data import default_engine
+from rcm_coding.adapters.translate import code_command
+from rcm_coding.domain.engine import CodingEngine
 from rcm_shared.contracts.encounters import EncounterCompleted
 
 
@@ -51,7 +51,7 @@ def test_dates_of_service_stay_inside_the_loaded_code_set() -> None:
 def test_the_engine_codes_every_synthetic_visit_without_review(engine: CodingEngine, clean: bool) -> None:
     reasons: Counter[str] = Counter()
     for payload in encounters(300, seed=17, clean=clean, latest=date(2026, 9, 30)):
-        result = engine.code_encounter(documentation_for(code_command(EncounterCompleted.model_validate(payload))))
+        result = engine.code_encounter(code_command(EncounterCompleted.model_validate(payload)).documentation)
         reasons.update(result.review_reasons)
         entered = {d["code"] for d in payload["documentation"]["diagnoses"]}
         assert entered <= {d.code for d in result.diagnoses}, payload["encounter_id"]

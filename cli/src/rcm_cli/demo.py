@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Mapping
 from decimal import Decimal
 
 from rcm_shared.db.admin import create_database
@@ -104,7 +105,7 @@ def _summary(console: Console, n: int, malformed: int, c: PipelineCounts, elapse
     console.print(table)
 
 
-def _fmt(d: dict[str, object]) -> str:
+def _fmt(d: Mapping[str, object]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(d.items()) if v) or "-"
 
 

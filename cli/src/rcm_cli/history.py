@@ -9,6 +9,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from rcm_shared.topics import DEAD_LETTER_TOPIC, TOPICS, topic_name
+from rcm_shared.tracing import trace_id
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,50 @@ class HistoryEntry:
     def type(self) -> str:
         return self.headers.get("ce_type", "?")
 
+    @property
+    def event_id(self) -> str:
+        return self.headers.get("ce_id", "")
+
+    @property
+    def causation_id(self) -> str | None:
+        return self.headers.get("ce_causationid") or None
+
+    @property
+    def trace_id(self) -> str | None:
+        return trace_id(self.headers.get("ce_traceparent") or self.headers.get("traceparent"))
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """How an encounter's events hang together: roots, broken links and traces."""
+
+    roots: tuple[HistoryEntry, ...]  # events with no cause (the hospital's EncounterCompleted)
+    broken: tuple[HistoryEntry, ...]  # events whose cause is not in the history
+    trace_ids: frozenset[str]
+
+    @property
+    def unbroken(self) -> bool:
+        """One root, every other event's cause present, one trace."""
+        return len(self.roots) == 1 and not self.broken and len(self.trace_ids) == 1
+
+    def path_to_root(self, entry: HistoryEntry, entries: list[HistoryEntry]) -> list[HistoryEntry]:
+        """``entry`` and its causes back to the first event that has none (or a missing one)."""
+        by_id = {e.event_id: e for e in entries}
+        path = [entry]
+        while path[-1].causation_id and path[-1].causation_id in by_id and len(path) <= len(entries):
+            path.append(by_id[path[-1].causation_id])
+        return path
+
+
+def causation_report(entries: list[HistoryEntry]) -> ChainReport:
+    """Check the causation chain and trace of one encounter's events (dead letters left out)."""
+    events = [e for e in entries if "dlq_reason" not in e.headers]
+    ids = {e.event_id for e in events}
+    roots = tuple(e for e in events if e.causation_id is None)
+    broken = tuple(e for e in events if e.causation_id is not None and e.causation_id not in ids)
+    traces = frozenset(t for e in events if (t := e.trace_id) is not None)
+    return ChainReport(roots, broken, traces)
+
 
 async def _scan(bootstrap: str, topics: list[str], keep: Any) -> list[HistoryEntry]:
     """Read ``topics`` from the beginning to their current end; keep records ``keep`` accepts."""
@@ -30,8 +75,10 @@ async def _scan(bootstrap: str, topics: list[str], keep: Any) -> list[HistoryEnt
                                 client_id=f"history-{uuid.uuid4().hex[:6]}")
     await consumer.start()
     try:
-        await consumer._client.force_metadata_update()
-        tps = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+        # A consumer without a subscription knows no topic's partitions: ask for the whole
+        # cluster's metadata (a bare metadata update may come back before it lists them).
+        cluster = await consumer._client.fetch_all_metadata()
+        tps = [TopicPartition(t, p) for t in topics for p in sorted(cluster.partitions_for_topic(t) or ())]
         if not tps:
             return []
         consumer.assign(tps)

@@ -131,19 +131,27 @@ def history(
 ) -> None:
     """An encounter's timeline across every topic: what happened, in order, and what caused it."""
     from rcm_cli.environment import resolve_target
-    from rcm_cli.history import encounter_history
+    from rcm_cli.history import causation_report, encounter_history
 
     target = resolve_target()
     entries = asyncio.run(encounter_history(target.kafka_bootstrap, namespace, encounter_id))
     if not entries:
         console.print(f"no event for {encounter_id} in namespace {namespace}")
         raise typer.Exit(1)
-    table = Table("time", "topic", "type", "source", "event id", "caused by")
+    table = Table("time", "topic", "type", "source", "event id", "caused by", "trace")
     for e in entries:
         h = e.headers
-        table.add_row(e.time, e.topic, e.type, h.get("ce_source", ""), h.get("ce_id", "")[:8],
-                      h.get("ce_causationid", "")[:8] or h.get("dlq_reason", "")[:60])
+        table.add_row(e.time, e.topic, e.type, h.get("ce_source", ""), e.event_id[:8],
+                      (e.causation_id or "")[:8] or h.get("dlq_reason", "")[:60], (e.trace_id or "")[:8])
     console.print(table)
+    report = causation_report(entries)
+    if report.unbroken:
+        console.print(f"causation chain: unbroken from {report.roots[0].type} ({len(entries)} events, one trace "
+                      f"{next(iter(report.trace_ids))})")
+    else:
+        console.print(f"causation chain: BROKEN: {len(report.roots)} root(s), {len(report.broken)} event(s) whose "
+                      f"cause is missing ({', '.join(sorted({e.type for e in report.broken})) or '-'}), "
+                      f"{len(report.trace_ids)} trace(s)")
 
 
 @app.command("dead-letters")

@@ -150,7 +150,7 @@ def build_platform(
     }
     for name in SERVICES:
         processes[name] = ManagedProcess(
-            name, f"rcm_{name}.entrypoints.main",
+            name, f"rcm_{name}.main",
             {**common, "DATABASE_URL": database_urls[name], "HTTP_PORT": str(p[name])},
             p[name], logs_dir / f"{name}.log")
     return Platform(processes)

@@ -109,6 +109,12 @@ def _sandbox_roster() -> tuple[list[Any], list[Any], dict[str, Any]]:
     return clean, troubled, {p.payer_id: p for p in config.payers}
 
 
+# The last date of service of the ICD-10-CM release the coding service packages (CMS April 2026
+# file). The CLI does not import the coding service for it (a tool never reaches into a
+# service's internals); cli/tests/test_synthetic.py fails if the two ever disagree.
+PACKAGED_ICD10CM_LAST_DAY = date(2026, 9, 30)
+
+
 def latest_codable_date(today: date | None = None) -> date:
     """The latest date of service the loaded ICD-10-CM release covers (at most yesterday).
 
@@ -116,10 +122,8 @@ def latest_codable_date(today: date | None = None) -> date:
     the FY2027 files, which the coding engine refuses to guess. Synthetic visits therefore
     fall inside the covered window until a newer code set is loaded.
     """
-    from rcm_coding.domain.codesets import ICD10CM_APRIL_2026_TO
-
     yesterday = (today or date.today()) - timedelta(days=1)
-    return min(yesterday, ICD10CM_APRIL_2026_TO)
+    return min(yesterday, PACKAGED_ICD10CM_LAST_DAY)
 
 
 def payer_business_date(today: date | None = None) -> date | None:

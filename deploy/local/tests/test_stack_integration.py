@@ -11,12 +11,12 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg  # type: ignore[import-untyped, unused-ignore]
+import asyncpg
 import psutil
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped, unused-ignore]
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped, unused-ignore]
-from aiokafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError  # type: ignore[import-untyped, unused-ignore]
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError
 from rcm_devstack import LocalStack, StackError, StackPorts
 from rcm_devstack.processes import is_alive, port_in_use
 

@@ -30,7 +30,7 @@ S = TypeVar("S", bound=ServiceSettings)
 def load_settings(settings_cls: type[S]) -> S:
     """Read settings from the environment or exit with status 2 naming each bad variable."""
     try:
-        return settings_cls()  # type: ignore[call-arg]
+        return settings_cls()
     except ValidationError as exc:
         lines = []
         for err in exc.errors(include_input=False, include_url=False):

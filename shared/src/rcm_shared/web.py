@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rcm_shared.messaging.runtime import ServiceRuntime
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 
 class FieldError(BaseModel):
@@ -67,9 +68,11 @@ class ProblemError(Exception):
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries documenting the problem answers of a route."""
+    # Only the problem media type: the Problem schema is added to the components by
+    # create_service_app's OpenAPI hook.
     return {
-        status: {"model": Problem, "description": HTTPStatus(status).phrase,
-                 "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        status: {"description": HTTPStatus(status).phrase,
+                 "content": {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}}
         for status in statuses
     }
 
@@ -179,4 +182,41 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    document_problems(app)
     return app
+
+
+def document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI say what the app answers on invalid input: a 422 problem, not FastAPI's default shape."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+        for defs_name, defs in Problem.model_json_schema(ref_template="#/components/schemas/{model}").get(
+                "$defs", {}).items():
+            components.setdefault(defs_name, defs)
+        components["Problem"].pop("$defs", None)
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                unprocessable = operation.get("responses", {}).get("422")
+                # A route that documents its own 422 problem (with extension members) keeps it.
+                if unprocessable is not None and PROBLEM_MEDIA_TYPE not in unprocessable.get("content", {}):
+                    unprocessable["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}
+                    unprocessable["description"] = "Invalid input: the fields named in `errors`"
+        for unused in ("HTTPValidationError", "ValidationError"):
+            if not _schema_referenced(schema, unused):
+                components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
+
+
+def _schema_referenced(schema: dict[str, Any], name: str) -> bool:
+    import json
+
+    return f'"#/components/schemas/{name}"' in json.dumps(schema)

@@ -76,7 +76,7 @@ PAYER = Payer(name="ACME HEALTH PLAN", payer_id="60054")
 RENDERING = Provider(last_name="SMITH", first_name="ALEX", npi="1497758544", taxonomy="207Q00000X")
 
 
-def sample_claim(pcn: str = "PCN0001", **overrides: object) -> Claim:
+def sample_claim(pcn: str = "PCN0001", /, **overrides: object) -> Claim:
     lines = (
         ServiceLine(procedure_code="99213", charge=Decimal("125.00"), units=Decimal("1"),
                     service_date=date(2026, 2, 20), modifiers=("25",),

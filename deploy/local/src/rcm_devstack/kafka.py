@@ -303,8 +303,8 @@ def broker_answers_metadata(port: int, timeout: float = 5.0) -> bool:
 
 
 async def _metadata_lists_a_broker(bootstrap: str, *, timeout_s: float) -> bool:
-    from aiokafka.client import AIOKafkaClient  # type: ignore[import-untyped, unused-ignore]
-    from aiokafka.errors import KafkaError  # type: ignore[import-untyped, unused-ignore]
+    from aiokafka.client import AIOKafkaClient
+    from aiokafka.errors import KafkaError
 
     client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000))
     try:

@@ -7,7 +7,7 @@ import sys
 import uvicorn
 from pydantic import ValidationError
 
-from rcm_sandbox.app import create_app
+from rcm_sandbox.bootstrap import create_app
 from rcm_sandbox.settings import SandboxSettings
 
 

@@ -1,4 +1,5 @@
-"""Builders for tests (the sandbox's own and the platform's): members and claims from the config.
+"""Builders for tests (the sandbox's own and the platform's): members and claims from the config,
+X12 interchanges, and stand-ins for the X12 writers so handlers can be tested without X12.
 
 Kept in the package rather than a conftest so any test can import it.
 """
@@ -6,12 +7,14 @@ Kept in the package rather than a conftest so any test can import it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from rcm_sandbox.config import Member, MemberScenario, MemberStatus, SandboxConfig
-from rcm_sandbox.domain.model import Claim, ServiceLine
+from rcm_sandbox.domain.model import AcceptedClaim, Claim, Outbound, Remittance, ServiceLine
+from rcm_sandbox.domain.payers import Member, MemberScenario, MemberStatus, PayerKind, SandboxConfig
+from rcm_sandbox.service.handlers import SandboxSetup
 
 # A synthetic NPI with a valid check digit.
 BILLING_NPI = "1234567893"
@@ -81,6 +84,50 @@ def make_claim(
         diagnosis_codes=diagnoses,
         frequency_code=frequency_code,
     )
+
+
+def setup_for(
+    config: SandboxConfig,
+    *,
+    now: datetime = datetime(2026, 11, 10, 9, 0, tzinfo=UTC),
+    seed: int = 42,
+    remit_delay: timedelta = timedelta(0),
+) -> SandboxSetup:
+    """A handler setup whose clock stands still at ``now``."""
+    return SandboxSetup(config=config, seed=seed, remit_delay=remit_delay, clock=lambda: now)
+
+
+@dataclass
+class RecordedReplies:
+    """Stands in for the X12 answers to an 837: writes ``TA1 025 #<n>``, ``999 #<n>`` and
+    ``277CA #<n> <PCN>:<category>:<code> ...`` (n = envelope control number) and keeps every
+    277CA's decisions."""
+
+    acknowledged: list[tuple[AcceptedClaim, ...]] = field(default_factory=list)
+
+    def duplicate_notice(self, envelope: Outbound) -> str:
+        return f"TA1 025 #{envelope.control_number}"
+
+    def syntax_acknowledgement(self, envelope: Outbound) -> str:
+        return f"999 #{envelope.control_number}"
+
+    def claim_acknowledgements(self, envelope: Outbound, decisions: Sequence[AcceptedClaim]) -> str:
+        self.acknowledged.append(tuple(decisions))
+        acks = " ".join(
+            f"{d.claim.patient_control_number}:{d.ack.category.value}:{d.ack.status_code}" for d in decisions
+        )
+        return f"277CA #{envelope.control_number} {acks}"
+
+
+@dataclass
+class RecordedRemittances:
+    """Stands in for the 835 writer: writes ``835 #<n> <trace>`` and keeps every remittance."""
+
+    written: list[Remittance] = field(default_factory=list)
+
+    def remittance_835(self, envelope: Outbound, remittance: Remittance, kind: PayerKind) -> str:
+        self.written.append(remittance)
+        return f"835 #{envelope.control_number} {remittance.trace_number}"
 
 
 # --------------------------------------------------------------------------- X12 builders

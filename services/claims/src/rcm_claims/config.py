@@ -9,6 +9,8 @@ from rcm_shared.settings import ServiceSettings
 
 
 class ClaimsSettings(ServiceSettings):
+    """The claims service's environment: the shared settings plus the clearinghouse and the 837 sender."""
+
     service_name: str = "claims"
     http_port: int = Field(default=8003, ge=0, le=65535)
     sandbox_url: str = Field(pattern=r"^https?://", description="clearinghouse base URL (the payer sandbox locally)")

@@ -6,18 +6,20 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
+from rcm_claims.adapters import translate
+from rcm_claims.adapters.reference_data import load_chargemaster
 from rcm_claims.adapters.tables import claim_intake, claim_submissions, claims, messaging
+from rcm_claims.adapters.unit_of_work import SqlClaimsUnitOfWork as UnitOfWork
 from rcm_claims.adapters.x12 import X12ClaimWriter
-from rcm_claims.domain.chargemaster import load_chargemaster
 from rcm_claims.service import handlers
 from rcm_shared.contracts.coding import EncounterCoded
 from rcm_shared.contracts.eligibility import EligibilityChecked
 from rcm_shared.contracts.encounters import EncounterCompleted
 from rcm_shared.db.database import Database
-from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.testing.samples import encounter_payload
 from sqlalchemy import func, select
 
@@ -41,9 +43,21 @@ def parts(encounter_id: str) -> tuple[EncounterCompleted, EligibilityChecked, En
     return e, cov, cod
 
 
-def deps() -> handlers.ClaimDeps:
-    return handlers.ClaimDeps(load_chargemaster(), X12ClaimWriter(submitter_id="RCMPLATFORM",
-                                                                   receiver_id="CLEARINGHOUSE", submitter_name="RCM"))
+def deps() -> dict[str, Any]:
+    return {"cause": None, "chargemaster": load_chargemaster(),
+            "writer": X12ClaimWriter(submitter_id="RCMPLATFORM", receiver_id="CLEARINGHOUSE", submitter_name="RCM")}
+
+
+def record_encounter(e: EncounterCompleted, uow: UnitOfWork, d: dict[str, Any]) -> Awaitable[object]:
+    return handlers.record_encounter(translate.record_encounter(e), uow, **d)
+
+
+def record_coverage(c: EligibilityChecked, uow: UnitOfWork, d: dict[str, Any]) -> Awaitable[object]:
+    return handlers.record_coverage(translate.record_coverage(c), uow, **d)
+
+
+def record_coding(c: EncounterCoded, uow: UnitOfWork, d: dict[str, Any]) -> Awaitable[object]:
+    return handlers.record_coding(translate.record_coding(c), uow, **d)
 
 
 async def count(db: Database, table: object) -> int:
@@ -56,9 +70,9 @@ async def test_a_claim_is_built_once_whichever_part_arrives_last(db: Database) -
     for order in ((0, 1, 2), (2, 1, 0), (1, 2, 0)):
         eid = f"E-ORDER-{''.join(map(str, order))}"
         e, cov, cod = parts(eid)
-        steps = [lambda u, e=e: handlers.record_encounter(e, u, d, None),
-                 lambda u, cov=cov: handlers.record_coverage(cov, u, d, None),
-                 lambda u, cod=cod: handlers.record_coding(cod, u, d, None)]
+        steps = [lambda u, e=e: record_encounter(e, u, d),
+                 lambda u, cov=cov: record_coverage(cov, u, d),
+                 lambda u, cod=cod: record_coding(cod, u, d)]
         for i in order:
             async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
                 await steps[i](uow)
@@ -71,15 +85,15 @@ async def test_parts_arriving_at_the_same_moment_in_two_transactions_build_one_c
     d = deps()
     e, cov, cod = parts("E-RACE")
     async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
-        await handlers.record_encounter(e, uow, d, None)
+        await record_encounter(e, uow, d)
         await uow.commit()
     # Two consumers each hold one of the last two parts; neither has committed when the other starts.
     uow_a = UnitOfWork(db, messaging, "t", source="rcm/test")
     uow_b = UnitOfWork(db, messaging, "t", source="rcm/test")
     await uow_a.__aenter__()
     await uow_b.__aenter__()
-    await handlers.record_coverage(cov, uow_a, d, None)
-    second = asyncio.create_task(handlers.record_coding(cod, uow_b, d, None))
+    await record_coverage(cov, uow_a, d)
+    second = asyncio.create_task(record_coding(cod, uow_b, d))
     await asyncio.sleep(0.3)
     assert not second.done(), "the second part must wait for the first transaction's row lock"
     await uow_a.commit()
@@ -99,9 +113,9 @@ async def test_inactive_coverage_holds_the_claim_and_says_why(db: Database) -> N
     e, cov, cod = parts("E-HELD")
     cov = cov.model_copy(update={"status": "inactive"})
     async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
-        await handlers.record_encounter(e, uow, d, None)
-        await handlers.record_coverage(cov, uow, d, None)
-        await handlers.record_coding(cod, uow, d, None)
+        await record_encounter(e, uow, d)
+        await record_coverage(cov, uow, d)
+        await record_coding(cod, uow, d)
         await uow.commit()
     assert await count(db, claims) == 0
     async with db.session() as s:

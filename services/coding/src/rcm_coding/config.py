@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import BaseModel, Field, FilePath, model_validator
 from rcm_shared.settings import ServiceSettings
 
-from rcm_coding.domain.codesets import ICD10CMRelease
+from rcm_coding.adapters.reference_data import ICD10CMRelease
 
 
 class ICD10CMReleaseSetting(BaseModel):
@@ -25,7 +25,8 @@ class ICD10CMReleaseSetting(BaseModel):
             raise ValueError(f"effective_to {self.effective_to} is before effective_from {self.effective_from}")
         return self
 
-    def to_domain(self) -> ICD10CMRelease:
+    def to_reference_data(self) -> ICD10CMRelease:
+        """The release for the reference-data loader."""
         return ICD10CMRelease(self.version, self.effective_from, self.effective_to, str(self.code_list),
                               str(self.tabular_xml))
 

@@ -1,5 +1,6 @@
 import pytest
-from rcm_coding.domain.engine import CodingEngine, default_engine
+from rcm_coding.adapters.reference_data import default_engine
+from rcm_coding.domain.engine import CodingEngine
 
 
 @pytest.fixture(scope="session")

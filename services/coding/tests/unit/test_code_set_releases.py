@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from rcm_coding.adapters.reference_data import ICD10CMRelease, load_engine
 from rcm_coding.config import CodingSettings
-from rcm_coding.domain.codesets import ICD10CMRelease
 from rcm_coding.domain.engine import CodingEngine
 from rcm_coding.domain.model import EncounterDocumentation
 
@@ -51,7 +51,7 @@ def test_a_further_release_codes_its_own_dates_and_leaves_the_packaged_one_whole
     registry = type(engine.registry)(icd10cm_versions=list(engine.registry.icd10cm_versions),
                                      hcpcs=engine.registry.hcpcs, cpt=engine.registry.cpt,
                                      ptp=engine.registry.ptp, mue=engine.registry.mue)
-    loaded = CodingEngine.load(registry, releases=[release])
+    loaded = load_engine(registry, releases=[release])
     note = "Assessment: Essential hypertension.\n"
     october = loaded.code_encounter(EncounterDocumentation(note, date(2026, 10, 15), "F", 50))
     assert [d.code for d in october.diagnoses] == ["I10"]
@@ -66,7 +66,7 @@ def test_a_further_release_codes_its_own_dates_and_leaves_the_packaged_one_whole
 
     assert cm.is_valid_item("E11.9") and not cm.is_valid_item("I1Z.0")
     with pytest.raises(ValueError, match="overlaps"):
-        CodingEngine.load(registry, releases=[release])
+        load_engine(registry, releases=[release])
 
 
 def test_releases_setting_reads_json_and_fails_fast_on_bad_files_or_windows(
@@ -77,7 +77,7 @@ def test_releases_setting_reads_json_and_fails_fast_on_bad_files_or_windows(
     good = {"version": "FY2027", "effective_from": "2026-10-01", "effective_to": "2027-09-30",
             "code_list": str(codes), "tabular_xml": str(tabular)}
     monkeypatch.setenv("ICD10CM_RELEASES", json.dumps([good]))
-    release = CodingSettings().icd10cm_releases[0].to_domain()
+    release = CodingSettings().icd10cm_releases[0].to_reference_data()
     assert release == ICD10CMRelease("FY2027", *FY2027, str(codes), str(tabular))
     for bad, field in (({**good, "tabular_xml": "/nonexistent/tabular.xml"}, "tabular_xml"),
                        ({**good, "effective_to": "2026-01-01"}, "effective_to")):

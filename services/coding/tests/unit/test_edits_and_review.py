@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
+from rcm_coding.adapters.reference_data import (
+    format_hcpcs_record,
+    parse_hcpcs_fixed_width,
+    parse_mue_file,
+    parse_ptp_file,
+)
 from rcm_coding.domain import edits
 from rcm_coding.domain.edits import ClaimLine, run_edits
 from rcm_coding.domain.engine import CodingEngine
@@ -14,8 +21,6 @@ from rcm_coding.domain.errors import (
     ReviewCaseClosedError,
 )
 from rcm_coding.domain.model import EncounterDocumentation, StructuredProcedure
-from rcm_coding.domain.ncci import parse_mue_file, parse_ptp_file
-from rcm_coding.domain.procedure_codes import format_hcpcs_record, parse_hcpcs_fixed_width
 from rcm_coding.domain.review import (
     AcceptProposals,
     CompleteReview,
@@ -63,17 +68,17 @@ def test_sex_and_age_conflicts(engine: CodingEngine) -> None:
 
 
 def test_ncci_pairs_respect_modifier_indicator(engine: CodingEngine) -> None:
-    never = [ClaimLine("93000", diagnosis_pointers=(1,)), ClaimLine("93010", ("59",), 1, (1,))]
+    never = [ClaimLine("93000", diagnosis_pointers=(1,)), ClaimLine("93010", ("59",), Decimal(1), (1,))]
     assert edits.NCCI_PTP_NOT_ALLOWED in _ids(engine, ["R07.9"], never)
     needs = [ClaimLine("45380", diagnosis_pointers=(1,)), ClaimLine("45378", diagnosis_pointers=(1,))]
     assert edits.NCCI_PTP_MODIFIER_REQUIRED in _ids(engine, ["K63.5"], needs)
-    ok = [ClaimLine("45380", diagnosis_pointers=(1,)), ClaimLine("45378", ("XS",), 1, (1,))]
+    ok = [ClaimLine("45380", diagnosis_pointers=(1,)), ClaimLine("45378", ("XS",), Decimal(1), (1,))]
     assert edits.NCCI_PTP_MODIFIER_REQUIRED not in _ids(engine, ["K63.5"], ok)
 
 
 def test_mue_and_pointer_edits(engine: CodingEngine) -> None:
-    got = _ids(engine, ["I10"], [ClaimLine("36415", (), 3, (1,)), ClaimLine("99213", (), 1, ()),
-                                 ClaimLine("80053", (), 1, (1, 2, 3, 4, 5))])
+    got = _ids(engine, ["I10"], [ClaimLine("36415", (), Decimal(3), (1,)), ClaimLine("99213", (), Decimal(1), ()),
+                                 ClaimLine("80053", (), Decimal(1), (1, 2, 3, 4, 5))])
     assert {edits.MUE_UNITS_EXCEEDED, edits.DX_POINTER_MISSING, edits.DX_POINTER_TOO_MANY,
             edits.DX_POINTER_INVALID} <= got
 
@@ -125,8 +130,8 @@ def test_preventive_and_vaccine_visits_need_no_review_when_the_clinician_entered
     for age, em, z00 in ((15, "99394", "Z00.129"), (50, "99396", "Z00.00")):
         doc = EncounterDocumentation(
             "Assessment: Routine examination without abnormal findings.\nPlan: Preventive visit, established "
-            "patient.", DOS, "F", age, structured_diagnoses=(z00,),  # type: ignore[arg-type]
-            structured_procedures=(StructuredProcedure(em, (), 1),))
+            "patient.", DOS, "F", age, structured_diagnoses=(z00,),
+            structured_procedures=(StructuredProcedure(em, (), Decimal(1)),))
         r = engine.code_encounter(doc)
         assert [d.code for d in r.diagnoses] == [z00] and [p.code for p in r.procedures] == [em]
         assert not r.needs_review, r.review_reasons
@@ -157,7 +162,7 @@ def test_review_case_edit_then_complete_keeps_audit_trail(engine: CodingEngine) 
         "CC: Cough.\nAssessment: Acute bronchitis. Hypertension.\nPlan: Low MDM.\n"))
     t = datetime(2026, 5, 4, 12, 0)
     case = ReviewCase.open("rc1", "enc1", result, t)
-    edited = case.apply(EditCodes((RemoveDiagnosis("I10"), SetUnits(1, 1)), "not addressed"),
+    edited = case.apply(EditCodes((RemoveDiagnosis("I10"), SetUnits(1, Decimal(1))), "not addressed"),
                         "coder7", t)
     assert "I10" not in edited.final_diagnoses and "I10" in case.final_diagnoses
     done = edited.apply(CompleteReview(), "coder7", t)

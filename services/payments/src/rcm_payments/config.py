@@ -7,6 +7,8 @@ from rcm_shared.settings import ServiceSettings
 
 
 class PaymentsSettings(ServiceSettings):
+    """The payments service's environment: the shared service settings plus the 835 mailbox."""
+
     service_name: str = "payments"
     http_port: int = Field(default=8004, ge=0, le=65535)
     sandbox_url: str = Field(pattern=r"^https?://", description="clearinghouse base URL (the payer sandbox locally)")

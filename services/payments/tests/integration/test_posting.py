@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from rcm_payments.adapters.tables import claim_accounts, messaging, postings, remittances
+from rcm_payments.adapters.translate import post_remittance_command
+from rcm_payments.adapters.unit_of_work import SqlPaymentsUnitOfWork
 from rcm_payments.adapters.x12_835 import X12RemittanceReader
 from rcm_payments.service import handlers
 from rcm_shared.contracts.clearinghouse import ClearinghouseFileReceived
 from rcm_shared.db.database import Database
-from rcm_shared.db.uow import UnitOfWork
 from rcm_x12 import EnvelopeParams
 from rcm_x12.remit835 import (
     Adjustment,
@@ -56,8 +57,9 @@ def file_835(
 
 
 async def post(db: Database, f: ClearinghouseFileReceived) -> int:
-    async with UnitOfWork(db, messaging, "t", source="rcm/test") as uow:
-        n = await handlers.post_remittance_file(f, uow, X12RemittanceReader(), None)
+    async with SqlPaymentsUnitOfWork(db, messaging, "t", source="rcm/test") as uow:
+        n = await handlers.post_remittance_file(post_remittance_command(f), uow, cause=None,
+                                                reader=X12RemittanceReader())
         await uow.commit()
     return n
 

@@ -100,7 +100,37 @@ class MessagingUnitOfWork(Protocol):
         ...
 
 
-class UnitOfWork:
+class EventPublisher:
+    """``publish``, written once for the SQL and the in-memory units of work."""
+
+    source: str
+
+    async def publish(
+        self,
+        topic: Topic,
+        payload: BaseModel,
+        *,
+        cause: Cause | Envelope | None,
+        key: str,
+        correlation_id: str | None = None,
+        schema_version: int = 1,
+    ) -> Envelope:
+        """Queue ``payload`` as an event on ``topic``; return the envelope written.
+
+        The one way a service emits an event: see :func:`build_event` for causation,
+        correlation and trace.
+        """
+        event = build_event(payload, source=self.source, cause=cause, key=key, correlation_id=correlation_id,
+                            schema_version=schema_version)
+        await self.publish_envelope(topic, event)
+        return event
+
+    async def publish_envelope(self, topic: Topic, event: Envelope) -> None:
+        """Queue an envelope built elsewhere (the ``rcm publish`` tool, tests)."""
+        raise NotImplementedError
+
+
+class UnitOfWork(EventPublisher):
     """The SQL unit of work: ``async with uow:`` opens a transaction; ``await uow.commit()`` ends it.
 
     Leaving the block without ``commit`` rolls back, so an exception never half-applies.
@@ -175,26 +205,6 @@ class UnitOfWork:
         )
         result = await self.session.execute(stmt)
         return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an INSERT
-
-    async def publish(
-        self,
-        topic: Topic,
-        payload: BaseModel,
-        *,
-        cause: Cause | Envelope | None,
-        key: str,
-        correlation_id: str | None = None,
-        schema_version: int = 1,
-    ) -> Envelope:
-        """Queue ``payload`` as an event on ``topic``; return the envelope written.
-
-        The one way a service emits an event: see :func:`build_event` for causation,
-        correlation and trace.
-        """
-        event = build_event(payload, source=self.source, cause=cause, key=key, correlation_id=correlation_id,
-                            schema_version=schema_version)
-        await self.publish_envelope(topic, event)
-        return event
 
     async def publish_envelope(self, topic: Topic, event: Envelope) -> None:
         """Queue an envelope built elsewhere (the ``rcm publish`` tool, tests)."""

@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 
 P = TypeVar("P", bound=BaseModel)
 U = TypeVar("U", bound=MessagingUnitOfWork)
+# A subscription written against a service's unit-of-work Protocol serves the SQL unit of
+# work that implements it: handlers only take the unit of work, so U is contravariant there.
+U_contra = TypeVar("U_contra", bound=MessagingUnitOfWork, contravariant=True)
 DEAD_LETTER_EVENT_TYPE = "rcm.deadletter"
 
 
@@ -56,11 +59,11 @@ class Event(Generic[P]):
     offset: int
 
 
-Handler = Callable[[Event[Any], U], Awaitable[None]]
+Handler = Callable[[Event[Any], U_contra], Awaitable[None]]
 
 
 @dataclass(frozen=True)
-class Subscription(Generic[U]):
+class Subscription(Generic[U_contra]):
     """Topics a service consumes in one consumer group, and a handler per event type.
 
     Event types without a handler are skipped (counted as ignored): topics carry several
@@ -69,7 +72,7 @@ class Subscription(Generic[U]):
 
     name: str
     topics: tuple[Topic, ...]
-    handlers: Mapping[str, Handler[U]]
+    handlers: Mapping[str, Handler[U_contra]]
     payload_models: Mapping[str, type[BaseModel]] = field(default_factory=lambda: EVENT_TYPES)
 
 
@@ -304,7 +307,7 @@ class ConsumerRunner(Generic[U]):
         raise _Stopping()
 
 
-class _RebalanceListener(ConsumerRebalanceListener):  # type: ignore[misc]
+class _RebalanceListener(ConsumerRebalanceListener):
     """Lets the in-flight batch finish and commit before partitions are taken away."""
 
     def __init__(self, runner: ConsumerRunner[Any]) -> None:

@@ -1,15 +1,7 @@
-"""How handlers tell the runtime what kind of failure they hit."""
+"""How handlers tell the runtime what kind of failure they hit (defined in :mod:`rcm_shared.errors`)."""
 
 from __future__ import annotations
 
+from rcm_shared.errors import PermanentError, TransientError
 
-class PermanentError(Exception):
-    """Retrying cannot help (the input is wrong): the message is dead-lettered at once.
-
-    Domain errors a handler raises for bad input should subclass this, carrying a reason
-    that names what is wrong; it ends up in the dead letter's ``dlq_reason`` header.
-    """
-
-
-class TransientError(Exception):
-    """Worth retrying with backoff (a dependency is briefly unavailable)."""
+__all__ = ["PermanentError", "TransientError"]

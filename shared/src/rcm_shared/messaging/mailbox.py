@@ -64,7 +64,7 @@ class MailboxPoller:
                 if await uow.claim_message(self.mailbox, f.file_id, event_type=CLEARINGHOUSE_FILE_RECEIVED,
                                            topic="clearinghouse-mailbox", partition=0, offset=f.seq):
                     payload = ClearinghouseFileReceived(
-                        file_id=f.file_id, kind=f.kind,  # type: ignore[arg-type]
+                        file_id=f.file_id, kind=f.kind,
                         mailbox_seq=f.seq, content=f.content, received_at=datetime.now(UTC),
                     )
                     # A file starts its own trace: it speaks of many claims, and each posting it

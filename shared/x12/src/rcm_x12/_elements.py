@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from rcm_x12.errors import Severity, X12Issue
-from rcm_x12.syntax import Segment, parse_date8
+from rcm_x12.syntax import Segment, TransactionSet, parse_date8
 
 # X12 "R" (decimal) and "N" values: optional sign, digits, optional decimal point. Decimal()
 # alone would also accept "1E5", "NaN" and "Infinity", which X12 does not allow.
@@ -124,3 +124,8 @@ def components(value: str, sep: str) -> list[str]:
 def comp(parts: list[str], n: int) -> str:
     """Component ``n`` (1-based) or ``""``."""
     return parts[n - 1] if 0 < n <= len(parts) else ""
+
+
+def transaction_body(tx: TransactionSet) -> tuple[Segment, ...]:
+    """The segments between ST and SE (to the end of the set when SE is missing)."""
+    return tx.segments[1:-1] if tx.segments[-1].id == "SE" else tx.segments[1:]

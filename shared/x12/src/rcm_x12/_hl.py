@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rcm_x12._elements import IssueCollector
 from rcm_x12.common import Address, Party, Person
 from rcm_x12.syntax import Segment
@@ -22,32 +24,34 @@ class PersonBuilder:
     """Collects NM1/N3/N4/DMG of a subscriber or dependent."""
 
     def __init__(self) -> None:
-        self.fields: dict[str, object] = {}
+        self.last_name = ""
+        self.first_name = ""
+        self.member_id = ""
+        self.birth_date: date | None = None
+        self.sex = ""
+        self.address: Address | None = None
         self._n3: Segment | None = None
 
     def feed(self, seg: Segment, c: IssueCollector) -> bool:
         """Take the segment if it describes the person; True when consumed."""
         if seg.id == "NM1":
-            self.fields.update(last_name=seg.get(3), first_name=seg.get(4), member_id=seg.get(9))
+            self.last_name, self.first_name, self.member_id = seg.get(3), seg.get(4), seg.get(9)
         elif seg.id == "N3":
             self._n3 = seg
         elif seg.id == "N4":
             n3 = self._n3
-            self.fields["address"] = Address(n3.get(1) if n3 else "", seg.get(1), seg.get(2),
-                                             seg.get(3), n3.get(2) if n3 else "")
+            self.address = Address(n3.get(1) if n3 else "", seg.get(1), seg.get(2), seg.get(3),
+                                   n3.get(2) if n3 else "")
         elif seg.id == "DMG":
-            self.fields["birth_date"] = c.date8(seg, 2, "birth date", required=False)
-            self.fields["sex"] = seg.get(3)
+            self.birth_date = c.date8(seg, 2, "birth date", required=False)
+            self.sex = seg.get(3)
         else:
             return False
         return True
 
     def build(self) -> Person:
-        f = self.fields
-        return Person(last_name=str(f.get("last_name", "")), first_name=str(f.get("first_name", "")),
-                      member_id=str(f.get("member_id", "")),
-                      birth_date=f.get("birth_date"),  # type: ignore[arg-type]
-                      sex=str(f.get("sex", "")), address=f.get("address"))  # type: ignore[arg-type]
+        return Person(last_name=self.last_name, first_name=self.first_name, member_id=self.member_id,
+                      birth_date=self.birth_date, sex=self.sex, address=self.address)
 
 
 def write_person(w: SegmentWriter, qualifier: str, p: Person, with_id: bool = True) -> None:

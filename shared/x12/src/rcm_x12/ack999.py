@@ -8,12 +8,12 @@ errors, R rejected), then AK9 for the group (A, E, P partially accepted, R).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rcm_x12._elements import IssueCollector, comp, components
+from rcm_x12._elements import IssueCollector, comp, components, transaction_body
 from rcm_x12.errors import X12Issue
 from rcm_x12.guides import X999
-from rcm_x12.syntax import Delimiters, TransactionSet
+from rcm_x12.syntax import Delimiters, Segment, TransactionSet
 from rcm_x12.writer import EnvelopeParams, SegmentWriter, write_interchange
 
 
@@ -186,95 +186,150 @@ def write_999(acks: Ack999 | Sequence[Ack999], envelope: EnvelopeParams) -> str:
 
 
 # --------------------------------------------------------------------------- reader
+#
+#   HEADER  AK1 ... AK9
+#   2000    transaction set response  AK2 ... IK5
+#   2100    segment error  IK3            2110  element error  IK4
+
+
+@dataclass
+class _SegmentErrorFields:
+    """2100 (IK3) as read so far, with its IK4s."""
+
+    segment_id: str
+    position: int
+    loop_id: str
+    code: str
+    elements: list[ElementError] = field(default_factory=list)
+
+
+@dataclass
+class _TransactionResponseFields:
+    """2000 (AK2) as read so far, with its finished IK3s."""
+
+    ak2: Segment
+    segment_errors: list[SegmentError] = field(default_factory=list)
+
+
+class _Ack999Reader:
+    """The state of one 999 transaction set while its segments are read in order."""
+
+    def __init__(self, tx: TransactionSet, delims: Delimiters) -> None:
+        self.tx = tx
+        self.cs = delims.component
+        self.c = IssueCollector()
+        self.ak1: Segment | None = None
+        self.ak9: Segment | None = None
+        self.txs: list[TransactionAck] = []
+        self.cur: _TransactionResponseFields | None = None
+        self.cur_seg: _SegmentErrorFields | None = None
+
+    def read(self) -> tuple[Ack999 | None, list[X12Issue]]:
+        """Read every segment between ST and SE; the acknowledgement (None if unusable) and issues."""
+        c = self.c
+        for seg in transaction_body(self.tx):
+            sid = seg.id
+            if sid in ("AK1", "AK9"):
+                self._read_header(seg)
+            elif sid in ("AK2", "IK5"):
+                self._read_2000_transaction_response(seg)
+            elif sid == "IK3" and self.cur is not None:
+                self._read_2100_segment_error(seg)
+            elif sid == "IK4" and self.cur_seg is not None:
+                self._read_2110_element_error(seg, self.cur_seg)
+        if self.cur is not None:
+            c.missing("IK5", "2000", self.cur.ak2, "transaction set response trailer")
+        if self.ak1 is None:
+            c.missing("AK1", "HEADER", self.tx.segments[0], "functional group response header")
+        if self.ak9 is None:
+            c.missing("AK9", "HEADER", self.tx.segments[-1], "functional group response trailer")
+        if self.ak1 is None or self.ak9 is None:
+            return None, c.issues
+        ak1, ak9 = self.ak1, self.ak9
+
+        def num(k: int) -> int:
+            v = ak9.get(k)
+            return int(v) if v.isdigit() else 0
+
+        return Ack999(
+            functional_id=ak1.get(1), group_control_number=ak1.get(2), version=ak1.get(3),
+            status=ak9.get(1), included=num(2), received=num(3), accepted=num(4),
+            transactions=tuple(self.txs), group_error_codes=tuple(v for v in ak9.elements[4:9] if v),
+        ), c.issues
+
+    def _read_header(self, seg: Segment) -> None:
+        """AK1 functional group response header and AK9 trailer."""
+        c = self.c
+        if seg.id == "AK1":
+            self.ak1 = seg
+            c.loop = "HEADER"
+            c.req(seg, 1, "functional identifier code")
+            c.req(seg, 2, "group control number")
+            return
+        self._close_2100_segment_error()
+        c.loop = "HEADER"
+        self.ak9 = seg
+        c.req(seg, 1, "functional group acknowledge code")
+        for k, name in ((2, "transaction sets included"), (3, "received"), (4, "accepted")):
+            c.integer(seg, k, name)
+
+    def _read_2000_transaction_response(self, seg: Segment) -> None:
+        """2000 transaction set response: AK2 opens it, IK5 closes it."""
+        c = self.c
+        if seg.id == "AK2":
+            self._close_2100_segment_error()
+            c.loop = "2000"
+            self.cur = _TransactionResponseFields(seg)
+            c.req(seg, 1, "transaction set identifier")
+            c.req(seg, 2, "transaction set control number")
+            return
+        cur = self.cur
+        if cur is None:
+            return  # an IK5 without its AK2
+        self._close_2100_segment_error()
+        c.loop = "2000"
+        st = cur.ak2
+        self.txs.append(TransactionAck(
+            transaction_id=st.get(1), control_number=st.get(2), implementation_reference=st.get(3),
+            status=c.req(seg, 1, "transaction set acknowledgment code"),
+            error_codes=tuple(v for v in seg.elements[1:6] if v),
+            segment_errors=tuple(cur.segment_errors),
+        ))
+        self.cur = None
+
+    def _read_2100_segment_error(self, seg: Segment) -> None:
+        """2100 segment error IK3: segment id, position, loop id and IK304 code."""
+        c = self.c
+        self._close_2100_segment_error()
+        c.loop = "2100"
+        pos = c.integer(seg, 2, "segment position in transaction set")
+        self.cur_seg = _SegmentErrorFields(segment_id=c.req(seg, 1, "segment id"), position=pos or 0,
+                                           loop_id=seg.get(3), code=seg.get(4))
+
+    def _close_2100_segment_error(self) -> None:
+        """Finish the open IK3 as a SegmentError of the open AK2."""
+        s = self.cur_seg
+        if s is not None and self.cur is not None:
+            self.cur.segment_errors.append(SegmentError(s.segment_id, s.position, s.code, s.loop_id,
+                                                        tuple(s.elements)))
+        self.cur_seg = None
+
+    def _read_2110_element_error(self, seg: Segment, cur_seg: _SegmentErrorFields) -> None:
+        """2110 element error IK4: element (and component) position, reference, code, value."""
+        c = self.c
+        c.loop = "2110"
+        parts = components(seg.get(1), self.cs)
+        p = comp(parts, 1)
+        comp_pos = comp(parts, 2)
+        if not p.isdigit():
+            c.element(seg, 1, "6", "IK401 element position must be a number")
+        cur_seg.elements.append(ElementError(
+            position=int(p) if p.isdigit() else 0, code=c.req(seg, 3, "element error code"),
+            component=int(comp_pos) if comp_pos.isdigit() else None,
+            reference_number=seg.get(2), bad_value=seg.get(4)))
 
 
 def read_999_transaction(tx: TransactionSet,
                          delims: Delimiters) -> tuple[Ack999 | None, list[X12Issue]]:
     """Parse one 999 ST..SE; returns the acknowledgement (None if unusable) and issues."""
-    c = IssueCollector()
-    cs = delims.component
-    ak1 = None
-    ak9 = None
-    txs: list[TransactionAck] = []
-    cur: dict[str, object] | None = None
-    cur_seg: dict[str, object] | None = None
-
-    def close_seg() -> None:
-        nonlocal cur_seg
-        if cur_seg is not None and cur is not None:
-            segs: list[SegmentError] = cur["segs"]  # type: ignore[assignment]
-            segs.append(SegmentError(str(cur_seg["id"]), int(cur_seg["pos"]),  # type: ignore[call-overload]
-                                     str(cur_seg["code"]), str(cur_seg["loop"]),
-                                     tuple(cur_seg["elements"])))  # type: ignore[arg-type]
-        cur_seg = None
-
-    body = tx.segments[1:-1] if tx.segments[-1].id == "SE" else tx.segments[1:]
-    for seg in body:
-        sid = seg.id
-        if sid == "AK1":
-            ak1 = seg
-            c.loop = "HEADER"
-            c.req(seg, 1, "functional identifier code")
-            c.req(seg, 2, "group control number")
-        elif sid == "AK2":
-            close_seg()
-            c.loop = "2000"
-            cur = {"seg": seg, "segs": []}
-            c.req(seg, 1, "transaction set identifier")
-            c.req(seg, 2, "transaction set control number")
-        elif sid == "IK3" and cur is not None:
-            close_seg()
-            c.loop = "2100"
-            pos = c.integer(seg, 2, "segment position in transaction set")
-            cur_seg = {"id": c.req(seg, 1, "segment id"), "pos": pos or 0, "loop": seg.get(3),
-                       "code": seg.get(4), "elements": []}
-        elif sid == "IK4" and cur_seg is not None:
-            c.loop = "2110"
-            parts = components(seg.get(1), cs)
-            p = comp(parts, 1)
-            comp_pos = comp(parts, 2)
-            if not p.isdigit():
-                c.element(seg, 1, "6", "IK401 element position must be a number")
-            elements: list[ElementError] = cur_seg["elements"]  # type: ignore[assignment]
-            elements.append(ElementError(
-                position=int(p) if p.isdigit() else 0, code=c.req(seg, 3, "element error code"),
-                component=int(comp_pos) if comp_pos.isdigit() else None,
-                reference_number=seg.get(2), bad_value=seg.get(4)))
-        elif sid == "IK5" and cur is not None:
-            close_seg()
-            c.loop = "2000"
-            st = cur["seg"]
-            txs.append(TransactionAck(
-                transaction_id=st.get(1), control_number=st.get(2),  # type: ignore[attr-defined]
-                implementation_reference=st.get(3),  # type: ignore[attr-defined]
-                status=c.req(seg, 1, "transaction set acknowledgment code"),
-                error_codes=tuple(v for v in seg.elements[1:6] if v),
-                segment_errors=tuple(cur["segs"]),  # type: ignore[arg-type]
-            ))
-            cur = None
-        elif sid == "AK9":
-            close_seg()
-            c.loop = "HEADER"
-            ak9 = seg
-            for k, name in ((1, "functional group acknowledge code"),):
-                c.req(seg, k, name)
-            for k, name in ((2, "transaction sets included"), (3, "received"), (4, "accepted")):
-                c.integer(seg, k, name)
-    if cur is not None:
-        c.missing("IK5", "2000", cur["seg"], "transaction set response trailer")  # type: ignore[arg-type]
-    if ak1 is None:
-        c.missing("AK1", "HEADER", tx.segments[0], "functional group response header")
-    if ak9 is None:
-        c.missing("AK9", "HEADER", tx.segments[-1], "functional group response trailer")
-    if ak1 is None or ak9 is None:
-        return None, c.issues
-
-    def num(k: int) -> int:
-        v = ak9.get(k)  # type: ignore[union-attr]
-        return int(v) if v.isdigit() else 0
-
-    return Ack999(
-        functional_id=ak1.get(1), group_control_number=ak1.get(2), version=ak1.get(3),
-        status=ak9.get(1), included=num(2), received=num(3), accepted=num(4),
-        transactions=tuple(txs), group_error_codes=tuple(v for v in ak9.elements[4:9] if v),
-    ), c.issues
+    return _Ack999Reader(tx, delims).read()

@@ -12,12 +12,12 @@ the HL hierarchy from consecutive claims that share them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from rcm_x12._elements import IssueCollector, comp, components
+from rcm_x12._elements import IssueCollector, comp, components, transaction_body
 from rcm_x12.common import Address
 from rcm_x12.errors import X12Issue
 from rcm_x12.guides import ACCEPTED_837I, ACCEPTED_837P, X837I, X837P
@@ -178,21 +178,134 @@ def claim_kind_for_guide(guide: str) -> ClaimKind | None:
 
 
 # --------------------------------------------------------------------------- reader
+#
+# One pass over the segments, keeping the loop we are in (``loop``) the way the guide nests
+# them. Each loop has its reader below; the billing provider, subscriber and patient loops
+# are collected as they come and turned into models when the next HL or CLM closes them,
+# so every claim gets the parties of the HL it sits under.
+#
+#   HEADER  BHT                        1000A  NM1*41 PER          1000B  NM1*40
+#   2000A   HL*20 PRV                  2010AA NM1*85 N3 N4 REF*EI/SY
+#   2000B   HL*22 SBR                  2010BA NM1*IL N3 N4 DMG    2010BB NM1*PR N3 N4
+#   2000C   HL*23 PAT                  2010CA NM1*QC N3 N4 DMG
+#   2300    CLM DTP*434 CL1 REF*F8/G1 HI    2310A/2310B NM1*71/82 PRV    2320 (SBR..) skipped
+#   2400    LX SV1/SV2 DTP*472 REF*6R       2420 (NM1..) skipped
+#
+# A loop id ending in "?" (2010A?, 2010B?, 2010C?, 2310?) is a loop the models do not hold
+# (pay-to, other payer names, referring providers, ...): its segments are skipped.
+
+_HEADER_LOOPS = ("HEADER", "1000A", "1000B")
 
 
 @dataclass
-class _ClaimBuilder:
+class _BillingProviderFields:
+    """2000A/2010AA as read so far; ``built`` once the loop is closed."""
+
+    hl: Segment
+    name: str | None = None
+    first_name: str = ""
+    npi: str = ""
+    tax_id: str = ""
+    taxonomy: str = ""
+    address: Address | None = None
+    built: BillingProvider | None = None
+
+
+@dataclass
+class _PayerFields:
+    """2010BB as read so far."""
+
+    name: str
+    id: str
+    address: Address | None = None
+
+
+@dataclass
+class _SubscriberFields:
+    """2000B/2010BA as read so far; ``built`` (with its 2010BB payer) once closed."""
+
+    hl: Segment
+    responsibility: str = ""
+    relationship: str = ""
+    group: str = ""
+    filing: str = ""
+    member_id: str | None = None
+    last_name: str = ""
+    first_name: str = ""
+    birth_date: date | None = None
+    sex: str = ""
+    address: Address | None = None
+    payer: _PayerFields | None = None
+    built: Subscriber | None = None
+    built_payer: Payer | None = None
+
+
+@dataclass
+class _PatientFields:
+    """2000C/2010CA as read so far; ``built`` once closed."""
+
+    hl: Segment
+    relationship: str = ""
+    last_name: str = ""
+    first_name: str = ""
+    birth_date: date | None = None
+    sex: str = ""
+    address: Address | None = None
+    built: Patient | None = None
+
+
+@dataclass
+class _LineFields:
+    """2400 as read so far; the SV1/SV2 fields are set together (``has_service``)."""
+
     start: Segment
-    bp: BillingProvider | None
+    has_service: bool = False
+    procedure_qualifier: str = ""
+    procedure_code: str = ""
+    modifiers: tuple[str, ...] = ()
+    charge: Decimal = Decimal(0)
+    unit_basis: str = ""
+    units: Decimal = Decimal(0)
+    diagnosis_pointers: tuple[int, ...] = ()
+    revenue_code: str = ""
+    place_of_service: str = ""
+    service_date: date | None = None
+    line_control_number: str = ""
+
+
+@dataclass
+class _ClaimFields:
+    """2300 as read so far, with the parties of the HL it sits under."""
+
+    start: Segment
+    billing_provider: BillingProvider | None
     subscriber: Subscriber | None
     payer: Payer | None
     patient: Patient | None
-    fields: dict[str, object] = field(default_factory=dict)
+    patient_control_number: str
+    total_charge: Decimal
+    place_of_service: str
+    frequency_code: str
+    provider_signature: str
+    assignment: str
+    benefits_assignment: str
+    release_of_information: str
+    payer_claim_control_number: str = ""
+    prior_authorization: str = ""
+    statement_from: date | None = None
+    statement_to: date | None = None
+    admission_type: str = ""
+    admission_source: str = ""
+    patient_status: str = ""
+    has_principal: bool = False
     diagnoses: list[str] = field(default_factory=list)
-    lines: list[dict[str, object]] = field(default_factory=list)
+    # By loop id: "2310A" attending, "2310B" rendering.
+    providers: dict[str, Provider] = field(default_factory=dict)
+    lines: list[_LineFields] = field(default_factory=list)
 
 
 def _integral_pointer(value: str) -> int | None:
+    """A diagnosis pointer written as a decimal ("1.00") as its integer, if it is 1-12."""
     try:
         number = Decimal(value) if _NUMERIC.match(value) else None
     except ArithmeticError:
@@ -203,393 +316,482 @@ def _integral_pointer(value: str) -> int | None:
 
 
 def _address(n3: Segment | None, n4: Segment) -> Address:
+    """N3 (optional) and N4 as an Address."""
     return Address(line1=n3.get(1) if n3 else "", line2=n3.get(2) if n3 else "",
                    city=n4.get(1), state=n4.get(2), postal_code=n4.get(3))
 
 
-def read_837_transaction(tx: TransactionSet, delims: Delimiters,
-                         kind: ClaimKind) -> tuple[Claim837 | None, list[X12Issue]]:
-    """Parse one 837 ST..SE; returns the document (None if unusable) and the issues found."""
-    c = IssueCollector()
-    cs = delims.component
-    submitter: Submitter | None = None
-    receiver: Receiver | None = None
-    bht: Segment | None = None
-    bp: dict[str, object] | None = None
-    bp_obj: BillingProvider | None = None
-    sub: dict[str, object] | None = None
-    sub_obj: Subscriber | None = None
-    payer_obj: Payer | None = None
-    pat: dict[str, object] | None = None
-    pat_obj: Patient | None = None
-    claim: _ClaimBuilder | None = None
-    line: dict[str, object] | None = None
-    claims: list[_ClaimBuilder] = []
-    hl_ids: dict[str, str] = {}
-    loop = "HEADER"
-    last_n3: Segment | None = None
-    pending_payer: dict[str, object] | None = None
-    last = tx.segments[0]
+class _Claim837Reader:
+    """The state of one 837 transaction set while its segments are read in order."""
 
-    def finish_bp() -> None:
-        nonlocal bp_obj
-        if bp is not None and bp_obj is None:
-            if "name" not in bp:
-                c.missing("NM1", "2010AA", bp["hl"], "billing provider name")  # type: ignore[arg-type]
-            if not bp.get("tax_id"):
-                c.missing("REF", "2010AA", bp["hl"], "billing provider tax id REF*EI")  # type: ignore[arg-type]
-            if "address" not in bp:
-                c.missing("N4", "2010AA", bp["hl"], "billing provider address")  # type: ignore[arg-type]
-            bp_obj = BillingProvider(
-                name=str(bp.get("name", "")), first_name=str(bp.get("first_name", "")),
-                npi=str(bp.get("npi", "")), tax_id=str(bp.get("tax_id", "")),
-                address=bp.get("address") or Address("", "", "", ""),  # type: ignore[arg-type]
-                taxonomy=str(bp.get("taxonomy", "")),
-            )
+    def __init__(self, tx: TransactionSet, delims: Delimiters, kind: ClaimKind) -> None:
+        self.tx = tx
+        self.kind = kind
+        self.cs = delims.component
+        self.c = IssueCollector()
+        self.loop = "HEADER"
+        self.bht: Segment | None = None
+        self.submitter: Submitter | None = None
+        self.receiver: Receiver | None = None
+        self.hl_ids: dict[str, str] = {}
+        self.bp: _BillingProviderFields | None = None
+        self.sub: _SubscriberFields | None = None
+        self.pat: _PatientFields | None = None
+        self.claim: _ClaimFields | None = None
+        self.line: _LineFields | None = None
+        self.claims: list[_ClaimFields] = []
+        self.last_n3: Segment | None = None
+        self.last = tx.segments[0]
 
-    def finish_sub() -> None:
-        nonlocal sub_obj, payer_obj
-        if sub is not None and sub_obj is None:
-            if "member_id" not in sub:
-                c.missing("NM1", "2010BA", sub["hl"], "subscriber name NM1*IL")  # type: ignore[arg-type]
-            sub_obj = Subscriber(
-                member_id=str(sub.get("member_id", "")), last_name=str(sub.get("last_name", "")),
-                first_name=str(sub.get("first_name", "")),
-                birth_date=sub.get("birth_date"),  # type: ignore[arg-type]
-                sex=str(sub.get("sex", "")), relationship=str(sub.get("relationship", "")),
-                payer_responsibility=str(sub.get("responsibility", "")),
-                group_number=str(sub.get("group", "")),
-                claim_filing_indicator=str(sub.get("filing", "")),
-                address=sub.get("address"),  # type: ignore[arg-type]
-            )
-            if pending_payer is None:
-                c.missing("NM1", "2010BB", sub["hl"], "payer name NM1*PR")  # type: ignore[arg-type]
-                payer_obj = Payer("", "")
-            else:
-                payer_obj = Payer(name=str(pending_payer.get("name", "")),
-                                  payer_id=str(pending_payer.get("id", "")),
-                                  address=pending_payer.get("address"))  # type: ignore[arg-type]
+    def read(self) -> tuple[Claim837 | None, list[X12Issue]]:
+        """Read every segment between ST and SE; the document (None if unusable) and the issues."""
+        for seg in transaction_body(self.tx):
+            self.last = seg
+            self.c.loop = self.loop
+            self._read_segment(seg)
+        if self.claim is not None:
+            self.claims.append(self.claim)
+        self._close_party_loops()
+        return self._document(), self.c.issues
 
-    def finish_pat() -> None:
-        nonlocal pat_obj
-        if pat is not None and pat_obj is None:
-            pat_obj = Patient(
-                last_name=str(pat.get("last_name", "")), first_name=str(pat.get("first_name", "")),
-                birth_date=pat.get("birth_date"), sex=str(pat.get("sex", "")),  # type: ignore[arg-type]
-                relationship=str(pat.get("relationship", "")),
-                address=pat.get("address"),  # type: ignore[arg-type]
-            )
+    def _read_segment(self, seg: Segment) -> None:
+        """Hand one segment to the reader of its loop.
 
-    for seg in tx.segments[1:-1] if tx.segments[-1].id == "SE" else tx.segments[1:]:
-        last = seg
-        sid = seg.id
-        c.loop = loop
+        BHT, HL, N3/N4, CLM and LX are taken in any loop (they open or close loops, or an N3
+        waits for its N4); every other segment only in the loop that holds it.
+        """
+        sid, loop = seg.id, self.loop
         if sid == "BHT":
-            bht = seg
-            c.date8(seg, 4, "transaction creation date")
-        elif sid == "NM1" and seg.get(1) in ("41", "40") and loop in ("HEADER", "1000A", "1000B"):
-            loop = "1000A" if seg.get(1) == "41" else "1000B"
-            c.loop = loop
+            self.bht = seg
+            self.c.date8(seg, 4, "transaction creation date")
+        elif sid == "HL":
+            self._read_hl(seg)
+        elif loop == "UNKNOWN":
+            return  # under an HL level we do not read
+        elif sid in ("N3", "N4"):
+            self._read_address(seg)
+        elif sid == "CLM":
+            self._start_2300_claim(seg)
+        elif sid == "LX":
+            self._start_2400_service_line(seg)
+        elif loop in _HEADER_LOOPS:
+            self._read_1000_submitter_receiver(seg)
+        elif self.claim is None:
+            if loop in ("2000A", "2010AA", "2010A?"):
+                self._read_2000a_billing_provider(seg)
+            elif loop in ("2000B", "2010BA", "2010BB", "2010B?"):
+                self._read_2000b_subscriber(seg)
+            elif loop in ("2000C", "2010CA", "2010C?"):
+                self._read_2000c_patient(seg)
+        elif sid == "SBR":
+            self.loop = "2320"  # other subscriber (COB) loops: not modelled, skip their segments
+        elif loop == "2300":
+            self._read_2300_claim(seg, self.claim)
+        elif loop in ("2310A", "2310B", "2310?"):
+            self._read_2310_provider(seg, self.claim)
+        elif loop == "2400" and self.line is not None:
+            self._read_2400_service_line(seg, self.line)
+
+    def _read_1000_submitter_receiver(self, seg: Segment) -> None:
+        """1000A submitter (NM1*41, PER) and 1000B receiver (NM1*40)."""
+        c = self.c
+        if seg.id == "NM1" and seg.get(1) in ("41", "40"):
+            self.loop = c.loop = "1000A" if seg.get(1) == "41" else "1000B"
             name = c.req(seg, 3, "name")
             ident = c.req(seg, 9, "identifier")
-            if loop == "1000A":
-                submitter = Submitter(name=name, id=ident)
+            if self.loop == "1000A":
+                self.submitter = Submitter(name=name, id=ident)
             else:
-                receiver = Receiver(name=name, id=ident)
-        elif sid == "PER" and loop == "1000A" and submitter is not None:
+                self.receiver = Receiver(name=name, id=ident)
+        elif seg.id == "PER" and self.loop == "1000A" and self.submitter is not None:
             phone = ""
             for q, v in ((seg.get(3), seg.get(4)), (seg.get(5), seg.get(6)), (seg.get(7), seg.get(8))):
                 if q == "TE":
                     phone = v
                     break
-            submitter = Submitter(submitter.name, submitter.id, seg.get(2), phone)
-        elif sid == "HL":
-            line = None
-            hl_id = c.req(seg, 1, "hierarchical id")
-            parent = seg.get(2)
-            level = c.req(seg, 3, "hierarchical level code")
-            if hl_id in hl_ids:
-                c.element(seg, 1, "7", f"HL01 {hl_id!r} is used twice")
-            if parent and parent not in hl_ids:
-                c.element(seg, 2, "7", f"HL02 parent {parent!r} does not precede this HL")
-            hl_ids[hl_id] = level
-            if claim is not None:
-                claims.append(claim)
-                claim = None
-            if level == "20":
-                finish_bp(); finish_sub(); finish_pat()  # noqa: E702
-                loop = "2000A"
-                bp, bp_obj, sub, sub_obj, pat, pat_obj = {"hl": seg}, None, None, None, None, None
-                pending_payer = None
-            elif level == "22":
-                finish_bp(); finish_sub(); finish_pat()  # noqa: E702
-                if parent and hl_ids.get(parent) != "20":
-                    c.element(seg, 2, "7", "subscriber HL must have a billing provider HL as parent")
-                loop = "2000B"
-                sub, sub_obj, pat, pat_obj, pending_payer = {"hl": seg}, None, None, None, None
-            elif level == "23":
-                finish_sub(); finish_pat()  # noqa: E702
-                if parent and hl_ids.get(parent) != "22":
-                    c.element(seg, 2, "7", "patient HL must have a subscriber HL as parent")
-                loop = "2000C"
-                pat, pat_obj = {"hl": seg}, None
-            else:
-                c.element(seg, 3, "7", f"HL03 level code {level!r} is not 20, 22 or 23")
-                loop = "UNKNOWN"
-        elif loop == "UNKNOWN":
-            continue
-        elif sid == "PRV" and loop == "2000A" and bp is not None:
-            bp["taxonomy"] = seg.get(3)
-        elif sid == "SBR" and loop in ("2000B",) and sub is not None:
-            c.req(seg, 1, "payer responsibility")
-            sub.update(responsibility=seg.get(1), relationship=seg.get(2), group=seg.get(3),
-                       filing=seg.get(9))
-        elif sid == "SBR" and claim is not None:
-            loop = "2320"  # other subscriber (COB) loops: not modelled, skip their NM1s
-        elif sid == "PAT" and loop == "2000C" and pat is not None:
-            pat["relationship"] = c.req(seg, 1, "patient relationship")
-        elif sid == "NM1" and claim is None and loop in ("2000A", "2010AA", "2010AB", "2010AC"):
-            if seg.get(1) == "85" and bp is not None:
-                loop = "2010AA"
-                c.loop = loop
-                bp["name"] = c.req(seg, 3, "billing provider name")
-                bp["first_name"] = seg.get(4)
-                bp["npi"] = c.req(seg, 9, "billing provider NPI")
-            else:
-                loop = "2010A?"
-        elif sid == "NM1" and claim is None and loop in ("2000B", "2010BA", "2010BB"):
-            if seg.get(1) == "IL" and sub is not None:
-                loop = "2010BA"
-                sub.update(last_name=c.req(seg, 3, "subscriber last name"), first_name=seg.get(4),
-                           member_id=c.req(seg, 9, "member id"))
-            elif seg.get(1) == "PR":
-                loop = "2010BB"
-                pending_payer = {"name": c.req(seg, 3, "payer name"), "id": c.req(seg, 9, "payer id")}
-            else:
-                loop = "2010B?"
-        elif sid == "NM1" and claim is None and loop in ("2000C", "2010CA"):
-            if seg.get(1) == "QC" and pat is not None:
-                loop = "2010CA"
-                pat.update(last_name=c.req(seg, 3, "patient last name"), first_name=seg.get(4))
-            else:
-                loop = "2010C?"
-        elif sid == "N3":
-            last_n3 = seg
-        elif sid == "N4":
-            addr = _address(last_n3, seg)
-            last_n3 = None
-            if loop == "2010AA" and bp is not None:
-                bp["address"] = addr
-            elif loop == "2010BA" and sub is not None:
-                sub["address"] = addr
-            elif loop == "2010BB" and pending_payer is not None:
-                pending_payer["address"] = addr
-            elif loop == "2010CA" and pat is not None:
-                pat["address"] = addr
-        elif sid == "DMG" and loop in ("2010BA", "2010CA"):
-            target = sub if loop == "2010BA" else pat
-            if target is not None:
-                if seg.get(1) != "D8":
-                    c.element(seg, 1, "7", "DMG01 must be D8")
-                target["birth_date"] = c.date8(seg, 2, "birth date")
-                target["sex"] = seg.get(3)
-        elif sid == "REF" and loop == "2010AA" and bp is not None and seg.get(1) in ("EI", "SY"):
-            bp["tax_id"] = c.req(seg, 2, "tax id")
-        elif sid == "CLM":
-            if claim is not None:
-                claims.append(claim)
-            line = None
-            finish_bp(); finish_sub(); finish_pat()  # noqa: E702
-            if sub_obj is None:
-                c.segment(seg, "CLM", "2", "CLM found outside a subscriber or patient HL")
-            loop = "2300"
-            c.loop = loop
-            claim = _ClaimBuilder(seg, bp_obj, sub_obj, payer_obj, pat_obj if pat else None)
-            clm05 = components(seg.get(5), cs)
-            total = c.amount(seg, 2, "total claim charge")
-            claim.fields.update(
-                patient_control_number=c.req(seg, 1, "patient control number"),
-                total_charge=total if total is not None else Decimal(0),
-                place_of_service=comp(clm05, 1), frequency_code=comp(clm05, 3),
-                provider_signature=seg.get(6), assignment=seg.get(7),
-                benefits_assignment=seg.get(8), release_of_information=seg.get(9),
-            )
-            if not comp(clm05, 1) or not comp(clm05, 3):
-                c.element(seg, 5, "1", "CLM05 needs the place of service/facility code and the "
-                          "claim frequency code")
-        elif sid == "LX" and claim is not None:
-            loop = "2400"
-            c.loop = loop
-            c.integer(seg, 1, "line number")
-            line = {"start": seg}
-            claim.lines.append(line)
-        elif claim is not None and loop == "2300":
-            if sid == "DTP" and seg.get(1) == "434":
-                start, end = c.date_period(seg, 2, 3, "statement dates")
-                claim.fields.update(statement_from=start, statement_to=end)
-            elif sid == "CL1":
-                claim.fields.update(admission_type=seg.get(1), admission_source=seg.get(2),
-                                    patient_status=seg.get(3))
-            elif sid == "REF" and seg.get(1) == "F8":
-                claim.fields["payer_claim_control_number"] = c.req(seg, 2, "payer claim control number")
-            elif sid == "REF" and seg.get(1) == "G1":
-                claim.fields["prior_authorization"] = c.req(seg, 2, "prior authorization")
-            elif sid == "HI":
-                for pos, value in enumerate(seg.elements, start=1):
-                    parts = components(value, cs)
-                    qual, code = comp(parts, 1), comp(parts, 2)
-                    if qual in ("ABK", "BK"):
-                        if claim.diagnoses and claim.fields.get("has_principal"):
-                            c.element(seg, pos, "7", "a second principal diagnosis (ABK)")
-                        claim.diagnoses.insert(0, code)
-                        claim.fields["has_principal"] = True
-                        if not code:
-                            c.element(seg, pos, "1", "principal diagnosis code missing", component=2)
-                    elif qual in ("ABF", "BF"):
-                        claim.diagnoses.append(code)
-                        if not code:
-                            c.element(seg, pos, "1", "diagnosis code missing", component=2)
-            elif sid == "NM1" and seg.get(1) in ("82", "71"):
-                loop = "2310B" if seg.get(1) == "82" else "2310A"
-                claim.fields["_provider_key"] = loop
-                claim.fields[loop] = {"last_name": c.req(seg, 3, "provider last name"),
-                                      "first_name": seg.get(4), "npi": seg.get(9)}
-            elif sid == "NM1":
-                loop = "2310?"
-        elif claim is not None and sid == "PRV" and loop in ("2310A", "2310B"):
-            prov = claim.fields.get(loop)
-            if isinstance(prov, dict):
-                prov["taxonomy"] = seg.get(3)
-        elif claim is not None and sid == "NM1" and loop in ("2310A", "2310B", "2310?"):
-            loop = "2310?" if seg.get(1) not in ("82", "71") else loop
-            if seg.get(1) in ("82", "71"):
-                loop = "2310B" if seg.get(1) == "82" else "2310A"
-                claim.fields[loop] = {"last_name": c.req(seg, 3, "provider last name"),
-                                      "first_name": seg.get(4), "npi": seg.get(9)}
-        elif line is not None and loop == "2400":
-            if sid in ("SV1", "SV2"):
-                if (sid == "SV1") != (kind == "P"):
-                    c.segment(seg, sid, "2", f"{sid} is not used in an 837{kind}")
-                proc_pos = 1 if sid == "SV1" else 2
-                if sid == "SV2":
-                    line["revenue_code"] = c.req(seg, 1, "revenue code")
-                parts = components(seg.get(proc_pos), cs)
-                if sid == "SV1" and not parts:
-                    c.element(seg, 1, "1", "SV101 procedure is required")
-                # No SV202 composite (revenue code only): keep the model default qualifier.
-                line["procedure_qualifier"] = comp(parts, 1) or "HC"
-                line["procedure_code"] = comp(parts, 2)
-                line["modifiers"] = tuple(m for m in parts[2:6] if m)
-                charge = c.amount(seg, proc_pos + 1, "line charge")
-                line["charge"] = charge if charge is not None else Decimal(0)
-                line["unit_basis"] = seg.get(proc_pos + 2)
-                units = c.amount(seg, proc_pos + 3, "units")
-                line["units"] = units if units is not None else Decimal(0)
-                if sid == "SV1":
-                    line["place_of_service"] = seg.get(5)
-                    pointers = []
-                    for p in components(seg.get(7), cs):
-                        if p.isdigit() and 1 <= int(p) <= 12:
-                            pointers.append(int(p))
-                        elif _integral_pointer(p) is not None:
-                            # Some senders write "1.00"; the value is unambiguous, so keep it
-                            # and warn instead of rejecting the claim.
-                            pointers.append(_integral_pointer(p))  # type: ignore[arg-type]
-                            c.element(seg, 7, "6", f"diagnosis pointer {p!r} should be an "
-                                      "integer", severity="warning")
-                        else:
-                            c.element(seg, 7, "7", f"diagnosis pointer {p!r} must be 1-12")
-                    line["diagnosis_pointers"] = tuple(pointers)
-                else:
-                    line["diagnosis_pointers"] = ()
-                line["has_service"] = True
-            elif sid == "DTP" and seg.get(1) == "472":
-                start, _ = c.date_period(seg, 2, 3, "service date")
-                line["service_date"] = start
-            elif sid == "REF" and seg.get(1) == "6R":
-                line["line_control_number"] = seg.get(2)
-            elif sid == "NM1":
-                loop = "2420"
-        elif sid == "LX" and claim is None:
-            c.segment(seg, "LX", "2", "service line found outside a claim")
+            self.submitter = Submitter(self.submitter.name, self.submitter.id, seg.get(2), phone)
 
-    if claim is not None:
-        claims.append(claim)
-    finish_bp(); finish_sub(); finish_pat()  # noqa: E702
-    c.loop = None
-    if bht is None:
-        c.missing("BHT", "HEADER", tx.segments[0], "beginning of hierarchical transaction")
-    if submitter is None:
-        c.missing("NM1", "1000A", tx.segments[0], "submitter name NM1*41")
-    if receiver is None:
-        c.missing("NM1", "1000B", tx.segments[0], "receiver name NM1*40")
-    if not claims:
-        c.missing("CLM", "2300", last, "claim information")
-    result: list[Claim] = []
-    for cb in claims:
+    def _read_hl(self, seg: Segment) -> None:
+        """HL: closes the open claim and opens 2000A (20), 2000B (22) or 2000C (23)."""
+        c = self.c
+        self.line = None
+        hl_id = c.req(seg, 1, "hierarchical id")
+        parent = seg.get(2)
+        level = c.req(seg, 3, "hierarchical level code")
+        if hl_id in self.hl_ids:
+            c.element(seg, 1, "7", f"HL01 {hl_id!r} is used twice")
+        if parent and parent not in self.hl_ids:
+            c.element(seg, 2, "7", f"HL02 parent {parent!r} does not precede this HL")
+        self.hl_ids[hl_id] = level
+        if self.claim is not None:
+            self.claims.append(self.claim)
+            self.claim = None
+        if level == "20":
+            self._close_party_loops()
+            self.loop = "2000A"
+            self.bp, self.sub, self.pat = _BillingProviderFields(seg), None, None
+        elif level == "22":
+            self._close_party_loops()
+            if parent and self.hl_ids.get(parent) != "20":
+                c.element(seg, 2, "7", "subscriber HL must have a billing provider HL as parent")
+            self.loop = "2000B"
+            self.sub, self.pat = _SubscriberFields(seg), None
+        elif level == "23":
+            self._close_2000b_subscriber()
+            self._close_2000c_patient()
+            if parent and self.hl_ids.get(parent) != "22":
+                c.element(seg, 2, "7", "patient HL must have a subscriber HL as parent")
+            self.loop = "2000C"
+            self.pat = _PatientFields(seg)
+        else:
+            c.element(seg, 3, "7", f"HL03 level code {level!r} is not 20, 22 or 23")
+            self.loop = "UNKNOWN"
+
+    def _read_2000a_billing_provider(self, seg: Segment) -> None:
+        """2000A billing provider (PRV) and 2010AA its name (NM1*85) and tax id (REF*EI/SY)."""
+        bp, c = self.bp, self.c
+        if seg.id == "PRV" and self.loop == "2000A" and bp is not None:
+            bp.taxonomy = seg.get(3)
+        elif seg.id == "NM1" and self.loop != "2010A?":  # a skipped 2010A loop skips its NM1s too
+            if seg.get(1) == "85" and bp is not None:
+                self.loop = c.loop = "2010AA"
+                bp.name = c.req(seg, 3, "billing provider name")
+                bp.first_name = seg.get(4)
+                bp.npi = c.req(seg, 9, "billing provider NPI")
+            else:
+                self.loop = "2010A?"  # pay-to and other 2010A loops: not modelled
+        elif seg.id == "REF" and self.loop == "2010AA" and bp is not None and seg.get(1) in ("EI", "SY"):
+            bp.tax_id = c.req(seg, 2, "tax id")
+
+    def _read_2000b_subscriber(self, seg: Segment) -> None:
+        """2000B subscriber (SBR), 2010BA its name (NM1*IL) and DMG, 2010BB the payer (NM1*PR)."""
+        sub, c = self.sub, self.c
+        if seg.id == "SBR" and self.loop == "2000B" and sub is not None:
+            c.req(seg, 1, "payer responsibility")
+            sub.responsibility, sub.relationship = seg.get(1), seg.get(2)
+            sub.group, sub.filing = seg.get(3), seg.get(9)
+        elif seg.id == "NM1" and self.loop != "2010B?":
+            if seg.get(1) == "IL" and sub is not None:
+                self.loop = "2010BA"
+                sub.last_name = c.req(seg, 3, "subscriber last name")
+                sub.first_name = seg.get(4)
+                sub.member_id = c.req(seg, 9, "member id")
+            elif seg.get(1) == "PR":
+                self.loop = "2010BB"
+                payer = _PayerFields(name=c.req(seg, 3, "payer name"), id=c.req(seg, 9, "payer id"))
+                if sub is not None:
+                    sub.payer = payer
+            else:
+                self.loop = "2010B?"
+        elif seg.id == "DMG" and self.loop == "2010BA" and sub is not None:
+            self._read_dmg(seg, sub)
+
+    def _read_2000c_patient(self, seg: Segment) -> None:
+        """2000C patient (PAT) and 2010CA its name (NM1*QC) and DMG."""
+        pat, c = self.pat, self.c
+        if seg.id == "PAT" and self.loop == "2000C" and pat is not None:
+            pat.relationship = c.req(seg, 1, "patient relationship")
+        elif seg.id == "NM1" and self.loop != "2010C?":
+            if seg.get(1) == "QC" and pat is not None:
+                self.loop = "2010CA"
+                pat.last_name = c.req(seg, 3, "patient last name")
+                pat.first_name = seg.get(4)
+            else:
+                self.loop = "2010C?"
+        elif seg.id == "DMG" and self.loop == "2010CA" and pat is not None:
+            self._read_dmg(seg, pat)
+
+    def _read_dmg(self, seg: Segment, person: _SubscriberFields | _PatientFields) -> None:
+        """DMG of 2010BA or 2010CA: D8 birth date and sex."""
+        if seg.get(1) != "D8":
+            self.c.element(seg, 1, "7", "DMG01 must be D8")
+        person.birth_date = self.c.date8(seg, 2, "birth date")
+        person.sex = seg.get(3)
+
+    def _read_address(self, seg: Segment) -> None:
+        """N3/N4 of 2010AA, 2010BA, 2010BB or 2010CA (N3 is kept until its N4 arrives)."""
+        if seg.id == "N3":
+            self.last_n3 = seg
+            return
+        addr = _address(self.last_n3, seg)
+        self.last_n3 = None
+        loop = self.loop
+        if loop == "2010AA" and self.bp is not None:
+            self.bp.address = addr
+        elif loop == "2010BA" and self.sub is not None:
+            self.sub.address = addr
+        elif loop == "2010BB" and self.sub is not None and self.sub.payer is not None:
+            self.sub.payer.address = addr
+        elif loop == "2010CA" and self.pat is not None:
+            self.pat.address = addr
+
+    def _close_2000a_billing_provider(self) -> None:
+        """Build the BillingProvider of the open 2000A once, reporting what it lacks."""
+        bp = self.bp
+        if bp is None or bp.built is not None:
+            return
+        c = self.c
+        if bp.name is None:
+            c.missing("NM1", "2010AA", bp.hl, "billing provider name")
+        if not bp.tax_id:
+            c.missing("REF", "2010AA", bp.hl, "billing provider tax id REF*EI")
+        if bp.address is None:
+            c.missing("N4", "2010AA", bp.hl, "billing provider address")
+        bp.built = BillingProvider(
+            name=bp.name or "", first_name=bp.first_name, npi=bp.npi, tax_id=bp.tax_id,
+            address=bp.address or Address("", "", "", ""), taxonomy=bp.taxonomy,
+        )
+
+    def _close_2000b_subscriber(self) -> None:
+        """Build the Subscriber and Payer of the open 2000B once, reporting what they lack."""
+        sub = self.sub
+        if sub is None or sub.built is not None:
+            return
+        c = self.c
+        if sub.member_id is None:
+            c.missing("NM1", "2010BA", sub.hl, "subscriber name NM1*IL")
+        sub.built = Subscriber(
+            member_id=sub.member_id or "", last_name=sub.last_name, first_name=sub.first_name,
+            birth_date=sub.birth_date, sex=sub.sex, relationship=sub.relationship,
+            payer_responsibility=sub.responsibility, group_number=sub.group,
+            claim_filing_indicator=sub.filing, address=sub.address,
+        )
+        if sub.payer is None:
+            c.missing("NM1", "2010BB", sub.hl, "payer name NM1*PR")
+            sub.built_payer = Payer("", "")
+        else:
+            sub.built_payer = Payer(name=sub.payer.name, payer_id=sub.payer.id, address=sub.payer.address)
+
+    def _close_2000c_patient(self) -> None:
+        """Build the Patient of the open 2000C once."""
+        pat = self.pat
+        if pat is None or pat.built is not None:
+            return
+        pat.built = Patient(
+            last_name=pat.last_name, first_name=pat.first_name, birth_date=pat.birth_date,
+            sex=pat.sex, relationship=pat.relationship, address=pat.address,
+        )
+
+    def _close_party_loops(self) -> None:
+        """Close 2000A, 2000B and 2000C (a claim or the next HL needs their models)."""
+        self._close_2000a_billing_provider()
+        self._close_2000b_subscriber()
+        self._close_2000c_patient()
+
+    def _start_2300_claim(self, seg: Segment) -> None:
+        """CLM: closes the open claim and party loops and opens 2300."""
+        c = self.c
+        if self.claim is not None:
+            self.claims.append(self.claim)
+        self.line = None
+        self._close_party_loops()
+        bp, sub, pat = self.bp, self.sub, self.pat
+        subscriber = sub.built if sub is not None else None
+        if subscriber is None:
+            c.segment(seg, "CLM", "2", "CLM found outside a subscriber or patient HL")
+        self.loop = c.loop = "2300"
+        clm05 = components(seg.get(5), self.cs)
+        total = c.amount(seg, 2, "total claim charge")
+        self.claim = _ClaimFields(
+            start=seg, billing_provider=bp.built if bp is not None else None, subscriber=subscriber,
+            payer=sub.built_payer if sub is not None else None,
+            patient=pat.built if pat is not None else None,
+            patient_control_number=c.req(seg, 1, "patient control number"),
+            total_charge=total if total is not None else Decimal(0),
+            place_of_service=comp(clm05, 1), frequency_code=comp(clm05, 3),
+            provider_signature=seg.get(6), assignment=seg.get(7),
+            benefits_assignment=seg.get(8), release_of_information=seg.get(9),
+        )
+        if not comp(clm05, 1) or not comp(clm05, 3):
+            c.element(seg, 5, "1", "CLM05 needs the place of service/facility code and the "
+                      "claim frequency code")
+
+    def _read_2300_claim(self, seg: Segment, claim: _ClaimFields) -> None:
+        """2300 claim: DTP*434 statement dates, CL1, REF*F8/G1, HI diagnoses; NM1 opens 2310."""
+        c, sid = self.c, seg.id
+        if sid == "DTP" and seg.get(1) == "434":
+            claim.statement_from, claim.statement_to = c.date_period(seg, 2, 3, "statement dates")
+        elif sid == "CL1":
+            claim.admission_type, claim.admission_source = seg.get(1), seg.get(2)
+            claim.patient_status = seg.get(3)
+        elif sid == "REF" and seg.get(1) == "F8":
+            claim.payer_claim_control_number = c.req(seg, 2, "payer claim control number")
+        elif sid == "REF" and seg.get(1) == "G1":
+            claim.prior_authorization = c.req(seg, 2, "prior authorization")
+        elif sid == "HI":
+            self._read_2300_hi(seg, claim)
+        elif sid == "NM1":
+            self._read_2310_nm1(seg, claim)
+
+    def _read_2300_hi(self, seg: Segment, claim: _ClaimFields) -> None:
+        """HI: principal diagnosis (ABK/BK) first, other diagnoses (ABF/BF) after it."""
+        c = self.c
+        for pos, value in enumerate(seg.elements, start=1):
+            parts = components(value, self.cs)
+            qual, code = comp(parts, 1), comp(parts, 2)
+            if qual in ("ABK", "BK"):
+                if claim.diagnoses and claim.has_principal:
+                    c.element(seg, pos, "7", "a second principal diagnosis (ABK)")
+                claim.diagnoses.insert(0, code)
+                claim.has_principal = True
+                if not code:
+                    c.element(seg, pos, "1", "principal diagnosis code missing", component=2)
+            elif qual in ("ABF", "BF"):
+                claim.diagnoses.append(code)
+                if not code:
+                    c.element(seg, pos, "1", "diagnosis code missing", component=2)
+
+    def _read_2310_provider(self, seg: Segment, claim: _ClaimFields) -> None:
+        """2310A attending (NM1*71) and 2310B rendering (NM1*82) provider with its PRV."""
+        if seg.id == "PRV" and self.loop in ("2310A", "2310B"):
+            provider = claim.providers.get(self.loop)
+            if provider is not None:
+                claim.providers[self.loop] = replace(provider, taxonomy=seg.get(3))
+        elif seg.id == "NM1":
+            self._read_2310_nm1(seg, claim)
+
+    def _read_2310_nm1(self, seg: Segment, claim: _ClaimFields) -> None:
+        """NM1 in 2300/2310: opens 2310A (71) or 2310B (82); other 2310 loops are skipped."""
+        if seg.get(1) not in ("82", "71"):
+            self.loop = "2310?"
+            return
+        self.loop = "2310B" if seg.get(1) == "82" else "2310A"
+        claim.providers[self.loop] = Provider(self.c.req(seg, 3, "provider last name"), seg.get(4), seg.get(9))
+
+    def _start_2400_service_line(self, seg: Segment) -> None:
+        """LX: opens 2400 in the current claim (an LX outside a claim is an error)."""
+        c = self.c
+        if self.claim is None:
+            c.segment(seg, "LX", "2", "service line found outside a claim")
+            return
+        self.loop = c.loop = "2400"
+        c.integer(seg, 1, "line number")
+        self.line = _LineFields(seg)
+        self.claim.lines.append(self.line)
+
+    def _read_2400_service_line(self, seg: Segment, line: _LineFields) -> None:
+        """2400 service line: SV1 (837P) or SV2 (837I), DTP*472, REF*6R; NM1 opens 2420."""
+        sid = seg.id
+        if sid in ("SV1", "SV2"):
+            self._read_2400_sv1_sv2(seg, line)
+        elif sid == "DTP" and seg.get(1) == "472":
+            line.service_date, _ = self.c.date_period(seg, 2, 3, "service date")
+        elif sid == "REF" and seg.get(1) == "6R":
+            line.line_control_number = seg.get(2)
+        elif sid == "NM1":
+            self.loop = "2420"  # line-level providers: not modelled
+
+    def _read_2400_sv1_sv2(self, seg: Segment, line: _LineFields) -> None:
+        """SV1 professional or SV2 institutional service: procedure, charge, units, pointers."""
+        c, sid, cs = self.c, seg.id, self.cs
+        if (sid == "SV1") != (self.kind == "P"):
+            c.segment(seg, sid, "2", f"{sid} is not used in an 837{self.kind}")
+        proc_pos = 1 if sid == "SV1" else 2
+        if sid == "SV2":
+            line.revenue_code = c.req(seg, 1, "revenue code")
+        parts = components(seg.get(proc_pos), cs)
+        if sid == "SV1" and not parts:
+            c.element(seg, 1, "1", "SV101 procedure is required")
+        # No SV202 composite (revenue code only): keep the model default qualifier.
+        line.procedure_qualifier = comp(parts, 1) or "HC"
+        line.procedure_code = comp(parts, 2)
+        line.modifiers = tuple(m for m in parts[2:6] if m)
+        charge = c.amount(seg, proc_pos + 1, "line charge")
+        line.charge = charge if charge is not None else Decimal(0)
+        line.unit_basis = seg.get(proc_pos + 2)
+        units = c.amount(seg, proc_pos + 3, "units")
+        line.units = units if units is not None else Decimal(0)
+        if sid == "SV1":
+            line.place_of_service = seg.get(5)
+            pointers: list[int] = []
+            for p in components(seg.get(7), cs):
+                if p.isdigit() and 1 <= int(p) <= 12:
+                    pointers.append(int(p))
+                elif (whole := _integral_pointer(p)) is not None:
+                    # Some senders write "1.00"; the value is unambiguous, so keep it
+                    # and warn instead of rejecting the claim.
+                    pointers.append(whole)
+                    c.element(seg, 7, "6", f"diagnosis pointer {p!r} should be an "
+                              "integer", severity="warning")
+                else:
+                    c.element(seg, 7, "7", f"diagnosis pointer {p!r} must be 1-12")
+            line.diagnosis_pointers = tuple(pointers)
+        else:
+            line.diagnosis_pointers = ()
+        line.has_service = True
+
+    def _document(self) -> Claim837 | None:
+        """The Claim837 from what was read, after the checks that need the whole set."""
+        c, first = self.c, self.tx.segments[0]
+        c.loop = None
+        if self.bht is None:
+            c.missing("BHT", "HEADER", first, "beginning of hierarchical transaction")
+        if self.submitter is None:
+            c.missing("NM1", "1000A", first, "submitter name NM1*41")
+        if self.receiver is None:
+            c.missing("NM1", "1000B", first, "receiver name NM1*40")
+        if not self.claims:
+            c.missing("CLM", "2300", self.last, "claim information")
+        claims = [claim for fields in self.claims if (claim := self._claim(fields)) is not None]
+        if self.submitter is None or self.receiver is None or self.bht is None:
+            return None
+        bht = self.bht
+        return Claim837(
+            kind=self.kind, submitter=self.submitter, receiver=self.receiver, reference=bht.get(3),
+            created=parse_date8(bht.get(4)) or date(1900, 1, 1), created_time=bht.get(5),
+            purpose=bht.get(2), transaction_type=bht.get(6), claims=tuple(claims),
+        )
+
+    def _claim(self, cf: _ClaimFields) -> Claim | None:
+        """One 2300 loop as a Claim (None when its parties are unusable), with its checks."""
+        c = self.c
         c.loop = "2300"
-        if not cb.diagnoses or not cb.fields.get("has_principal"):
-            c.missing("HI", "2300", cb.start, "principal diagnosis HI*ABK")
-        if not cb.lines:
-            c.missing("LX", "2400", cb.start, "service line")
+        if not cf.diagnoses or not cf.has_principal:
+            c.missing("HI", "2300", cf.start, "principal diagnosis HI*ABK")
+        if not cf.lines:
+            c.missing("LX", "2400", cf.start, "service line")
         lines: list[ServiceLine] = []
-        for ln in cb.lines:
-            if not ln.get("has_service"):
-                c.missing("SV1" if kind == "P" else "SV2", "2400", ln["start"],  # type: ignore[arg-type]
-                          "service line detail")
+        for ln in cf.lines:
+            if not ln.has_service:
+                c.missing("SV1" if self.kind == "P" else "SV2", "2400", ln.start, "service line detail")
                 continue
             lines.append(ServiceLine(
-                procedure_code=str(ln["procedure_code"]), charge=ln["charge"],  # type: ignore[arg-type]
-                units=ln["units"], service_date=ln.get("service_date"),  # type: ignore[arg-type]
-                modifiers=ln["modifiers"],  # type: ignore[arg-type]
-                diagnosis_pointers=ln["diagnosis_pointers"],  # type: ignore[arg-type]
-                unit_basis=str(ln["unit_basis"]),
-                procedure_qualifier=str(ln["procedure_qualifier"]),
-                revenue_code=str(ln.get("revenue_code", "")),
-                line_control_number=str(ln.get("line_control_number", "")),
-                place_of_service=str(ln.get("place_of_service", "")),
+                procedure_code=ln.procedure_code, charge=ln.charge, units=ln.units,
+                service_date=ln.service_date, modifiers=ln.modifiers,
+                diagnosis_pointers=ln.diagnosis_pointers, unit_basis=ln.unit_basis,
+                procedure_qualifier=ln.procedure_qualifier, revenue_code=ln.revenue_code,
+                line_control_number=ln.line_control_number, place_of_service=ln.place_of_service,
             ))
-        f = cb.fields
-        total = f["total_charge"]
-        if lines and sum((ln.charge for ln in lines), Decimal(0)) != total:
-            c.element(cb.start, 2, "I12", "CLM02 total charge is not the sum of the line charges",
+        if lines and sum((ln.charge for ln in lines), Decimal(0)) != cf.total_charge:
+            c.element(cf.start, 2, "I12", "CLM02 total charge is not the sum of the line charges",
                       severity="warning")
-        if cb.bp is None or cb.subscriber is None or cb.payer is None:
-            continue
-
-        def prov(key: str, fields: dict[str, object] = f) -> Provider | None:
-            p = fields.get(key)
-            if not isinstance(p, dict):
-                return None
-            return Provider(p["last_name"], p["first_name"], p["npi"], p.get("taxonomy", ""))
-
-        result.append(Claim(
-            patient_control_number=str(f["patient_control_number"]),
-            total_charge=total,  # type: ignore[arg-type]
-            place_of_service=str(f["place_of_service"]), frequency_code=str(f["frequency_code"]),
-            billing_provider=cb.bp, subscriber=cb.subscriber, payer=cb.payer, patient=cb.patient,
-            diagnoses=tuple(cb.diagnoses), lines=tuple(lines),
-            payer_claim_control_number=str(f.get("payer_claim_control_number", "")),
-            prior_authorization=str(f.get("prior_authorization", "")),
-            rendering_provider=prov("2310B"), attending_provider=prov("2310A"),
-            provider_signature=str(f["provider_signature"]), assignment=str(f["assignment"]),
-            benefits_assignment=str(f["benefits_assignment"]),
-            release_of_information=str(f["release_of_information"]),
-            statement_from=f.get("statement_from"), statement_to=f.get("statement_to"),  # type: ignore[arg-type]
-            admission_type=str(f.get("admission_type", "")),
-            admission_source=str(f.get("admission_source", "")),
-            patient_status=str(f.get("patient_status", "")),
-        ))
-        if cb.fields.get("frequency_code") in ("7", "8") and not f.get("payer_claim_control_number"):
-            c.missing("REF", "2300", cb.start, "payer claim control number REF*F8 for a "
+        if cf.billing_provider is None or cf.subscriber is None or cf.payer is None:
+            return None
+        claim = Claim(
+            patient_control_number=cf.patient_control_number, total_charge=cf.total_charge,
+            place_of_service=cf.place_of_service, frequency_code=cf.frequency_code,
+            billing_provider=cf.billing_provider, subscriber=cf.subscriber, payer=cf.payer,
+            patient=cf.patient, diagnoses=tuple(cf.diagnoses), lines=tuple(lines),
+            payer_claim_control_number=cf.payer_claim_control_number,
+            prior_authorization=cf.prior_authorization,
+            rendering_provider=cf.providers.get("2310B"), attending_provider=cf.providers.get("2310A"),
+            provider_signature=cf.provider_signature, assignment=cf.assignment,
+            benefits_assignment=cf.benefits_assignment,
+            release_of_information=cf.release_of_information,
+            statement_from=cf.statement_from, statement_to=cf.statement_to,
+            admission_type=cf.admission_type, admission_source=cf.admission_source,
+            patient_status=cf.patient_status,
+        )
+        if cf.frequency_code in ("7", "8") and not cf.payer_claim_control_number:
+            c.missing("REF", "2300", cf.start, "payer claim control number REF*F8 for a "
                       "replacement or void")
-    if submitter is None or receiver is None or bht is None:
-        return None, c.issues
-    return Claim837(
-        kind=kind, submitter=submitter, receiver=receiver, reference=bht.get(3),
-        created=parse_date8(bht.get(4)) or date(1900, 1, 1), created_time=bht.get(5),
-        purpose=bht.get(2), transaction_type=bht.get(6), claims=tuple(result),
-    ), c.issues
+        return claim
+
+
+def read_837_transaction(tx: TransactionSet, delims: Delimiters,
+                         kind: ClaimKind) -> tuple[Claim837 | None, list[X12Issue]]:
+    """Parse one 837 ST..SE; returns the document (None if unusable) and the issues found."""
+    return _Claim837Reader(tx, delims, kind).read()
 
 
 # --------------------------------------------------------------------------- writer

@@ -8,11 +8,11 @@ checked only by our reader.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from rcm_x12._elements import IssueCollector
+from rcm_x12._elements import IssueCollector, transaction_body
 from rcm_x12._hl import PersonBuilder, party_from_nm1, write_party, write_person
 from rcm_x12.common import Party, Person
 from rcm_x12.errors import X12Issue
@@ -119,124 +119,142 @@ class Eligibility271:
 
 
 # --------------------------------------------------------------------------- reader
+#
+#   2000A information source HL*20, 2100A NM1 (AAA)     2000B information receiver HL*21, 2100B NM1 (AAA)
+#   2000C subscriber HL*22, 2000D dependent HL*23: TRN, 2100C/D NM1 N3 N4 DMG, DTP, AAA,
+#         2110C/D EQ (270) or EB (271; 2115/2120 LS..LE skipped)
+
+_HL_LOOPS_270 = {"20": "2000A", "21": "2000B", "22": "2000C", "23": "2000D"}
 
 
-def _read(tx: TransactionSet, delims: Delimiters,
-          response: bool) -> tuple[Eligibility270 | Eligibility271 | None, list[X12Issue]]:
-    c = IssueCollector()
-    bht: Segment | None = None
-    parties: dict[str, Party] = {}
-    top_rejections: list[Rejection] = []
-    subjects: list[dict[str, object]] = []
-    cur: dict[str, object] | None = None
-    current_sub: PersonBuilder | None = None
-    level = ""
-    in_ls = False
-    body = tx.segments[1:-1] if tx.segments[-1].id == "SE" else tx.segments[1:]
-    for seg in body:
-        sid = seg.id
-        if sid == "LS":
-            in_ls = True
-            continue
-        if sid == "LE":
-            in_ls = False
-            continue
-        if in_ls:
-            continue  # 2115/2120 benefit related entities: not modelled
-        if sid == "BHT":
-            bht = seg
-            c.date8(seg, 4, "creation date")
-        elif sid == "HL":
-            level = c.req(seg, 3, "hierarchical level code")
-            c.loop = {"20": "2000A", "21": "2000B", "22": "2000C", "23": "2000D"}.get(level, "?")
-            if level in ("20", "21") and level in parties:
-                c.second_party_loop(seg, level)
-            if level == "22":
-                current_sub = PersonBuilder()
-                cur = {"sub": current_sub, "dep": None, "eq": [], "eb": [], "aaa": [],
-                       "dates": [], "trn": None, "seen_eb": False, "hl": seg}
-                subjects.append(cur)
-            elif level == "23":
-                if current_sub is None:
-                    c.element(seg, 2, "7", "dependent HL without a subscriber HL")
-                    current_sub = PersonBuilder()
-                # A dependent HL replaces the subscriber-level inquiry when that one had none.
-                if cur is not None and cur["trn"] is None and not cur["eq"] and not cur["eb"]:
-                    subjects.remove(cur)
-                cur = {"sub": current_sub, "dep": PersonBuilder(), "eq": [], "eb": [], "aaa": [],
-                       "dates": [], "trn": None, "seen_eb": False, "hl": seg}
-                subjects.append(cur)
-            elif level not in ("20", "21"):
-                c.element(seg, 3, "7", f"HL03 level code {level!r} is not 20, 21, 22 or 23")
-        elif level in ("20", "21"):
-            if sid == "NM1":
-                parties[level] = party_from_nm1(seg)
-            elif sid == "AAA":
-                top_rejections.append(Rejection(seg.get(1), seg.get(3), seg.get(4)))
-        elif cur is not None:
-            person: PersonBuilder = cur["dep"] or cur["sub"]  # type: ignore[assignment]
-            if sid == "TRN":
-                if cur["trn"] is None:
-                    cur["trn"] = seg
-            elif sid == "EQ":
-                cur["eq"].extend(_types(seg.get(1), delims))  # type: ignore[attr-defined]
-            elif sid == "EB":
-                cur["seen_eb"] = True
-                cur["eb"].append(_benefit(seg, delims, c))  # type: ignore[attr-defined]
-            elif sid == "AAA":
-                cur["aaa"].append(Rejection(seg.get(1), seg.get(3), seg.get(4)))  # type: ignore[attr-defined]
-            elif sid == "DTP" and not cur["seen_eb"]:
-                fmt = seg.get(2)
-                if fmt in ("D8", "RD8"):
-                    start, end = c.date_period(seg, 2, 3, "date")
-                    cur["dates"].append(CoverageDate(seg.get(1), start,  # type: ignore[attr-defined]
-                                                     end if fmt == "RD8" else None))
-                else:
-                    c.element(seg, 2, "7", "DTP02 must be D8 or RD8")
-            elif not cur["seen_eb"]:
-                person.feed(seg, c)
-    c.loop = None
-    first = tx.segments[0]
-    if bht is None:
-        c.missing("BHT", "HEADER", first, "beginning of hierarchical transaction")
-    if "20" not in parties:
-        c.missing("NM1", "2100A", first, "information source name")
-    if "21" not in parties:
-        c.missing("NM1", "2100B", first, "information receiver name")
-    if not response and not subjects:
-        c.missing("HL", "2000C", first, "subscriber level")
-    if bht is None or "20" not in parties or "21" not in parties:
-        return None, c.issues
-    items: list[EligibilityInquiry | EligibilityResponse] = []
-    for s in subjects:
-        trn: Segment | None = s["trn"]  # type: ignore[assignment]
-        if trn is None:
-            c.loop = "2000C" if s["dep"] is None else "2000D"
-            if not response:
-                c.missing("TRN", c.loop, s["hl"], "trace number")  # type: ignore[arg-type]
-        sub = s["sub"].build()  # type: ignore[attr-defined]
-        dep = s["dep"].build() if s["dep"] is not None else None  # type: ignore[attr-defined]
-        trace = trn.get(2) if trn else ""
-        originator = trn.get(3) if trn else ""
-        dates = tuple(s["dates"])  # type: ignore[arg-type]
-        if response:
-            items.append(EligibilityResponse(
-                trace_number=trace, trace_originator=originator, subscriber=sub, dependent=dep,
-                benefits=tuple(s["eb"]), rejections=tuple(s["aaa"]), dates=dates))  # type: ignore[arg-type]
+@dataclass(eq=False)
+class _SubjectFields:
+    """One 2000C subscriber or 2000D dependent level as read so far."""
+
+    hl: Segment
+    subscriber: PersonBuilder
+    dependent: PersonBuilder | None = None
+    trn: Segment | None = None
+    service_types: list[str] = field(default_factory=list)
+    benefits: list[Benefit] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    dates: list[CoverageDate] = field(default_factory=list)
+    seen_eb: bool = False
+
+
+class _EligibilityReader:
+    """The state of one 270 or 271 transaction set while its segments are read in order."""
+
+    def __init__(self, tx: TransactionSet, delims: Delimiters, response: bool) -> None:
+        self.tx = tx
+        self.delims = delims
+        self.response = response
+        self.c = IssueCollector()
+        self.bht: Segment | None = None
+        self.parties: dict[str, Party] = {}  # by HL level: "20" source, "21" receiver
+        self.top_rejections: list[Rejection] = []
+        self.subjects: list[_SubjectFields] = []
+        self.cur: _SubjectFields | None = None
+        self.current_sub: PersonBuilder | None = None
+        self.level = ""
+
+    def read(self) -> Segment | None:
+        """Read the set and check its header; the BHT when source and receiver are present too."""
+        in_ls = False
+        for seg in transaction_body(self.tx):
+            if seg.id in ("LS", "LE"):
+                in_ls = seg.id == "LS"
+            elif in_ls:
+                continue  # 2115/2120 benefit related entities: not modelled
+            elif seg.id == "BHT":
+                self.bht = seg
+                self.c.date8(seg, 4, "creation date")
+            elif seg.id == "HL":
+                self._read_hl(seg)
+            elif self.level in ("20", "21"):
+                self._read_2000a_2000b_party(seg)
+            elif self.cur is not None:
+                self._read_2000c_2000d_subject(seg, self.cur)
+        c, first = self.c, self.tx.segments[0]
+        c.loop = None
+        if self.bht is None:
+            c.missing("BHT", "HEADER", first, "beginning of hierarchical transaction")
+        if "20" not in self.parties:
+            c.missing("NM1", "2100A", first, "information source name")
+        if "21" not in self.parties:
+            c.missing("NM1", "2100B", first, "information receiver name")
+        if not self.response and not self.subjects:
+            c.missing("HL", "2000C", first, "subscriber level")
+        if "20" not in self.parties or "21" not in self.parties:
+            return None
+        return self.bht
+
+    def _read_hl(self, seg: Segment) -> None:
+        """HL: 2000A source (20), 2000B receiver (21), 2000C subscriber (22), 2000D dependent (23)."""
+        c = self.c
+        self.level = level = c.req(seg, 3, "hierarchical level code")
+        c.loop = _HL_LOOPS_270.get(level, "?")
+        if level in ("20", "21") and level in self.parties:
+            c.second_party_loop(seg, level)
+        if level == "22":
+            self.current_sub = PersonBuilder()
+            self.cur = _SubjectFields(seg, self.current_sub)
+            self.subjects.append(self.cur)
+        elif level == "23":
+            if self.current_sub is None:
+                c.element(seg, 2, "7", "dependent HL without a subscriber HL")
+                self.current_sub = PersonBuilder()
+            # A dependent HL replaces the subscriber-level inquiry when that one had none.
+            cur = self.cur
+            if cur is not None and cur.trn is None and not cur.service_types and not cur.benefits:
+                self.subjects.remove(cur)
+            self.cur = _SubjectFields(seg, self.current_sub, dependent=PersonBuilder())
+            self.subjects.append(self.cur)
+        elif level not in ("20", "21"):
+            c.element(seg, 3, "7", f"HL03 level code {level!r} is not 20, 21, 22 or 23")
+
+    def _read_2000a_2000b_party(self, seg: Segment) -> None:
+        """2100A source / 2100B receiver: NM1 and AAA (request validation at that level)."""
+        if seg.id == "NM1":
+            self.parties[self.level] = party_from_nm1(seg)
+        elif seg.id == "AAA":
+            self.top_rejections.append(Rejection(seg.get(1), seg.get(3), seg.get(4)))
+
+    def _read_2000c_2000d_subject(self, seg: Segment, cur: _SubjectFields) -> None:
+        """2000C/D: TRN; 2100C/D NM1 N3 N4 DMG DTP AAA (until the first EB); 2110C/D EQ or EB."""
+        sid, c = seg.id, self.c
+        if sid == "TRN":
+            if cur.trn is None:
+                cur.trn = seg
+        elif sid == "EQ":
+            cur.service_types.extend(_types(seg.get(1), self.delims))
+        elif sid == "EB":
+            cur.seen_eb = True
+            cur.benefits.append(_benefit(seg, self.delims, c))
+        elif sid == "AAA":
+            cur.rejections.append(Rejection(seg.get(1), seg.get(3), seg.get(4)))
+        elif cur.seen_eb:
+            return  # 2110C/D segments after EB (DTP, MSG, ...): not modelled
+        elif sid == "DTP":
+            fmt = seg.get(2)
+            if fmt in ("D8", "RD8"):
+                start, end = c.date_period(seg, 2, 3, "date")
+                cur.dates.append(CoverageDate(seg.get(1), start, end if fmt == "RD8" else None))
+            else:
+                c.element(seg, 2, "7", "DTP02 must be D8 or RD8")
         else:
-            service_date = next((d.start for d in dates if d.qualifier == "291"), None)
-            items.append(EligibilityInquiry(
-                trace_number=trace, trace_originator=originator, subscriber=sub, dependent=dep,
-                service_types=tuple(s["eq"]), service_date=service_date))  # type: ignore[arg-type]
-    created = parse_date8(bht.get(4)) or date(1900, 1, 1)
-    if response:
-        return Eligibility271(reference=bht.get(3), created=created, created_time=bht.get(5),
-                              source=parties["20"], receiver=parties["21"],
-                              responses=tuple(items),  # type: ignore[arg-type]
-                              rejections=tuple(top_rejections)), c.issues
-    return Eligibility270(reference=bht.get(3), created=created, created_time=bht.get(5),
-                          source=parties["20"], receiver=parties["21"],
-                          inquiries=tuple(items)), c.issues  # type: ignore[arg-type]
+            (cur.dependent or cur.subscriber).feed(seg, c)
+
+    def trace_and_people(self, s: _SubjectFields) -> tuple[str, str, Person, Person | None]:
+        """TRN02, TRN03, subscriber and dependent of one subject (a 270 without TRN is an error)."""
+        trn = s.trn
+        if trn is None:
+            self.c.loop = "2000C" if s.dependent is None else "2000D"
+            if not self.response:
+                self.c.missing("TRN", self.c.loop, s.hl, "trace number")
+        sub = s.subscriber.build()
+        dep = s.dependent.build() if s.dependent is not None else None
+        return (trn.get(2) if trn else "", trn.get(3) if trn else "", sub, dep)
 
 
 def _types(value: str, delims: Delimiters) -> list[str]:
@@ -259,13 +277,38 @@ def _benefit(seg: Segment, delims: Delimiters, c: IssueCollector) -> Benefit:
 def read_270_transaction(tx: TransactionSet,
                          delims: Delimiters) -> tuple[Eligibility270 | None, list[X12Issue]]:
     """Parse one 270 ST..SE; returns the inquiry (None if unusable) and the issues found."""
-    return _read(tx, delims, response=False)  # type: ignore[return-value]
+    r = _EligibilityReader(tx, delims, response=False)
+    bht = r.read()
+    if bht is None:
+        return None, r.c.issues
+    inquiries: list[EligibilityInquiry] = []
+    for s in r.subjects:
+        trace, originator, sub, dep = r.trace_and_people(s)
+        service_date = next((d.start for d in s.dates if d.qualifier == "291"), None)
+        inquiries.append(EligibilityInquiry(
+            trace_number=trace, trace_originator=originator, subscriber=sub, dependent=dep,
+            service_types=tuple(s.service_types), service_date=service_date))
+    return Eligibility270(reference=bht.get(3), created=parse_date8(bht.get(4)) or date(1900, 1, 1),
+                          created_time=bht.get(5), source=r.parties["20"], receiver=r.parties["21"],
+                          inquiries=tuple(inquiries)), r.c.issues
 
 
 def read_271_transaction(tx: TransactionSet,
                          delims: Delimiters) -> tuple[Eligibility271 | None, list[X12Issue]]:
     """Parse one 271 ST..SE; returns the response (None if unusable) and the issues found."""
-    return _read(tx, delims, response=True)  # type: ignore[return-value]
+    r = _EligibilityReader(tx, delims, response=True)
+    bht = r.read()
+    if bht is None:
+        return None, r.c.issues
+    responses: list[EligibilityResponse] = []
+    for s in r.subjects:
+        trace, originator, sub, dep = r.trace_and_people(s)
+        responses.append(EligibilityResponse(
+            trace_number=trace, trace_originator=originator, subscriber=sub, dependent=dep,
+            benefits=tuple(s.benefits), rejections=tuple(s.rejections), dates=tuple(s.dates)))
+    return Eligibility271(reference=bht.get(3), created=parse_date8(bht.get(4)) or date(1900, 1, 1),
+                          created_time=bht.get(5), source=r.parties["20"], receiver=r.parties["21"],
+                          responses=tuple(responses), rejections=tuple(r.top_rejections)), r.c.issues
 
 
 # --------------------------------------------------------------------------- writer

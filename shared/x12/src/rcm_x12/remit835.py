@@ -8,12 +8,12 @@ review, never half-posted; :func:`balance_problems` tells which level is off and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from rcm_x12._elements import IssueCollector, comp, components
+from rcm_x12._elements import IssueCollector, comp, components, transaction_body
 from rcm_x12.common import Address
 from rcm_x12.errors import X12Issue
 from rcm_x12.guides import X835
@@ -203,6 +203,15 @@ def is_balanced(remit: Remittance835) -> bool:
 
 
 # --------------------------------------------------------------------------- reader
+#
+# One pass over the segments, keeping the loop we are in the way the guide nests them:
+#
+#   HEADER  BPR TRN DTM*405
+#   1000A   payer  N1*PR N3 N4 REF*2U PER*BL      1000B  payee  N1*PE N3 N4 REF*TJ
+#   2000    LX (header number; closes the open claim)
+#   2100    claim payment  CLP CAS NM1*QC DTM*232/233/050
+#   2110    service payment  SVC CAS DTM*472/150 AMT*B6 REF*6R LQ*HE
+#   PLB     provider adjustments (after the last claim)
 
 
 def _payment_date(bpr: Segment) -> date | None:
@@ -240,205 +249,313 @@ def _read_cas(seg: Segment, c: IssueCollector, out: list[Adjustment]) -> None:
         out.append(Adjustment(group, reason, amount if amount is not None else ZERO, qty))
 
 
+@dataclass
+class _PartyFields:
+    """1000A payer or 1000B payee as read so far."""
+
+    name: str
+    qualifier: str
+    id: str
+    address: Address | None = None
+    payer_id: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    tax_id: str = ""
+
+
+@dataclass
+class _ServicePaymentFields:
+    """2110 as read so far."""
+
+    qualifier: str
+    code: str
+    modifiers: tuple[str, ...]
+    charge: Decimal
+    paid: Decimal
+    revenue_code: str
+    units: Decimal | None
+    service_date: date | None = None
+    allowed: Decimal | None = None
+    line_control_number: str = ""
+    adjustments: list[Adjustment] = field(default_factory=list)
+    remark_codes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _ClaimPaymentFields:
+    """2100 as read so far, with its finished 2110 lines."""
+
+    patient_control_number: str
+    status: str
+    charge: Decimal
+    paid: Decimal
+    patient_responsibility: Decimal | None
+    filing_indicator: str
+    payer_claim_control_number: str
+    facility_code: str
+    frequency_code: str
+    patient: RemitPatient | None = None
+    service_from: date | None = None
+    service_to: date | None = None
+    received_date: date | None = None
+    adjustments: list[Adjustment] = field(default_factory=list)
+    lines: list[RemitServiceLine] = field(default_factory=list)
+
+
+class _Remittance835Reader:
+    """The state of one 835 transaction set while its segments are read in order."""
+
+    def __init__(self, tx: TransactionSet, delims: Delimiters) -> None:
+        self.tx = tx
+        self.cs = delims.component
+        self.c = IssueCollector()
+        self.loop = "HEADER"
+        self.bpr: Segment | None = None
+        self.trn: Segment | None = None
+        self.production: date | None = None
+        self.payer: _PartyFields | None = None
+        self.payee: _PartyFields | None = None
+        self.last_n3: Segment | None = None
+        self.claim: _ClaimPaymentFields | None = None
+        self.line: _ServicePaymentFields | None = None
+        self.claims: list[RemitClaim] = []
+        self.plbs: list[ProviderAdjustment] = []
+
+    def read(self) -> tuple[Remittance835 | None, list[X12Issue]]:
+        """Read every segment between ST and SE; the document (None if unusable) and the issues."""
+        for seg in transaction_body(self.tx):
+            self.c.loop = self.loop
+            self._read_segment(seg)
+        self._close_2100_claim_payment()
+        return self._document(), self.c.issues
+
+    def _read_segment(self, seg: Segment) -> None:
+        """Hand one segment to the reader of its loop (BPR, LX, CLP and PLB in any loop)."""
+        sid = seg.id
+        if sid == "BPR":
+            self._read_header_bpr(seg)
+        elif sid == "LX":
+            self._close_2100_claim_payment()
+            self.loop = "2000"
+        elif sid == "CLP":
+            self._start_2100_claim_payment(seg)
+        elif sid == "PLB":
+            self._read_plb_provider_adjustment(seg)
+        elif self.claim is None:
+            self._read_header_and_1000(seg)
+        elif sid == "SVC":
+            self._start_2110_service_payment(seg)
+        elif self.line is not None:
+            self._read_2110_service_payment(seg, self.line)
+        else:
+            self._read_2100_claim_payment(seg, self.claim)
+
+    def _read_header_bpr(self, seg: Segment) -> None:
+        """BPR financial information (wherever it appears; the last one counts)."""
+        c = self.c
+        self.bpr = seg
+        c.req(seg, 1, "transaction handling code")
+        c.amount(seg, 2, "total payment amount")
+        c.req(seg, 3, "credit/debit flag")
+        c.req(seg, 4, "payment method")
+        _check_payment_date(seg, c)
+
+    def _read_header_and_1000(self, seg: Segment) -> None:
+        """Header TRN and DTM*405; 1000A payer and 1000B payee: N1, N3/N4, REF, PER."""
+        sid, loop = seg.id, self.loop
+        if loop == "HEADER" and sid == "TRN":
+            self.trn = seg
+            self.c.req(seg, 2, "check or EFT trace number")
+        elif loop == "HEADER" and sid == "DTM":
+            if seg.get(1) == "405":
+                self.production = self.c.date8(seg, 2, "production date")
+        elif sid == "N1" and seg.get(1) in ("PR", "PE"):
+            self.loop = self.c.loop = "1000A" if seg.get(1) == "PR" else "1000B"
+            party = _PartyFields(name=self.c.req(seg, 2, "name"), qualifier=seg.get(3), id=seg.get(4))
+            if self.loop == "1000A":
+                self.payer = party
+            else:
+                self.payee = party
+        elif sid == "N3":
+            self.last_n3 = seg
+        elif sid == "N4":
+            target = self.payer if loop == "1000A" else self.payee if loop == "1000B" else None
+            if target is not None:
+                n3 = self.last_n3
+                target.address = Address(
+                    line1=n3.get(1) if n3 else "", line2=n3.get(2) if n3 else "",
+                    city=seg.get(1), state=seg.get(2), postal_code=seg.get(3))
+            self.last_n3 = None
+        elif loop == "1000A" and self.payer is not None:
+            self._read_1000a_payer(seg, self.payer)
+        elif loop == "1000B" and self.payee is not None:
+            self._read_1000b_payee(seg, self.payee)
+
+    def _read_1000a_payer(self, seg: Segment, payer: _PartyFields) -> None:
+        """1000A payer: PER*BL technical contact, REF*2U payer id."""
+        if seg.id == "PER" and seg.get(1) == "BL":
+            payer.contact_name = seg.get(2)
+            payer.contact_phone = seg.get(4) if seg.get(3) == "TE" else ""
+        elif seg.id == "REF" and seg.get(1) == "2U":
+            payer.payer_id = seg.get(2)
+
+    def _read_1000b_payee(self, seg: Segment, payee: _PartyFields) -> None:
+        """1000B payee: REF*TJ tax id."""
+        if seg.id == "REF" and seg.get(1) == "TJ":
+            payee.tax_id = seg.get(2)
+
+    def _start_2100_claim_payment(self, seg: Segment) -> None:
+        """CLP: closes the open claim and opens 2100."""
+        c = self.c
+        self._close_2100_claim_payment()
+        self.loop = c.loop = "2100"
+        charge = c.amount(seg, 3, "total claim charge")
+        paid = c.amount(seg, 4, "claim payment amount")
+        pr = c.amount(seg, 5, "patient responsibility", required=False)
+        self.claim = _ClaimPaymentFields(
+            patient_control_number=c.req(seg, 1, "patient control number"),
+            status=c.req(seg, 2, "status"),
+            charge=charge if charge is not None else ZERO,
+            paid=paid if paid is not None else ZERO, patient_responsibility=pr,
+            filing_indicator=seg.get(6), payer_claim_control_number=seg.get(7),
+            facility_code=seg.get(8), frequency_code=seg.get(9),
+        )
+
+    def _read_2100_claim_payment(self, seg: Segment, claim: _ClaimPaymentFields) -> None:
+        """2100 claim payment: CAS, NM1*QC patient, DTM*232/233 statement dates, DTM*050."""
+        sid, c = seg.id, self.c
+        if sid == "CAS":
+            _read_cas(seg, c, claim.adjustments)
+        elif sid == "NM1" and seg.get(1) == "QC":
+            claim.patient = RemitPatient(seg.get(3), seg.get(4), seg.get(9))
+        elif sid == "DTM" and seg.get(1) == "232":
+            claim.service_from = c.date8(seg, 2, "claim statement period start")
+        elif sid == "DTM" and seg.get(1) == "233":
+            claim.service_to = c.date8(seg, 2, "claim statement period end")
+        elif sid == "DTM" and seg.get(1) == "050":
+            claim.received_date = c.date8(seg, 2, "claim received date")
+
+    def _close_2100_claim_payment(self) -> None:
+        """Finish the open 2110 line and the open 2100 claim as a RemitClaim."""
+        self._close_2110_service_payment()
+        claim = self.claim
+        if claim is not None:
+            self.claims.append(RemitClaim(
+                patient_control_number=claim.patient_control_number, status=claim.status,
+                charge=claim.charge, paid=claim.paid,
+                patient_responsibility=claim.patient_responsibility,
+                filing_indicator=claim.filing_indicator,
+                payer_claim_control_number=claim.payer_claim_control_number,
+                facility_code=claim.facility_code, frequency_code=claim.frequency_code,
+                patient=claim.patient, adjustments=tuple(claim.adjustments), lines=tuple(claim.lines),
+                service_from=claim.service_from, service_to=claim.service_to,
+                received_date=claim.received_date,
+            ))
+        self.claim = None
+
+    def _start_2110_service_payment(self, seg: Segment) -> None:
+        """SVC: closes the open line and opens 2110 in the current claim."""
+        c = self.c
+        self._close_2110_service_payment()
+        self.loop = c.loop = "2110"
+        parts = components(seg.get(1), self.cs)
+        if not comp(parts, 2):
+            # Posting matches lines by REF*6R / position, not by code, so a line without
+            # a code is still postable: warn (999 "E") instead of rejecting the payment.
+            c.element(seg, 1, "1", "SVC01 procedure code is missing", component=2,
+                      severity="warning")
+        charge = c.amount(seg, 2, "line charge")
+        paid = c.amount(seg, 3, "line payment")
+        self.line = _ServicePaymentFields(
+            qualifier=comp(parts, 1), code=comp(parts, 2), modifiers=tuple(m for m in parts[2:6] if m),
+            charge=charge if charge is not None else ZERO, paid=paid if paid is not None else ZERO,
+            revenue_code=seg.get(4), units=c.amount(seg, 5, "units paid", required=False),
+        )
+
+    def _read_2110_service_payment(self, seg: Segment, line: _ServicePaymentFields) -> None:
+        """2110 service payment: CAS, DTM*472/150 service date, AMT*B6 allowed, REF*6R, LQ*HE."""
+        sid, c = seg.id, self.c
+        if sid == "CAS":
+            _read_cas(seg, c, line.adjustments)
+        elif sid == "DTM" and seg.get(1) in ("472", "150"):
+            line.service_date = c.date8(seg, 2, "service date")
+        elif sid == "AMT" and seg.get(1) == "B6":
+            line.allowed = c.amount(seg, 2, "allowed amount")
+        elif sid == "REF" and seg.get(1) == "6R":
+            line.line_control_number = seg.get(2)
+        elif sid == "LQ" and seg.get(1) == "HE":
+            line.remark_codes.append(seg.get(2))
+
+    def _close_2110_service_payment(self) -> None:
+        """Finish the open 2110 as a RemitServiceLine of the open claim."""
+        line = self.line
+        if line is not None and self.claim is not None:
+            self.claim.lines.append(RemitServiceLine(
+                procedure_code=line.code, procedure_qualifier=line.qualifier,
+                modifiers=line.modifiers, charge=line.charge, paid=line.paid,
+                revenue_code=line.revenue_code, units=line.units, service_date=line.service_date,
+                adjustments=tuple(line.adjustments), allowed=line.allowed,
+                line_control_number=line.line_control_number, remark_codes=tuple(line.remark_codes),
+            ))
+        self.line = None
+
+    def _read_plb_provider_adjustment(self, seg: Segment) -> None:
+        """PLB: closes the open claim; up to six adjustment reason/amount pairs."""
+        c = self.c
+        self._close_2100_claim_payment()
+        self.loop = c.loop = "PLB"
+        provider = c.req(seg, 1, "provider identifier")
+        period = c.date8(seg, 2, "fiscal period date")
+        for k in range(6):
+            pos = 3 + 2 * k
+            if not seg.get(pos):
+                if k == 0:
+                    c.element(seg, 3, "1", "PLB03 adjustment identifier is required")
+                continue
+            parts = components(seg.get(pos), self.cs)
+            amount = c.amount(seg, pos + 1, "provider adjustment amount")
+            self.plbs.append(ProviderAdjustment(
+                provider_id=provider, fiscal_period_end=period or date(1900, 1, 1),
+                reason_code=comp(parts, 1), reference=comp(parts, 2),
+                amount=amount if amount is not None else ZERO))
+
+    def _document(self) -> Remittance835 | None:
+        """The Remittance835 from what was read, after the checks that need the whole set."""
+        c, first = self.c, self.tx.segments[0]
+        c.loop = None
+        bpr, trn, payer, payee = self.bpr, self.trn, self.payer, self.payee
+        if bpr is None:
+            c.missing("BPR", "HEADER", first, "financial information")
+        if trn is None:
+            c.missing("TRN", "HEADER", first, "reassociation trace number")
+        if payer is None:
+            c.missing("N1", "1000A", first, "payer identification N1*PR")
+        if payee is None:
+            c.missing("N1", "1000B", first, "payee identification N1*PE")
+        if bpr is None or trn is None or payer is None or payee is None:
+            return None
+        pay_amount = c.amount(bpr, 2, "total payment amount")
+        return Remittance835(
+            handling_code=bpr.get(1), payment_amount=pay_amount if pay_amount is not None else ZERO,
+            credit_debit=bpr.get(3), payment_method=bpr.get(4), payment_format=bpr.get(5),
+            bank_details=tuple(bpr.get(k) for k in range(6, 16)) if any(
+                bpr.get(k) for k in range(6, 16)) else (),
+            payment_date=_payment_date(bpr),
+            trace_number=trn.get(2), originator_id=trn.get(3), production_date=self.production,
+            payer=RemitPayer(
+                name=payer.name, address=payer.address, payer_id=payer.payer_id,
+                contact_name=payer.contact_name, contact_phone=payer.contact_phone),
+            payee=RemitPayee(
+                name=payee.name, id_qualifier=payee.qualifier, id=payee.id, tax_id=payee.tax_id,
+                address=payee.address),
+            claims=tuple(self.claims), provider_adjustments=tuple(self.plbs),
+        )
+
+
 def read_835_transaction(tx: TransactionSet,
                          delims: Delimiters) -> tuple[Remittance835 | None, list[X12Issue]]:
     """Parse one 835 ST..SE; returns the document (None if unusable) and the issues found."""
-    c = IssueCollector()
-    cs = delims.component
-    bpr: Segment | None = None
-    trn: Segment | None = None
-    production: date | None = None
-    payer: dict[str, object] | None = None
-    payee: dict[str, object] | None = None
-    claims: list[RemitClaim] = []
-    plbs: list[ProviderAdjustment] = []
-    claim: dict[str, object] | None = None
-    line: dict[str, object] | None = None
-    loop = "HEADER"
-    last_n3: Segment | None = None
-    body = tx.segments[1:-1] if tx.segments[-1].id == "SE" else tx.segments[1:]
-
-    def close_line() -> None:
-        nonlocal line
-        if line is not None and claim is not None:
-            claim_lines: list[RemitServiceLine] = claim["lines"]  # type: ignore[assignment]
-            claim_lines.append(RemitServiceLine(
-                procedure_code=str(line["code"]), procedure_qualifier=str(line["qual"]),
-                modifiers=line["mods"], charge=line["charge"], paid=line["paid"],  # type: ignore[arg-type]
-                revenue_code=str(line["rev"]), units=line["units"],  # type: ignore[arg-type]
-                service_date=line.get("date"),  # type: ignore[arg-type]
-                adjustments=tuple(line["cas"]),  # type: ignore[arg-type]
-                allowed=line.get("allowed"),  # type: ignore[arg-type]
-                line_control_number=str(line.get("ref", "")),
-                remark_codes=tuple(line["lq"]),  # type: ignore[arg-type]
-            ))
-        line = None
-
-    def close_claim() -> None:
-        nonlocal claim
-        close_line()
-        if claim is not None:
-            claims.append(RemitClaim(
-                patient_control_number=str(claim["pcn"]), status=str(claim["status"]),
-                charge=claim["charge"], paid=claim["paid"],  # type: ignore[arg-type]
-                patient_responsibility=claim["pr"],  # type: ignore[arg-type]
-                filing_indicator=str(claim["filing"]),
-                payer_claim_control_number=str(claim["icn"]),
-                facility_code=str(claim["facility"]), frequency_code=str(claim["freq"]),
-                patient=claim.get("patient"),  # type: ignore[arg-type]
-                adjustments=tuple(claim["cas"]),  # type: ignore[arg-type]
-                lines=tuple(claim["lines"]),  # type: ignore[arg-type]
-                service_from=claim.get("from"), service_to=claim.get("to"),  # type: ignore[arg-type]
-                received_date=claim.get("received"),  # type: ignore[arg-type]
-            ))
-        claim = None
-
-    for seg in body:
-        sid = seg.id
-        c.loop = loop
-        if sid == "BPR":
-            bpr = seg
-            c.req(seg, 1, "transaction handling code")
-            c.amount(seg, 2, "total payment amount")
-            c.req(seg, 3, "credit/debit flag")
-            c.req(seg, 4, "payment method")
-            _check_payment_date(seg, c)
-        elif sid == "TRN" and loop == "HEADER":
-            trn = seg
-            c.req(seg, 2, "check or EFT trace number")
-        elif sid == "DTM" and loop == "HEADER" and seg.get(1) == "405":
-            production = c.date8(seg, 2, "production date")
-        elif sid == "N1" and seg.get(1) in ("PR", "PE") and claim is None:
-            loop = "1000A" if seg.get(1) == "PR" else "1000B"
-            c.loop = loop
-            entry: dict[str, object] = {"name": c.req(seg, 2, "name"), "qual": seg.get(3),
-                                        "id": seg.get(4)}
-            if loop == "1000A":
-                payer = entry
-            else:
-                payee = entry
-        elif sid == "N3" and claim is None:
-            last_n3 = seg
-        elif sid == "N4" and claim is None:
-            target = payer if loop == "1000A" else payee if loop == "1000B" else None
-            if target is not None:
-                target["address"] = Address(
-                    line1=last_n3.get(1) if last_n3 else "", line2=last_n3.get(2) if last_n3 else "",
-                    city=seg.get(1), state=seg.get(2), postal_code=seg.get(3))
-            last_n3 = None
-        elif sid == "PER" and loop == "1000A" and payer is not None and seg.get(1) == "BL":
-            payer["contact_name"] = seg.get(2)
-            payer["contact_phone"] = seg.get(4) if seg.get(3) == "TE" else ""
-        elif sid == "REF" and loop == "1000A" and payer is not None and seg.get(1) == "2U":
-            payer["payer_id"] = seg.get(2)
-        elif sid == "REF" and loop == "1000B" and payee is not None and seg.get(1) == "TJ":
-            payee["tax_id"] = seg.get(2)
-        elif sid == "LX":
-            close_claim()
-            loop = "2000"
-        elif sid == "CLP":
-            close_claim()
-            loop = "2100"
-            c.loop = loop
-            charge = c.amount(seg, 3, "total claim charge")
-            paid = c.amount(seg, 4, "claim payment amount")
-            pr = c.amount(seg, 5, "patient responsibility", required=False)
-            claim = {
-                "pcn": c.req(seg, 1, "patient control number"), "status": c.req(seg, 2, "status"),
-                "charge": charge if charge is not None else ZERO,
-                "paid": paid if paid is not None else ZERO, "pr": pr,
-                "filing": seg.get(6), "icn": seg.get(7), "facility": seg.get(8),
-                "freq": seg.get(9), "cas": [], "lines": [],
-            }
-        elif sid == "PLB":
-            close_claim()
-            loop = "PLB"
-            c.loop = loop
-            provider = c.req(seg, 1, "provider identifier")
-            period = c.date8(seg, 2, "fiscal period date")
-            for k in range(6):
-                pos = 3 + 2 * k
-                if not seg.get(pos):
-                    if k == 0:
-                        c.element(seg, 3, "1", "PLB03 adjustment identifier is required")
-                    continue
-                parts = components(seg.get(pos), cs)
-                amount = c.amount(seg, pos + 1, "provider adjustment amount")
-                plbs.append(ProviderAdjustment(
-                    provider_id=provider, fiscal_period_end=period or date(1900, 1, 1),
-                    reason_code=comp(parts, 1), reference=comp(parts, 2),
-                    amount=amount if amount is not None else ZERO))
-        elif claim is not None and sid == "SVC":
-            close_line()
-            loop = "2110"
-            c.loop = loop
-            parts = components(seg.get(1), cs)
-            if not comp(parts, 2):
-                # Posting matches lines by REF*6R / position, not by code, so a line without
-                # a code is still postable: warn (999 "E") instead of rejecting the payment.
-                c.element(seg, 1, "1", "SVC01 procedure code is missing", component=2,
-                          severity="warning")
-            charge = c.amount(seg, 2, "line charge")
-            paid = c.amount(seg, 3, "line payment")
-            line = {"qual": comp(parts, 1), "code": comp(parts, 2),
-                    "mods": tuple(m for m in parts[2:6] if m),
-                    "charge": charge if charge is not None else ZERO,
-                    "paid": paid if paid is not None else ZERO, "rev": seg.get(4),
-                    "units": c.amount(seg, 5, "units paid", required=False), "cas": [], "lq": []}
-        elif claim is not None and line is not None:
-            if sid == "CAS":
-                _read_cas(seg, c, line["cas"])  # type: ignore[arg-type]
-            elif sid == "DTM" and seg.get(1) in ("472", "150"):
-                line["date"] = c.date8(seg, 2, "service date")
-            elif sid == "AMT" and seg.get(1) == "B6":
-                line["allowed"] = c.amount(seg, 2, "allowed amount")
-            elif sid == "REF" and seg.get(1) == "6R":
-                line["ref"] = seg.get(2)
-            elif sid == "LQ" and seg.get(1) == "HE":
-                lq: list[str] = line["lq"]  # type: ignore[assignment]
-                lq.append(seg.get(2))
-        elif claim is not None:
-            if sid == "CAS":
-                _read_cas(seg, c, claim["cas"])  # type: ignore[arg-type]
-            elif sid == "NM1" and seg.get(1) == "QC":
-                claim["patient"] = RemitPatient(seg.get(3), seg.get(4), seg.get(9))
-            elif sid == "DTM" and seg.get(1) == "232":
-                claim["from"] = c.date8(seg, 2, "claim statement period start")
-            elif sid == "DTM" and seg.get(1) == "233":
-                claim["to"] = c.date8(seg, 2, "claim statement period end")
-            elif sid == "DTM" and seg.get(1) == "050":
-                claim["received"] = c.date8(seg, 2, "claim received date")
-    close_claim()
-    c.loop = None
-    first = tx.segments[0]
-    if bpr is None:
-        c.missing("BPR", "HEADER", first, "financial information")
-    if trn is None:
-        c.missing("TRN", "HEADER", first, "reassociation trace number")
-    if payer is None:
-        c.missing("N1", "1000A", first, "payer identification N1*PR")
-    if payee is None:
-        c.missing("N1", "1000B", first, "payee identification N1*PE")
-    if bpr is None or trn is None or payer is None or payee is None:
-        return None, c.issues
-    pay_amount = c.amount(bpr, 2, "total payment amount")
-    return Remittance835(
-        handling_code=bpr.get(1), payment_amount=pay_amount if pay_amount is not None else ZERO,
-        credit_debit=bpr.get(3), payment_method=bpr.get(4), payment_format=bpr.get(5),
-        bank_details=tuple(bpr.get(k) for k in range(6, 16)) if any(
-            bpr.get(k) for k in range(6, 16)) else (),
-        payment_date=_payment_date(bpr),
-        trace_number=trn.get(2), originator_id=trn.get(3), production_date=production,
-        payer=RemitPayer(
-            name=str(payer["name"]), address=payer.get("address"),  # type: ignore[arg-type]
-            payer_id=str(payer.get("payer_id", "")),
-            contact_name=str(payer.get("contact_name", "")),
-            contact_phone=str(payer.get("contact_phone", ""))),
-        payee=RemitPayee(
-            name=str(payee["name"]), id_qualifier=str(payee["qual"]), id=str(payee["id"]),
-            tax_id=str(payee.get("tax_id", "")), address=payee.get("address")),  # type: ignore[arg-type]
-        claims=tuple(claims), provider_adjustments=tuple(plbs),
-    ), c.issues
+    return _Remittance835Reader(tx, delims).read()
 
 
 # --------------------------------------------------------------------------- writer

@@ -7,11 +7,11 @@ DTP*472) sits at the patient's level. pyx12 4.0 has no 5010 276 map.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from rcm_x12._elements import IssueCollector
+from rcm_x12._elements import IssueCollector, transaction_body
 from rcm_x12._hl import PersonBuilder, party_from_nm1, write_party, write_person
 from rcm_x12.common import Party, Person
 from rcm_x12.errors import X12Issue
@@ -48,94 +48,137 @@ class ClaimStatusRequest276:
     created_time: str = "1200"
 
 
+_HL_LOOPS_276 = {"20": "2000A", "21": "2000B", "19": "2000C", "22": "2000D", "23": "2000E"}
+
+
+@dataclass(eq=False)
+class _InquiryFields:
+    """One 2000D subscriber or 2000E dependent level and its 2200D/E claim question, as read so far."""
+
+    hl: Segment
+    subscriber: PersonBuilder
+    provider: Party
+    dependent: PersonBuilder | None = None
+    trace_number: str | None = None
+    refs: dict[str, str] = field(default_factory=dict)  # REF01 1K, EJ, BLT -> REF02
+    total_charge: Decimal | None = None
+    service_from: date | None = None
+    service_to: date | None = None
+    in_line: bool = False
+
+
+class _StatusRequest276Reader:
+    """The state of one 276 transaction set while its segments are read in order."""
+
+    def __init__(self, tx: TransactionSet) -> None:
+        self.tx = tx
+        self.c = IssueCollector()
+        self.bht: Segment | None = None
+        self.parties: dict[str, Party] = {}  # by HL level: "20" payer, "21" receiver
+        self.provider = Party("", "")
+        self.items: list[_InquiryFields] = []
+        self.cur: _InquiryFields | None = None
+        self.sub: PersonBuilder | None = None
+        self.level = ""
+
+    def read(self) -> tuple[ClaimStatusRequest276 | None, list[X12Issue]]:
+        """Read every segment between ST and SE; the request (None if unusable) and the issues."""
+        for seg in transaction_body(self.tx):
+            if seg.id == "BHT":
+                self.bht = seg
+                self.c.date8(seg, 4, "creation date")
+            elif seg.id == "HL":
+                self._read_hl(seg)
+            elif self.level in ("20", "21", "19"):
+                self._read_2000a_to_2000c_party(seg)
+            elif self.cur is not None:
+                self._read_2000d_2000e_claim_question(seg, self.cur)
+        return self._document(), self.c.issues
+
+    def _read_hl(self, seg: Segment) -> None:
+        """HL: 2000A payer (20), 2000B receiver (21), 2000C provider (19), 2000D/E (22/23)."""
+        c = self.c
+        self.level = level = c.req(seg, 3, "hierarchical level code")
+        c.loop = _HL_LOOPS_276.get(level, "?")
+        if level in ("20", "21") and level in self.parties:
+            c.second_party_loop(seg, level)
+        if level == "22":
+            self.sub = PersonBuilder()
+            self.cur = _InquiryFields(seg, self.sub, self.provider)
+            self.items.append(self.cur)
+        elif level == "23":
+            if self.sub is None:
+                c.element(seg, 2, "7", "dependent HL without a subscriber HL")
+                self.sub = PersonBuilder()
+            # A dependent HL replaces the subscriber-level question when that one had none.
+            if self.cur is not None and self.cur.trace_number is None:
+                self.items.remove(self.cur)
+            self.cur = _InquiryFields(seg, self.sub, self.provider, dependent=PersonBuilder())
+            self.items.append(self.cur)
+        elif level not in ("20", "21", "19"):
+            c.element(seg, 3, "7", f"HL03 level code {level!r} is not used in a 276")
+
+    def _read_2000a_to_2000c_party(self, seg: Segment) -> None:
+        """2100A payer, 2100B receiver, 2100C provider: NM1."""
+        if seg.id == "NM1":
+            if self.level == "19":
+                self.provider = party_from_nm1(seg)
+            else:
+                self.parties[self.level] = party_from_nm1(seg)
+
+    def _read_2000d_2000e_claim_question(self, seg: Segment, cur: _InquiryFields) -> None:
+        """2100D/E person (NM1 N3 N4 DMG); 2200D/E TRN, REF*1K/EJ/BLT, AMT*T3, DTP*472; SVC skipped."""
+        sid, c = seg.id, self.c
+        person = cur.dependent or cur.subscriber
+        if sid == "TRN":
+            cur.trace_number = c.req(seg, 2, "trace number")
+        elif sid == "REF":
+            if seg.get(1) in ("1K", "EJ", "BLT"):
+                cur.refs[seg.get(1)] = seg.get(2)
+        elif sid == "AMT" and seg.get(1) == "T3":
+            cur.total_charge = c.amount(seg, 2, "total claim charge")
+        elif sid == "DTP" and seg.get(1) == "472":
+            cur.service_from, cur.service_to = c.date_period(seg, 2, 3, "service date")
+        elif sid == "SVC":
+            cur.in_line = True  # 2210D/E service-line questions: not modelled
+        elif not cur.in_line and sid in ("NM1", "DMG", "N3", "N4"):
+            person.feed(seg, c)
+
+    def _document(self) -> ClaimStatusRequest276 | None:
+        """The request from what was read, after the checks that need the whole set."""
+        c, first, bht = self.c, self.tx.segments[0], self.bht
+        c.loop = None
+        if bht is None:
+            c.missing("BHT", "HEADER", first, "beginning of hierarchical transaction")
+        for level, loop in (("20", "2100A"), ("21", "2100B")):
+            if level not in self.parties:
+                c.missing("NM1", loop, first, "payer name" if level == "20" else "receiver name")
+        if not self.items:
+            c.missing("HL", "2000D", first, "subscriber level")
+        if bht is None or "20" not in self.parties or "21" not in self.parties:
+            return None
+        out: list[StatusInquiry] = []
+        for it in self.items:
+            if it.trace_number is None:
+                c.loop = "2200D"
+                c.missing("TRN", "2200D", it.hl, "claim status tracking number")
+            out.append(StatusInquiry(
+                trace_number=it.trace_number or "", subscriber=it.subscriber.build(),
+                dependent=it.dependent.build() if it.dependent is not None else None,
+                provider=it.provider, patient_control_number=it.refs.get("EJ", ""),
+                payer_claim_control_number=it.refs.get("1K", ""), bill_type=it.refs.get("BLT", ""),
+                total_charge=it.total_charge, service_from=it.service_from, service_to=it.service_to,
+            ))
+        return ClaimStatusRequest276(
+            reference=bht.get(3), created=parse_date8(bht.get(4)) or date(1900, 1, 1),
+            created_time=bht.get(5), source=self.parties["20"], receiver=self.parties["21"],
+            inquiries=tuple(out))
+
+
 def read_276_transaction(tx: TransactionSet,
                          delims: Delimiters) -> tuple[ClaimStatusRequest276 | None, list[X12Issue]]:
     """Parse one 276 ST..SE; returns the request (None if unusable) and the issues found."""
-    c = IssueCollector()
-    bht: Segment | None = None
-    parties: dict[str, Party] = {}
-    provider = Party("", "")
-    items: list[dict[str, object]] = []
-    cur: dict[str, object] | None = None
-    sub: PersonBuilder | None = None
-    level = ""
-    body = tx.segments[1:-1] if tx.segments[-1].id == "SE" else tx.segments[1:]
-    for seg in body:
-        sid = seg.id
-        if sid == "BHT":
-            bht = seg
-            c.date8(seg, 4, "creation date")
-        elif sid == "HL":
-            level = c.req(seg, 3, "hierarchical level code")
-            c.loop = {"20": "2000A", "21": "2000B", "19": "2000C", "22": "2000D",
-                      "23": "2000E"}.get(level, "?")
-            if level in ("20", "21") and level in parties:
-                c.second_party_loop(seg, level)
-            if level == "22":
-                sub = PersonBuilder()
-                cur = {"sub": sub, "dep": None, "provider": provider, "hl": seg}
-                items.append(cur)
-            elif level == "23":
-                if sub is None:
-                    c.element(seg, 2, "7", "dependent HL without a subscriber HL")
-                    sub = PersonBuilder()
-                if cur is not None and "trn" not in cur:
-                    items.remove(cur)
-                cur = {"sub": sub, "dep": PersonBuilder(), "provider": provider, "hl": seg}
-                items.append(cur)
-            elif level not in ("20", "21", "19"):
-                c.element(seg, 3, "7", f"HL03 level code {level!r} is not used in a 276")
-        elif level in ("20", "21", "19"):
-            if sid == "NM1":
-                if level == "19":
-                    provider = party_from_nm1(seg)
-                else:
-                    parties[level] = party_from_nm1(seg)
-        elif cur is not None:
-            person: PersonBuilder = cur["dep"] or cur["sub"]  # type: ignore[assignment]
-            if sid == "TRN":
-                cur["trn"] = c.req(seg, 2, "trace number")
-            elif sid == "REF":
-                key = {"1K": "icn", "EJ": "pcn", "BLT": "blt"}.get(seg.get(1))
-                if key:
-                    cur[key] = seg.get(2)
-            elif sid == "AMT" and seg.get(1) == "T3":
-                cur["amount"] = c.amount(seg, 2, "total claim charge")
-            elif sid == "DTP" and seg.get(1) == "472":
-                cur["from"], cur["to"] = c.date_period(seg, 2, 3, "service date")
-            elif sid == "SVC":
-                cur["in_line"] = True
-            elif not cur.get("in_line") and sid in ("NM1", "DMG", "N3", "N4"):
-                person.feed(seg, c)
-    c.loop = None
-    first = tx.segments[0]
-    if bht is None:
-        c.missing("BHT", "HEADER", first, "beginning of hierarchical transaction")
-    for level, loop in (("20", "2100A"), ("21", "2100B")):
-        if level not in parties:
-            c.missing("NM1", loop, first, "payer name" if level == "20" else "receiver name")
-    if not items:
-        c.missing("HL", "2000D", first, "subscriber level")
-    if bht is None or "20" not in parties or "21" not in parties:
-        return None, c.issues
-    out: list[StatusInquiry] = []
-    for it in items:
-        if "trn" not in it:
-            c.loop = "2200D"
-            c.missing("TRN", "2200D", it["hl"], "claim status tracking number")  # type: ignore[arg-type]
-        out.append(StatusInquiry(
-            trace_number=str(it.get("trn", "")), subscriber=it["sub"].build(),  # type: ignore[attr-defined]
-            dependent=it["dep"].build() if it["dep"] is not None else None,  # type: ignore[attr-defined]
-            provider=it["provider"],  # type: ignore[arg-type]
-            patient_control_number=str(it.get("pcn", "")),
-            payer_claim_control_number=str(it.get("icn", "")), bill_type=str(it.get("blt", "")),
-            total_charge=it.get("amount"),  # type: ignore[arg-type]
-            service_from=it.get("from"), service_to=it.get("to"),  # type: ignore[arg-type]
-        ))
-    return ClaimStatusRequest276(
-        reference=bht.get(3), created=parse_date8(bht.get(4)) or date(1900, 1, 1),
-        created_time=bht.get(5), source=parties["20"], receiver=parties["21"],
-        inquiries=tuple(out)), c.issues
+    return _StatusRequest276Reader(tx).read()
 
 
 def write_276(doc: ClaimStatusRequest276, envelope: EnvelopeParams) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from rcm_x12.errors import X12EnvelopeError, X12Issue
+from rcm_x12.errors import IssueLevel, X12EnvelopeError, X12Issue
 
 _DIGITS = re.compile(r"^[0-9]+$")
 
@@ -265,27 +265,15 @@ def scan_interchange(text: str) -> EnvelopeScan:
     except X12EnvelopeError as exc:
         return EnvelopeScan(None, list(exc.issues))
     scan = EnvelopeScan(None)
-    issues = scan.issues
     if not segments or segments[0].id != "ISA":
-        issues.append(_isa_issue("022", "interchange does not start with ISA"))
+        scan.issues.append(_isa_issue("022", "interchange does not start with ISA"))
         return scan
     isa = segments[0]
-    header = _check_isa(isa, issues)
+    header = _check_isa(isa, scan.issues)
     groups: list[FunctionalGroup] = []
-    i = 1
-    n = len(segments)
-    iea: Segment | None = None
     ta1s: list[Segment] = []
-
-    def env_issue(seg: Segment, level: str, code: str, reason: str, element: int | None = None,
-                  key: int | None = None, bucket: dict[int, list[X12Issue]] | None = None) -> None:
-        issue = X12Issue(reason=reason, level=level, code=code,  # type: ignore[arg-type]
-                         segment_position=seg.position, segment_id=seg.id,
-                         element_position=element)
-        issues.append(issue)
-        if bucket is not None and key is not None:
-            bucket.setdefault(key, []).append(issue)
-
+    iea: Segment | None = None
+    i, n = 1, len(segments)
     while i < n:
         seg = segments[i]
         if seg.id == "IEA":
@@ -295,108 +283,134 @@ def scan_interchange(text: str) -> EnvelopeScan:
         if seg.id == "TA1" and not groups:
             ta1s.append(seg)
             i += 1
-            continue
-        if seg.id != "GS":
-            env_issue(seg, "interchange", "024", f"segment {seg.id!r} found outside a functional group")
+        elif seg.id != "GS":
+            _envelope_issue(scan, seg, "interchange", "024", f"segment {seg.id!r} found outside a functional group")
             i += 1
-            continue
-        gs = seg
-        gpos = gs.position
-        if len(gs.elements) < 8 or not all(gs.get(k) for k in (1, 2, 3, 4, 5, 6, 7, 8)):
-            env_issue(gs, "group", "6", "GS must have 8 non-empty elements", None, gpos, scan.group_issues)
-        if not _DIGITS.match(gs.get(6) or "x"):
-            env_issue(gs, "group", "6", "group control number must be numeric", 6, gpos,
-                      scan.group_issues)
-        gheader = GroupHeader(
-            functional_id=gs.get(1), sender_code=gs.get(2), receiver_code=gs.get(3),
-            date=parse_date8(gs.get(4)), time=gs.get(5), control_number=gs.get(6),
-            agency=gs.get(7), version=gs.get(8),
-        )
-        i += 1
-        txs: list[TransactionSet] = []
-        ge: Segment | None = None
-        seen_st: set[str] = set()
-        while i < n:
-            seg = segments[i]
-            if seg.id == "GE":
-                ge = seg
-                i += 1
-                break
-            if seg.id in ("GS", "IEA", "ISA"):
-                break
-            if seg.id != "ST":
-                env_issue(seg, "group", "6", f"segment {seg.id!r} found outside a transaction set",
-                          None, gpos, scan.group_issues)
-                i += 1
-                continue
-            st = seg
-            body = [st]
-            i += 1
-            se: Segment | None = None
-            while i < n:
-                seg = segments[i]
-                if seg.id == "SE":
-                    se = seg
-                    body.append(seg)
-                    i += 1
-                    break
-                if seg.id in ("ST", "GE", "GS", "IEA", "ISA"):
-                    break
-                body.append(seg)
-                i += 1
-            tkey = st.position
-            if not st.get(1) or not st.get(1).isdigit():
-                env_issue(st, "transaction", "6", "missing or invalid transaction set identifier", 1,
-                          tkey, scan.transaction_issues)
-            if not st.get(2):
-                env_issue(st, "transaction", "7", "missing transaction set control number", 2, tkey,
-                          scan.transaction_issues)
-            elif st.get(2) in seen_st:
-                env_issue(st, "transaction", "23",
-                          "transaction set control number not unique within the group", 2, tkey,
-                          scan.transaction_issues)
-            seen_st.add(st.get(2))
-            if se is None:
-                env_issue(body[-1], "transaction", "2", "transaction set trailer SE missing", None,
-                          tkey, scan.transaction_issues)
-            else:
-                if se.get(1) != str(len(body)):
-                    env_issue(se, "transaction", "4",
-                              f"SE01 says {se.get(1)!r} segments but the transaction has {len(body)}",
-                              1, tkey, scan.transaction_issues)
-                if se.get(2) != st.get(2):
-                    env_issue(se, "transaction", "3",
-                              f"SE02 {se.get(2)!r} does not match ST02 {st.get(2)!r}", 2, tkey,
-                              scan.transaction_issues)
-            txs.append(TransactionSet(st.get(1), st.get(2), st.get(3), tuple(body)))
-        if ge is None:
-            last = segments[min(i, n) - 1]
-            env_issue(last, "group", "3", "functional group trailer GE missing", None, gpos,
-                      scan.group_issues)
         else:
-            if ge.get(1) != str(len(txs)):
-                env_issue(ge, "group", "5",
-                          f"GE01 says {ge.get(1)!r} transaction sets but the group has {len(txs)}",
-                          1, gpos, scan.group_issues)
-            if ge.get(2) != gs.get(6):
-                env_issue(ge, "group", "4", f"GE02 {ge.get(2)!r} does not match GS06 {gs.get(6)!r}",
-                          2, gpos, scan.group_issues)
-        groups.append(FunctionalGroup(gheader, gpos, tuple(txs)))
-    if iea is None:
-        env_issue(segments[-1], "interchange", "023", "interchange trailer IEA missing")
-    else:
-        if iea.get(1) != str(len(groups)):
-            env_issue(iea, "interchange", "021",
-                      f"IEA01 says {iea.get(1)!r} groups but the interchange has {len(groups)}", 1)
-        if iea.get(2) != isa.get(13):
-            env_issue(iea, "interchange", "001",
-                      f"IEA02 {iea.get(2)!r} does not match ISA13 {isa.get(13)!r}", 2)
-        if i < n:
-            env_issue(segments[i], "interchange", "024", "data found after the IEA trailer")
+            group, i = _scan_group(scan, segments, i)
+            groups.append(group)
+    _check_iea(scan, segments, isa, iea, len(groups), i)
     if not groups and not ta1s:
-        env_issue(isa, "interchange", "024", "interchange contains no functional group")
+        _envelope_issue(scan, isa, "interchange", "024", "interchange contains no functional group")
     scan.interchange = Interchange(header, delims, tuple(groups), n, tuple(ta1s))
     return scan
+
+
+def _envelope_issue(scan: EnvelopeScan, seg: Segment, level: IssueLevel, code: str, reason: str,
+                    element: int | None = None, bucket: dict[int, list[X12Issue]] | None = None,
+                    key: int | None = None) -> None:
+    """Record an envelope issue, also under ``bucket[key]`` (by GS or ST position) when given."""
+    issue = X12Issue(reason=reason, level=level, code=code, segment_position=seg.position,
+                     segment_id=seg.id, element_position=element)
+    scan.issues.append(issue)
+    if bucket is not None and key is not None:
+        bucket.setdefault(key, []).append(issue)
+
+
+def _scan_group(scan: EnvelopeScan, segments: list[Segment], i: int) -> tuple[FunctionalGroup, int]:
+    """GS..GE starting at ``segments[i]``: the group and the index after it."""
+    gs = segments[i]
+    gpos = gs.position
+
+    def group_issue(seg: Segment, code: str, reason: str, element: int | None = None) -> None:
+        _envelope_issue(scan, seg, "group", code, reason, element, scan.group_issues, gpos)
+
+    if len(gs.elements) < 8 or not all(gs.get(k) for k in (1, 2, 3, 4, 5, 6, 7, 8)):
+        group_issue(gs, "6", "GS must have 8 non-empty elements")
+    if not _DIGITS.match(gs.get(6) or "x"):
+        group_issue(gs, "6", "group control number must be numeric", 6)
+    header = GroupHeader(
+        functional_id=gs.get(1), sender_code=gs.get(2), receiver_code=gs.get(3),
+        date=parse_date8(gs.get(4)), time=gs.get(5), control_number=gs.get(6),
+        agency=gs.get(7), version=gs.get(8),
+    )
+    i += 1
+    n = len(segments)
+    txs: list[TransactionSet] = []
+    ge: Segment | None = None
+    seen_st: set[str] = set()
+    while i < n:
+        seg = segments[i]
+        if seg.id == "GE":
+            ge = seg
+            i += 1
+            break
+        if seg.id in ("GS", "IEA", "ISA"):
+            break
+        if seg.id != "ST":
+            group_issue(seg, "6", f"segment {seg.id!r} found outside a transaction set")
+            i += 1
+            continue
+        tx, i = _scan_transaction(scan, segments, i, seen_st)
+        txs.append(tx)
+    if ge is None:
+        group_issue(segments[min(i, n) - 1], "3", "functional group trailer GE missing")
+    else:
+        if ge.get(1) != str(len(txs)):
+            group_issue(ge, "5", f"GE01 says {ge.get(1)!r} transaction sets but the group has {len(txs)}", 1)
+        if ge.get(2) != gs.get(6):
+            group_issue(ge, "4", f"GE02 {ge.get(2)!r} does not match GS06 {gs.get(6)!r}", 2)
+    return FunctionalGroup(header, gpos, tuple(txs)), i
+
+
+def _scan_transaction(scan: EnvelopeScan, segments: list[Segment], i: int,
+                      seen_st: set[str]) -> tuple[TransactionSet, int]:
+    """ST..SE starting at ``segments[i]``: the set and the index after it.
+
+    ``seen_st`` holds the ST02 values already used in the group (they must be unique).
+    """
+    st = segments[i]
+    body = [st]
+    i += 1
+    n = len(segments)
+    se: Segment | None = None
+    while i < n:
+        seg = segments[i]
+        if seg.id == "SE":
+            se = seg
+            body.append(seg)
+            i += 1
+            break
+        if seg.id in ("ST", "GE", "GS", "IEA", "ISA"):
+            break
+        body.append(seg)
+        i += 1
+
+    def transaction_issue(seg: Segment, code: str, reason: str, element: int | None = None) -> None:
+        _envelope_issue(scan, seg, "transaction", code, reason, element, scan.transaction_issues,
+                        st.position)
+
+    if not st.get(1) or not st.get(1).isdigit():
+        transaction_issue(st, "6", "missing or invalid transaction set identifier", 1)
+    if not st.get(2):
+        transaction_issue(st, "7", "missing transaction set control number", 2)
+    elif st.get(2) in seen_st:
+        transaction_issue(st, "23", "transaction set control number not unique within the group", 2)
+    seen_st.add(st.get(2))
+    if se is None:
+        transaction_issue(body[-1], "2", "transaction set trailer SE missing")
+    else:
+        if se.get(1) != str(len(body)):
+            transaction_issue(se, "4", f"SE01 says {se.get(1)!r} segments but the transaction has {len(body)}", 1)
+        if se.get(2) != st.get(2):
+            transaction_issue(se, "3", f"SE02 {se.get(2)!r} does not match ST02 {st.get(2)!r}", 2)
+    return TransactionSet(st.get(1), st.get(2), st.get(3), tuple(body)), i
+
+
+def _check_iea(scan: EnvelopeScan, segments: list[Segment], isa: Segment, iea: Segment | None,
+               group_count: int, i: int) -> None:
+    """IEA trailer: present, IEA01 = number of groups, IEA02 = ISA13, nothing after it."""
+    if iea is None:
+        _envelope_issue(scan, segments[-1], "interchange", "023", "interchange trailer IEA missing")
+        return
+    if iea.get(1) != str(group_count):
+        _envelope_issue(scan, iea, "interchange", "021",
+                        f"IEA01 says {iea.get(1)!r} groups but the interchange has {group_count}", 1)
+    if iea.get(2) != isa.get(13):
+        _envelope_issue(scan, iea, "interchange", "001",
+                        f"IEA02 {iea.get(2)!r} does not match ISA13 {isa.get(13)!r}", 2)
+    if i < len(segments):
+        _envelope_issue(scan, segments[i], "interchange", "024", "data found after the IEA trailer")
 
 
 def parse_interchange(text: str) -> Interchange:

@@ -12,7 +12,8 @@ import json
 import logging
 from typing import Any
 
-from rcm_x12.errors import X12Issue
+from rcm_x12._pyx12 import load_pyx12
+from rcm_x12.errors import IssueLevel, X12Issue
 
 PYX12_GUIDES = frozenset({"005010X222A1", "005010X223A2", "005010X221A1", "005010X214",
                           "005010X231A1", "005010X231"})
@@ -24,11 +25,8 @@ def validate_with_pyx12(text: str) -> list[X12Issue]:
     An empty list means pyx12 found no error. Issue positions are pyx12's segment counter
     (1-based in the interchange).
     """
-    import pyx12.errors
-    import pyx12.params
-    import pyx12.x12n_document
-
-    params = pyx12.params.params()
+    pyx12 = load_pyx12()
+    params = pyx12.params()
     out = io.StringIO()
     # pyx12 logs its findings; some (e.g. ST-level element errors) reach only the log, not
     # the JSON report, so collect the log records instead of letting them print.
@@ -39,12 +37,11 @@ def validate_with_pyx12(text: str) -> list[X12Issue]:
     logger.propagate = False
     logger.setLevel(logging.ERROR)
     try:
-        ok = pyx12.x12n_document.x12n_document(params, io.StringIO(text), None, None,
-                                               fd_json=out)
-    except pyx12.errors.EngineError as exc:
+        ok = pyx12.x12n_document(params, io.StringIO(text), None, None, fd_json=out)
+    except pyx12.engine_error as exc:
         return [X12Issue(reason=f"pyx12 cannot validate: {exc}", level="interchange",
                          code="pyx12")]
-    except pyx12.errors.X12Error as exc:
+    except pyx12.x12_error as exc:
         return [X12Issue(reason=f"pyx12: {exc}", level="interchange", code="pyx12")]
     finally:
         logger.removeHandler(collector)
@@ -75,8 +72,8 @@ def _issues_from_json(raw: str) -> list[X12Issue]:
     doc: dict[str, Any] = json.loads(raw)
     issues: list[X12Issue] = []
 
-    def add(level: str, err: dict[str, Any], **where: Any) -> None:
-        issues.append(X12Issue(reason=str(err.get("err_str", "")), level=level,  # type: ignore[arg-type]
+    def add(level: IssueLevel, err: dict[str, Any], **where: Any) -> None:
+        issues.append(X12Issue(reason=str(err.get("err_str", "")), level=level,
                                code=str(err.get("err_cde", "")),
                                bad_value=err.get("err_val"), **where))
 

@@ -75,7 +75,9 @@ class SegmentWriter:
         self._forbidden = {delimiters.element, delimiters.component, delimiters.segment,
                            delimiters.repetition}
 
-    def _text(self, seg_id: str, pos: int, value: str | Decimal | int | None) -> str:
+    def _text(self, seg_id: str, pos: int, value: object) -> str:
+        # ``object``: a scalar Element, or any other value a caller passes (written with str()),
+        # since mypy cannot narrow Element's Sequence arm by excluding list and tuple.
         if value is None:
             return ""
         if isinstance(value, Decimal):
@@ -98,7 +100,7 @@ class SegmentWriter:
                     parts.pop()
                 out.append(self.d.component.join(parts))
             else:
-                out.append(self._text(seg_id, pos, el))  # type: ignore[arg-type]
+                out.append(self._text(seg_id, pos, el))
         while out and not out[-1]:
             out.pop()
         self.segments.append(self.d.element.join([seg_id, *out]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from rcm_sandbox.config import Member, Plan
 from rcm_sandbox.domain.model import ZERO
+from rcm_sandbox.domain.payers import Member, Plan
 
 
 @dataclass(frozen=True)

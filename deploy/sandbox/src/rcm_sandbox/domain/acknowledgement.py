@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from rcm_sandbox.config import SandboxConfig
 from rcm_sandbox.domain.ids import npi_is_valid
 from rcm_sandbox.domain.model import ZERO, AckCategory, Claim, ClaimAcknowledgement
+from rcm_sandbox.domain.payers import SandboxConfig
 
 
 def acknowledge_claim(

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from rcm_sandbox.config import Member, Payer, Plan
 from rcm_sandbox.domain.accumulators import Accumulator
 from rcm_sandbox.domain.model import (
     ZERO,
@@ -29,6 +28,7 @@ from rcm_sandbox.domain.model import (
     ServiceLine,
     cents,
 )
+from rcm_sandbox.domain.payers import Member, Payer, Plan
 
 # Modifiers that tell an NCCI edit the services were distinct (indicator 1 only).
 NCCI_BYPASS_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU", "25"})

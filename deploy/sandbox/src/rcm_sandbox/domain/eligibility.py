@@ -8,8 +8,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from rcm_sandbox.config import Member, Plan, SandboxConfig
 from rcm_sandbox.domain.accumulators import Accumulator
+from rcm_sandbox.domain.payers import Member, Plan, SandboxConfig
 
 MEMBER_ID_PATTERN = re.compile(r"^[A-Z0-9]{6,20}$")
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-from rcm_shared.contracts.common import npi_check_digit_ok
-
 
 def derived_number(seed: int, namespace: str, sequence: int, digits: int) -> str:
     """A ``digits``-long decimal string derived from (seed, namespace, sequence)."""
@@ -24,5 +22,17 @@ def trace_number(seed: int, sequence: int) -> str:
 
 
 def npi_is_valid(npi: str) -> bool:
-    """A 10-digit NPI whose check digit holds (the CMS Luhn rule, kept once in the shared contracts)."""
-    return len(npi) == 10 and npi.isdigit() and npi_check_digit_ok(npi)
+    """A 10-digit NPI whose check digit holds (CMS rule: Luhn over the prefix 80840 and the
+    first nine digits).
+
+    The shared contracts hold the same rule for the platform; the payers keep their own copy
+    so the domain depends on nothing outside it.
+    """
+    if len(npi) != 10 or not npi.isdigit():
+        return False
+    total = 0
+    for i, digit in enumerate(int(c) for c in reversed("80840" + npi[:9])):
+        if i % 2 == 0:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return (10 - total % 10) % 10 == int(npi[9])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -210,3 +210,38 @@ class Remittance:
     def balances(self) -> bool:
         """Every claim balances and the check is not negative."""
         return all(c.balances() for c in self.claims) and self.total_payment >= ZERO
+
+
+@dataclass(frozen=True)
+class AcceptedClaim:
+    """A claim and the front-end decision on it (the payer claim id when it was adjudicated)."""
+
+    claim: Claim
+    ack: ClaimAcknowledgement
+    payer_claim_id: str | None
+
+
+@dataclass(frozen=True)
+class StatusAnswer:
+    """What the payer knows about one claim for a 276 (None fields when not found)."""
+
+    patient_control_number: str
+    found: bool
+    category: str
+    status_code: str
+    charge: Decimal | None = None
+    paid: Decimal | None = None
+    payer_claim_id: str | None = None
+    check_number: str | None = None
+    paid_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """The envelope of a document the sandbox writes: who to, its control number, its time."""
+
+    sender_id: str
+    receiver_id: str
+    control_number: int
+    now: datetime
+    usage_indicator: str = "T"

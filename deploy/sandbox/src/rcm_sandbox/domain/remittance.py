@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from rcm_sandbox.config import MemberScenario, Payer, SandboxConfig
+from rcm_sandbox.domain.errors import UnbalancedRemittanceError
 from rcm_sandbox.domain.model import (
     ZERO,
     ClaimPayment,
@@ -14,10 +14,9 @@ from rcm_sandbox.domain.model import (
     ProviderAdjustment,
     Remittance,
 )
+from rcm_sandbox.domain.payers import MemberScenario, Payer, SandboxConfig
 
-
-class UnbalancedRemittanceError(ValueError):
-    """An 835 would not balance; the sandbox never sends one."""
+__all__ = ["PendingPayment", "UnbalancedRemittanceError", "build_remittance", "provider_adjustments_for"]
 
 
 @dataclass(frozen=True)

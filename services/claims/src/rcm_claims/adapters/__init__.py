@@ -1,1 +1,1 @@
-"""Claims adapters: tables, repository, X12 837 writer, clearinghouse dispatcher."""
+"""Claims adapters: tables, SQL and in-memory repositories, contract translation, reference data, X12."""

@@ -1,7 +1,7 @@
 """The claims service's X12 boundary: our claims as 837P, the clearinghouse's answers read.
 
-All syntax lives in the toolkit (rcm_x12); this module only maps our claim onto the
-837P model and the acknowledgements back onto claim outcomes.
+All syntax lives in the toolkit (rcm_x12); this module only maps the domain's claim and
+encounter facts onto the 837P model, and the acknowledgements back onto domain outcomes.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from rcm_shared.clearinghouse import X12Reply
-from rcm_shared.contracts.common import Address as ContractAddress
-from rcm_shared.contracts.common import Person
 from rcm_x12.claim837 import (
     BillingProvider,
     Claim837,
@@ -28,8 +26,9 @@ from rcm_x12.common import Address
 from rcm_x12.reader import read_277ca, read_999, read_ta1
 from rcm_x12.writer import EnvelopeParams
 
-from rcm_claims.domain.model import Claim
-from rcm_claims.service.ports import ClaimStatusAck, SubmissionOutcome
+from rcm_claims.domain.acknowledgements import ClaimStatusAck, SubmissionOutcome
+from rcm_claims.domain.model import Address as DomainAddress
+from rcm_claims.domain.model import Claim, EncounterFacts, Person
 
 # SBR02 / PAT01 individual relationship codes (837P guide).
 RELATIONSHIP_CODE = {"self": "18", "spouse": "01", "child": "19", "other": "G8"}
@@ -38,10 +37,12 @@ FILING_INDICATOR = {"commercial": "CI", "medicare": "MB", "medicaid": "MC", "oth
 DUPLICATE_INTERCHANGE = "025"
 
 
-def _address(a: ContractAddress | None) -> Address | None:
-    if a is None:
-        return None
+def _address(a: DomainAddress) -> Address:
     return Address(line1=a.line1, city=a.city, state=a.state, postal_code=a.postal_code, line2=a.line2 or "")
+
+
+def _optional_address(a: DomainAddress | None) -> Address | None:
+    return None if a is None else _address(a)
 
 
 class X12ClaimWriter:
@@ -55,8 +56,9 @@ class X12ClaimWriter:
         self.contact_phone = contact_phone
         self.usage = usage
 
-    def render(self, claim: Claim, control_number: int, created_at: datetime) -> str:
-        e = claim.encounter
+    def render(self, claim: Claim, encounter: EncounterFacts, control_number: int, created_at: datetime) -> str:
+        """The 837P interchange of ``claim``, with ``control_number`` as ISA13, GS06 and ST02."""
+        e = encounter
         cov = e.coverage
         subscriber_person: Person = cov.subscriber if cov.relationship != "self" and cov.subscriber else e.patient
         bp = e.billing_provider
@@ -66,19 +68,19 @@ class X12ClaimWriter:
             place_of_service=e.place_of_service,
             frequency_code=claim.frequency_code,
             billing_provider=BillingProvider(name=bp.last_name_or_org, npi=bp.npi, tax_id=bp.tax_id,
-                                             address=_address(bp.address), taxonomy=bp.taxonomy or ""),  # type: ignore[arg-type]
+                                             address=_address(bp.address), taxonomy=bp.taxonomy or ""),
             subscriber=Subscriber(
                 member_id=cov.member_id, last_name=subscriber_person.last_name,
                 first_name=subscriber_person.first_name, birth_date=subscriber_person.birth_date,
                 sex=subscriber_person.sex, relationship="18" if cov.relationship == "self" else "",
                 group_number=cov.group_number or "", claim_filing_indicator=FILING_INDICATOR[cov.financial_class],
-                address=_address(subscriber_person.address),
+                address=_optional_address(subscriber_person.address),
             ),
             payer=Payer(name=cov.payer_name, payer_id=cov.payer_id),
             patient=None if cov.relationship == "self" else Patient(
                 last_name=e.patient.last_name, first_name=e.patient.first_name, birth_date=e.patient.birth_date,
                 sex=e.patient.sex, relationship=RELATIONSHIP_CODE[cov.relationship],
-                address=_address(e.patient.address)),
+                address=_optional_address(e.patient.address)),
             rendering_provider=Provider(last_name=e.rendering_provider.last_name_or_org,
                                         first_name=e.rendering_provider.first_name or "",
                                         npi=e.rendering_provider.npi),

@@ -1,1 +1,1 @@
-"""Pure claims domain: pricing, claim assembly and scrubbing (no I/O)."""
+"""Pure claims domain: its own value types, claim assembly, pricing and scrubbing (no I/O, no contracts)."""

@@ -1,4 +1,10 @@
-"""Claims: what an encounter, its coverage answer and its codes become.
+"""The claims domain's value types: what an encounter, its coverage answer and its codes
+become, and the claim built from them.
+
+They are the service's own types, built once from the event contracts at the edge
+(``adapters/translate.py``); the scrubber, the builder and the 837 writer speak only these.
+Field names follow the contracts' JSON names, so rows stored before these types existed
+still read back.
 
 The claim id is the patient control number (CLM01, at most 20 characters). It is derived
 from the encounter id so that replaying the event history rebuilds the same claims.
@@ -9,16 +15,24 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
 
-from rcm_shared.contracts.coding import EncounterCoded
-from rcm_shared.contracts.eligibility import EligibilityChecked
-from rcm_shared.contracts.encounters import EncounterCompleted
+Sex = Literal["F", "M", "U"]
+Relationship = Literal["self", "spouse", "child", "other"]
+FinancialClass = Literal["commercial", "medicare", "medicaid", "other"]
+CoverageStatus = Literal["active", "inactive", "rejected"]
+CodeSystem = Literal["CPT", "HCPCS"]
+FrequencyCode = Literal["1", "7", "8"]
+ClaimStatus = Literal["built", "submitted", "accepted", "rejected"]
+SubmissionStatus = Literal["pending", "sent", "rejected"]
+ReplyResult = Literal["accepted", "rejected", "duplicate"]
 
-from rcm_claims.domain.errors import ClaimNotBuildableError
+CLAIM_STATUSES: tuple[ClaimStatus, ...] = ("built", "submitted", "accepted", "rejected")
 
-CENT = Decimal("0.01")
+# The provider's list price per procedure code (unit price; the claim line charges units x price).
+Chargemaster = Mapping[str, Decimal]
 
 
 def claim_id_for(encounter_id: str, frequency_code: str = "1") -> str:
@@ -28,10 +42,141 @@ def claim_id_for(encounter_id: str, frequency_code: str = "1") -> str:
 
 
 @dataclass(frozen=True)
+class Address:
+    line1: str
+    city: str
+    state: str
+    postal_code: str
+    line2: str | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """A patient or a policy holder."""
+
+    first_name: str
+    last_name: str
+    birth_date: date
+    sex: Sex
+    address: Address | None = None
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A provider by NPI (the rendering provider)."""
+
+    npi: str
+    last_name_or_org: str
+    first_name: str | None = None
+    taxonomy: str | None = None
+
+
+@dataclass(frozen=True)
+class BillingProvider:
+    """The provider the payer pays: NPI, tax id and address are required on a claim."""
+
+    npi: str
+    last_name_or_org: str
+    tax_id: str
+    address: Address
+    first_name: str | None = None
+    taxonomy: str | None = None
+
+
+@dataclass(frozen=True)
+class InsurancePolicy:
+    """The coverage hospital IT recorded for the encounter."""
+
+    payer_id: str
+    payer_name: str
+    member_id: str
+    group_number: str | None = None
+    relationship: Relationship = "self"
+    financial_class: FinancialClass | None = None
+    subscriber: Person | None = None  # the policy holder when the patient is not the subscriber
+
+
+@dataclass(frozen=True)
+class EncounterFacts:
+    """What a claim needs of a documented encounter (never its note text)."""
+
+    encounter_id: str
+    patient: Person
+    coverage: InsurancePolicy
+    rendering_provider: Provider
+    billing_provider: BillingProvider
+    place_of_service: str
+    date_of_service: date
+
+
+@dataclass(frozen=True)
+class CoverageFacts:
+    """The payer's eligibility answer (271) for the encounter's date of service."""
+
+    encounter_id: str
+    payer_id: str
+    member_id: str
+    date_of_service: date
+    status: CoverageStatus
+    rejection_codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CodedDiagnosis:
+    code: str  # ICD-10-CM with its decimal point, as in the code set
+    rank: int  # 1 is the principal (first-listed) diagnosis
+
+
+@dataclass(frozen=True)
+class CodedLine:
+    code: str
+    code_system: CodeSystem
+    modifiers: tuple[str, ...]
+    units: Decimal
+    diagnosis_pointers: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CodedEncounter:
+    """The codes the coding service assigned to the encounter."""
+
+    encounter_id: str
+    date_of_service: date
+    diagnoses: tuple[CodedDiagnosis, ...]
+    lines: tuple[CodedLine, ...]
+
+
+IntakePart = EncounterFacts | CoverageFacts | CodedEncounter
+INTAKE_PARTS = ("encounter", "coverage", "coding")
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What has arrived for an encounter so far; a claim is built once all three parts are here."""
+
+    encounter_id: str
+    encounter: EncounterFacts | None = None
+    coverage: CoverageFacts | None = None
+    coding: CodedEncounter | None = None
+    claim_id: str | None = None
+    held_reasons: tuple[str, ...] | None = None
+
+    @property
+    def waiting_for(self) -> tuple[str, ...]:
+        """The parts not yet received, in the order encounter, coverage, coding."""
+        return tuple(name for name in INTAKE_PARTS if getattr(self, name) is None)
+
+    @property
+    def ready_to_build(self) -> bool:
+        """All parts are here and no claim was built yet (a held intake is tried again)."""
+        return self.claim_id is None and not self.waiting_for
+
+
+@dataclass(frozen=True)
 class ClaimLine:
     line_number: int
     code: str
-    code_system: str
+    code_system: CodeSystem
     modifiers: tuple[str, ...]
     units: Decimal
     unit_price: Decimal
@@ -42,82 +187,31 @@ class ClaimLine:
 
 @dataclass(frozen=True)
 class Claim:
+    """A professional claim (837P) of one encounter."""
+
     claim_id: str
     encounter_id: str
-    frequency_code: str
-    encounter: EncounterCompleted
-    coverage: EligibilityChecked
+    payer_id: str
+    frequency_code: FrequencyCode
     diagnoses: tuple[str, ...]  # principal first, as in the code set (with the decimal point)
     lines: tuple[ClaimLine, ...]
+    status: ClaimStatus = "built"
 
     @property
     def total_charge(self) -> Decimal:
         return sum((line.charge for line in self.lines), Decimal("0.00"))
 
 
-def price_lines(coding: EncounterCoded, chargemaster: Mapping[str, Decimal]) -> tuple[ClaimLine, ...]:
-    """Price each coded line from the provider's chargemaster (unit price x units)."""
-    missing = sorted({line.code for line in coding.lines if line.code not in chargemaster})
-    if missing:
-        raise ClaimNotBuildableError([f"no chargemaster price for code(s) {', '.join(missing)}"])
-    priced = []
-    for number, line in enumerate(coding.lines, start=1):
-        unit_price = chargemaster[line.code]
-        priced.append(
-            ClaimLine(
-                line_number=number,
-                code=line.code,
-                code_system=line.code_system,
-                modifiers=tuple(line.modifiers),
-                units=line.units,
-                unit_price=unit_price,
-                charge=(unit_price * line.units).quantize(CENT, rounding=ROUND_HALF_UP),
-                diagnosis_pointers=tuple(line.diagnosis_pointers),
-                date_of_service=coding.date_of_service,
-            )
-        )
-    return tuple(priced)
+@dataclass(frozen=True)
+class Submission:
+    """One 837 interchange of a claim: stored with its control number before it is sent."""
 
-
-def scrub(encounter: EncounterCompleted, coverage: EligibilityChecked, coding: EncounterCoded) -> list[str]:
-    """Claim-level checks before a claim may be sent; each finding says what to fix.
-
-    MINIMAL (walking skeleton): coverage, pointers and date consistency only. The coding
-    edits (NCCI, MUE, Excludes1, age/sex) join the scrubber in the claims issue.
-    """
-    findings: list[str] = []
-    if coverage.status != "active":
-        codes = f" (AAA {', '.join(coverage.rejection_codes)})" if coverage.rejection_codes else ""
-        findings.append(f"coverage is {coverage.status} on {coverage.date_of_service}{codes}: verify the insurance")
-    if coverage.member_id != encounter.coverage.member_id or coverage.payer_id != encounter.coverage.payer_id:
-        findings.append("eligibility answer is for another payer or member than the encounter's coverage")
-    if coding.date_of_service != encounter.date_of_service:
-        findings.append("coded date of service differs from the encounter's")
-    count = len(coding.diagnoses)
-    for n, line in enumerate(coding.lines, start=1):
-        bad = [p for p in line.diagnosis_pointers if p < 1 or p > count]
-        if bad:
-            findings.append(f"line {n} ({line.code}) points to diagnosis {bad} but the claim has {count}")
-    return findings
-
-
-def build_claim(
-    encounter: EncounterCompleted,
-    coverage: EligibilityChecked,
-    coding: EncounterCoded,
-    chargemaster: Mapping[str, Decimal],
-) -> Claim:
-    """Assemble and scrub the original claim (frequency 1) of an encounter."""
-    findings = scrub(encounter, coverage, coding)
-    if findings:
-        raise ClaimNotBuildableError(findings)
-    diagnoses = tuple(d.code for d in sorted(coding.diagnoses, key=lambda d: d.rank))
-    return Claim(
-        claim_id=claim_id_for(encounter.encounter_id),
-        encounter_id=encounter.encounter_id,
-        frequency_code="1",
-        encounter=encounter,
-        coverage=coverage,
-        diagnoses=diagnoses,
-        lines=price_lines(coding, chargemaster),
-    )
+    id: int
+    claim_id: str
+    interchange_control_number: str
+    x12: str
+    status: SubmissionStatus = "pending"
+    attempts: int = 0
+    reply_result: ReplyResult | None = None
+    reply: str | None = None
+    sent_at: datetime | None = None

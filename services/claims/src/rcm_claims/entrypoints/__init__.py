@@ -1,1 +1,1 @@
-"""Thin entrypoints: Kafka consumers, background workers and HTTP routes."""
+"""Thin entrypoints: Kafka consumers, the dispatcher loop and HTTP routes (input -> command -> handler)."""

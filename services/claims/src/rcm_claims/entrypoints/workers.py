@@ -6,18 +6,23 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from rcm_shared.messaging.loop import poll_until_stopped
-from rcm_shared.messaging.runtime import ServiceRuntime
 
+from rcm_claims.domain.commands import SendNextSubmission
 from rcm_claims.service import handlers
 from rcm_claims.service.ports import Clearinghouse, ReplyReader
+from rcm_claims.service.unit_of_work import ClaimsUnitOfWork
 
 
 def submission_dispatcher(
-    runtime: ServiceRuntime, clearinghouse: Clearinghouse, replies: ReplyReader, *, idle_s: float = 0.2
+    uow_factory: Callable[[], ClaimsUnitOfWork], clearinghouse: Clearinghouse, replies: ReplyReader, *,
+    idle_s: float = 0.2,
 ) -> Callable[[asyncio.Event], Awaitable[None]]:
+    """A worker sending pending 837s one transaction at a time until stopped."""
+
     async def step() -> bool:
-        async with runtime.uow() as uow:
-            sent = await handlers.send_next_submission(uow, clearinghouse, replies)
+        async with uow_factory() as uow:
+            sent = await handlers.send_next_submission(SendNextSubmission(), uow, clearinghouse=clearinghouse,
+                                                       replies=replies)
             await uow.commit()
         return sent
 

@@ -1,1 +1,1 @@
-"""Coding adapters: tables and repository."""
+"""Coding adapters: tables, SQL and in-memory repositories, translation, reference data."""

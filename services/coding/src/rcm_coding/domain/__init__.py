@@ -1,5 +1,5 @@
 """Pure coding domain: code sets, extraction from notes, edits and the human review workflow.
 
-Nothing here does I/O except reading the package's own data files when a loader is called;
-nothing is loaded at import time.
+Nothing here does I/O: reference data arrives loaded (see ``rcm_coding.adapters.reference_data``)
+and nothing is loaded at import time.
 """

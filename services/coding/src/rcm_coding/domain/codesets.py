@@ -5,8 +5,8 @@ What is there today: ONE ICD-10-CM release, the CMS April 1, 2026 update shipped
 FY2026; FY2027 codes take effect 2026-10-01).  A date of service outside that window raises
 :class:`CodeSetNotAvailableError` (the engine turns it into the ``CODESET_UNAVAILABLE`` edit)
 instead of silently coding with the wrong release.  Further releases come from the CMS files
-of their year: :class:`ICD10CMRelease`, passed to ``CodingEngine.load`` (the coding service
-reads them from its ``ICD10CM_RELEASES`` setting).
+of their year: :class:`rcm_coding.adapters.reference_data.ICD10CMRelease`, passed to
+``load_engine`` (the coding service reads them from its ``ICD10CM_RELEASES`` setting).
 
 HCPCS/CPT samples and NCCI samples are not date-windowed beyond their own per-code/per-edit
 effective and deletion dates.
@@ -24,19 +24,6 @@ from rcm_coding.domain.procedure_codes import ProcedureCode
 
 ICD10CM_APRIL_2026_FROM = date(2026, 4, 1)
 ICD10CM_APRIL_2026_TO = date(2026, 9, 30)
-
-
-@dataclass(frozen=True)
-class ICD10CMRelease:
-    """A further CMS ICD-10-CM release to load: its two files and the dates of service it covers
-    (e.g. FY2027: the ``icd10cm-codes-2027.txt`` list and ``icd10cm-tabular-2027.xml``,
-    2026-10-01 to 2027-09-30)."""
-
-    version: str
-    effective_from: date
-    effective_to: date
-    code_list_path: str
-    tabular_xml_path: str
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from rcm_coding.domain.icd10cm import ICD10CMCodeSet
-from rcm_coding.domain.lexicon import Concept, Lexicon, Match, variant_codes
+from rcm_coding.domain.lexicon import Concept, Lexicon, Match, Site, variant_codes
 from rcm_coding.domain.model import Evidence
 from rcm_coding.domain.note_text import (
     Sentence,
@@ -98,8 +98,8 @@ def find_mentions(text: str, sentences: list[Sentence], lexicon: Lexicon) -> lis
     return out
 
 
-def _nearest_site(concept: Concept, text: str, m: Match | Mention) -> tuple[object, int] | None:
-    best = None
+def _nearest_site(concept: Concept, text: str, m: Match | Mention) -> tuple[Site, int] | None:
+    best: tuple[tuple[int, int, int], Site] | None = None
     sent = m.sentence if isinstance(m, Mention) else None
     lo, hi = (sent.start, sent.end) if sent else (m.start, m.end)
     for rank, site in enumerate(concept.sites):
@@ -149,12 +149,11 @@ def resolve_codes(
             suffix += ".no_site"
         else:
             site = found[0]
-            assert hasattr(site, "code")
-            if site.code:  # type: ignore[attr-defined]
-                codes = [site.code]  # type: ignore[attr-defined]
+            if site.code:
+                codes = [site.code]
                 lat_map = None
             else:
-                lat_map = site.lat  # type: ignore[attr-defined]
+                lat_map = site.lat
             suffix += ".site"
     if lat_map:
         side = laterality(text, mention.sentence, mention.start, mention.end)

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from decimal import Decimal
+from typing import Literal, Protocol
 
 from rcm_coding.domain.codesets import CodeSetRegistry
 from rcm_coding.domain.errors import CodeSetNotAvailableError
@@ -71,7 +72,7 @@ class LineLike(Protocol):
     @property
     def modifiers(self) -> tuple[str, ...]: ...
     @property
-    def units(self) -> int: ...
+    def units(self) -> Decimal: ...
     @property
     def diagnosis_pointers(self) -> tuple[int, ...]: ...
 
@@ -82,7 +83,7 @@ class ClaimLine:
 
     code: str
     modifiers: tuple[str, ...] = ()
-    units: int = 1
+    units: Decimal = Decimal(1)
     diagnosis_pointers: tuple[int, ...] = ()
 
 
@@ -168,7 +169,7 @@ def diagnosis_edits(
                                    f"{c} applies to sex {restricted}; patient sex is {sex}"))
         window = icd.age_range(c)
         if window and age is not None and not window[0] <= age <= window[1]:
-            severity = "warning" if c.startswith("P") else "error"
+            severity: Literal["error", "warning"] = "warning" if c.startswith("P") else "error"
             out.append(EditFailure(ICD_AGE_CONFLICT, (c,),
                                    f"{c}: {window[2]}; patient age is {age}", (), severity))
     return out
@@ -188,9 +189,9 @@ def line_edits(
         elif not proc.active_on(when):
             out.append(EditFailure(PROC_INACTIVE_CODE, (line.code,),
                                    f"{line.code} is not active on {when}", (n,)))
-        if line.units < 1:
+        if line.units <= 0:
             out.append(EditFailure(PROC_UNITS_INVALID, (line.code,),
-                                   f"units must be at least 1 (got {line.units})", (n,)))
+                                   f"units must be greater than 0 (got {line.units})", (n,)))
         band = _PREVENTIVE_BANDS.get(line.code)
         if band and age is not None and not band[0] <= age <= band[1]:
             out.append(EditFailure(PROC_AGE_CONFLICT, (line.code,),
@@ -227,7 +228,7 @@ def ptp_edits(lines: Sequence[LineLike], when: date, reference: CodeSetRegistry)
 def mue_edits(lines: Sequence[LineLike], reference: CodeSetRegistry) -> list[EditFailure]:
     """Medically unlikely edits: per line (MAI 1) or per date of service (MAI 2 and 3)."""
     out: list[EditFailure] = []
-    totals: dict[str, tuple[int, list[int]]] = {}
+    totals: dict[str, tuple[Decimal, list[int]]] = {}
     for n, line in enumerate(lines, start=1):
         limit = reference.mue.get(line.code)
         if limit is None:
@@ -238,7 +239,7 @@ def mue_edits(lines: Sequence[LineLike], reference: CodeSetRegistry) -> list[Edi
                                        f"{line.units} units exceed the MUE of {limit.max_units} "
                                        "per line", (n,)))
         else:
-            units, where = totals.get(line.code, (0, []))
+            units, where = totals.get(line.code, (Decimal(0), []))
             totals[line.code] = (units + line.units, [*where, n])
     for code, (units, where) in totals.items():
         limit = reference.mue[code]

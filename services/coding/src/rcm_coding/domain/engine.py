@@ -2,34 +2,27 @@
 
 Usage::
 
-    from rcm_coding.domain.engine import CodingEngine, EncounterDocumentation
-    engine = CodingEngine.load()            # ~4 s: parses the full ICD-10-CM tabular once
+    from rcm_coding.adapters.reference_data import load_engine
+    engine = load_engine()                  # ~4 s: parses the full ICD-10-CM tabular once
     result = engine.code_encounter(doc)     # CodingResult
 
-``CodingEngine.load()`` does the work; importing this module does none.  ``default_engine()``
-returns one engine per process (cached) for callers and tests that want to share it.
+The engine is pure: it holds the loaded reference data (a :class:`CodeSetRegistry` and a
+:class:`Lexicon`) and codes documentation with it. Reading the files that reference data
+comes from is the job of :mod:`rcm_coding.adapters.reference_data`.
 """
 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rcm_coding.domain import combinations, diagnoses, procedures
-from rcm_coding.domain.codesets import (
-    ICD10CM_APRIL_2026_FROM,
-    ICD10CM_APRIL_2026_TO,
-    CodeSetRegistry,
-    ICD10CMRelease,
-)
+from rcm_coding.domain.codesets import CodeSetRegistry
 from rcm_coding.domain.diagnoses import Candidate
 from rcm_coding.domain.edits import run_edits
 from rcm_coding.domain.errors import CodeSetNotAvailableError, InvalidEncounterError
-from rcm_coding.domain.icd10cm import ICD10CMCodeSet, load_icd10cm_from_package
-from rcm_coding.domain.lexicon import Lexicon, load_lexicon
+from rcm_coding.domain.icd10cm import ICD10CMCodeSet
+from rcm_coding.domain.lexicon import Lexicon
 from rcm_coding.domain.model import (
     CodingResult,
     DiagnosisProposal,
@@ -38,12 +31,10 @@ from rcm_coding.domain.model import (
     ProcedureLine,
     StructuredProcedure,
 )
-from rcm_coding.domain.ncci import load_mue_sample, load_ptp_sample
 from rcm_coding.domain.note_text import split_sections, split_sentences
-from rcm_coding.domain.procedure_codes import load_hcpcs_sample, load_own_cpt_labels
 from rcm_coding.domain.procedures import LineDraft
 
-__all__ = ["CodingEngine", "EncounterDocumentation", "CodingResult", "default_engine"]
+__all__ = ["CodingEngine", "CodingResult", "EncounterDocumentation"]
 
 REVIEW_CONFIDENCE_THRESHOLD = 0.7
 # Lines for which an E/M on the same day needs modifier 25 (minor procedures and injections).
@@ -52,40 +43,10 @@ _NEEDS_25_WITH = re.compile(r"^(120\d\d|1201\d|20610|96372|90471|G000[89]|G0010|
 
 @dataclass
 class CodingEngine:
+    """Codes one encounter's documentation with loaded reference data (no I/O)."""
+
     registry: CodeSetRegistry
     lexicon: Lexicon
-
-    @classmethod
-    def load(cls, registry: CodeSetRegistry | None = None,
-             releases: Sequence[ICD10CMRelease] = ()) -> CodingEngine:
-        """Load code sets (full ICD-10-CM April 2026, HCPCS/CPT/NCCI samples) and the lexicon.
-
-        ``releases`` are further ICD-10-CM releases from CMS files, each for its own window of
-        dates of service (overlapping windows raise ``ValueError``). Load times in seconds are
-        kept in ``registry.load_seconds``.
-        """
-        if registry is None:
-            registry = CodeSetRegistry()
-            t = time.perf_counter()
-            icd = load_icd10cm_from_package("2026-04")
-            registry.load_seconds["icd10cm"] = time.perf_counter() - t
-            registry.register_icd10cm(icd, ICD10CM_APRIL_2026_FROM, ICD10CM_APRIL_2026_TO)
-            t = time.perf_counter()
-            registry.hcpcs = load_hcpcs_sample()
-            registry.cpt = load_own_cpt_labels()
-            registry.ptp = load_ptp_sample()
-            registry.mue = load_mue_sample()
-            registry.load_seconds["procedures_and_ncci"] = time.perf_counter() - t
-        for release in releases:
-            registry.check_icd10cm_window(release.effective_from, release.effective_to)
-            t = time.perf_counter()
-            icd = load_icd10cm_from_package(release.version, release.code_list_path, release.tabular_xml_path)
-            registry.load_seconds[f"icd10cm {release.version}"] = time.perf_counter() - t
-            registry.register_icd10cm(icd, release.effective_from, release.effective_to)
-        t = time.perf_counter()
-        lexicon = load_lexicon()
-        registry.load_seconds["lexicon"] = time.perf_counter() - t
-        return cls(registry, lexicon)
 
     # ------------------------------------------------------------------------------------
     def code_encounter(self, doc: EncounterDocumentation) -> CodingResult:
@@ -166,7 +127,8 @@ class CodingEngine:
         reasons = list(dict.fromkeys(notes))
         for f in failures:
             reasons.append(f"edit {f.edit_id}: {f.reason}")
-        for p in (*dx, *lines):
+        proposed: list[DiagnosisProposal | ProcedureLine] = [*dx, *lines]
+        for p in proposed:
             if p.confidence < REVIEW_CONFIDENCE_THRESHOLD:
                 reasons.append(f"low confidence {p.confidence:.2f} for {p.code} ({p.rule})")
         if not dx:
@@ -249,10 +211,3 @@ class CodingEngine:
         """Our label for a procedure code (never an AMA descriptor)."""
         proc = self.registry.procedure(code)
         return proc.label if proc else ""
-
-
-@lru_cache(maxsize=1)
-def default_engine() -> CodingEngine:
-    """One loaded engine per process (the first call pays the load)."""
-    return CodingEngine.load()
-

@@ -26,12 +26,16 @@ class CodeSetNotAvailableError(CodingDomainError):
         self.available = available
 
 
-class CodeFileFormatError(CodingDomainError):
-    """A code file (HCPCS, CPT, NCCI) does not have the documented layout."""
-
-
 class InvalidEncounterError(CodingDomainError):
     """The encounter documentation given to the engine is unusable (field named)."""
+
+
+class ReviewNotFoundError(CodingDomainError, LookupError):
+    """No review case for that encounter."""
+
+    def __init__(self, encounter_id: str) -> None:
+        super().__init__(f"no review case for encounter {encounter_id}")
+        self.encounter_id = encounter_id
 
 
 class ReviewCaseClosedError(CodingDomainError):

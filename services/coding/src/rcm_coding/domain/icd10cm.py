@@ -1,10 +1,9 @@
 """ICD-10-CM code set: validity, billable status and the tabular notes the edits need.
 
-The data comes from the ``simple-icd-10-cm`` package, which ships the CMS tabular XML and code
-list offline (April 1, 2026 release at the time of writing).  That package parses its data into
-module globals when it is imported, so it is imported only inside :func:`load_icd10cm_from_package`
-and never at import time of this module.  Its tree is copied into plain dictionaries here so two
-versions of the code set can live side by side in a :class:`~rcm_coding.domain.codesets.CodeSetRegistry`.
+One release is held in plain dictionaries, so two versions of the code set can live side by
+side in a :class:`~rcm_coding.domain.codesets.CodeSetRegistry`. Building one from the CMS
+files (through the ``simple-icd-10-cm`` package) is the job of
+:func:`rcm_coding.adapters.reference_data.load_icd10cm`.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 _CODE_REF = re.compile(
     r"\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(\.?-)?(?:\s*-\s*([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?))?"
@@ -128,7 +126,7 @@ class ICD10CMCodeSet:
         """The entry and its ancestors up to the category (blocks and chapters excluded)."""
         out: list[TabularEntry] = []
         entry = self.get(code)
-        while entry is not None and _looks_like_code(entry.code) and len(out) < 8:
+        while entry is not None and looks_like_code(entry.code) and len(out) < 8:
             out.append(entry)
             entry = self.entries.get(entry.parent) if entry.parent else None
         return out
@@ -188,7 +186,8 @@ class ICD10CMCodeSet:
 _CODE_SHAPE = re.compile(r"[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?")
 
 
-def _looks_like_code(name: str) -> bool:
+def looks_like_code(name: str) -> bool:
+    """True for a code (A00, A00.0), False for the chapters and blocks of the tabular."""
     return _CODE_SHAPE.fullmatch(name) is not None
 
 
@@ -203,47 +202,3 @@ def _excludes1_refs(cs: ICD10CMCodeSet, code: str) -> tuple[tuple[str, CodeRef],
         for note in entry.excludes1:
             out.extend((note, ref) for ref in _parsed(note))
     return tuple(out)
-
-
-def load_icd10cm_from_package(
-    version: str = "2026-04",
-    code_list_path: str | None = None,
-    tabular_xml_path: str | None = None,
-) -> ICD10CMCodeSet:
-    """Build an :class:`ICD10CMCodeSet` from ``simple-icd-10-cm``.
-
-    Without paths, the release shipped inside the package is used.  With both paths (a CMS
-    ``icd10cm-codes`` list and the CMS tabular XML of another release) the package is pointed at
-    them first; that switches the package's global state, which is why everything is copied out
-    and the package is switched back to its own release afterwards.
-    """
-    import simple_icd_10_cm as cm  # heavy: parses ~10 MB of XML on first import
-
-    if not (code_list_path or tabular_xml_path):
-        return _copy_out(cm, version)
-    cm.change_version(code_list_path, tabular_xml_path)
-    try:
-        return _copy_out(cm, version)
-    finally:
-        cm.change_version()  # back to the packaged release, for any later default load
-
-
-def _copy_out(cm: Any, version: str) -> ICD10CMCodeSet:
-    entries: dict[str, TabularEntry] = {}
-    for code in cm.get_all_codes(with_dots=True):
-        if not _looks_like_code(code):
-            continue  # chapters and blocks are navigation, not codes
-        parent = cm.get_parent(code)
-        if parent == code:  # a block named like its only category (B99): skip to the chapter
-            parent = ""
-        entries[code] = TabularEntry(
-            code=code,
-            description=cm.get_description(code),
-            billable=cm.is_leaf(code),
-            parent=parent or None,
-            excludes1=tuple(cm.get_excludes1(code)),
-            code_first=cm.get_code_first(code),
-            use_additional=cm.get_use_additional_code(code),
-            seven_chr_def=tuple(sorted(cm.get_seven_chr_def(code).items())),
-        )
-    return ICD10CMCodeSet(version=version, entries=entries)

@@ -1,15 +1,15 @@
-"""Diagnosis lexicon: phrases and abbreviations to ICD-10-CM, from ``data/diagnosis_lexicon.json``.
+"""Diagnosis lexicon: phrases and abbreviations to ICD-10-CM concepts.
 
-The JSON format is described in its ``_about`` field.  Matching is longest-first, whole-word;
-phrases are case-insensitive and abbreviations case-sensitive (so "AF" is not "af").
+Matching is longest-first, whole-word; phrases are case-insensitive and abbreviations
+case-sensitive (so "AF" is not "af"). The packaged lexicon is read from
+``data/diagnosis_lexicon.json`` by :func:`rcm_coding.adapters.reference_data.load_lexicon`.
 """
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 
 from rcm_coding.domain.note_text import contains_phrase
 
@@ -58,7 +58,15 @@ class Lexicon:
     _phrase_re: re.Pattern[str] | None = field(default=None, repr=False)
     _abbr_re: re.Pattern[str] | None = field(default=None, repr=False)
 
-    def compile(self, terms: dict[str, list[str]], abbrs: dict[str, list[str]]) -> None:
+    @classmethod
+    def build(cls, concepts: Mapping[str, Concept], terms: Mapping[str, Sequence[str]],
+              abbreviations: Mapping[str, Sequence[str]]) -> Lexicon:
+        """A compiled lexicon: ``terms`` and ``abbreviations`` map concept ids to their phrases."""
+        lexicon = cls(dict(concepts))
+        lexicon.compile(terms, abbreviations)
+        return lexicon
+
+    def compile(self, terms: Mapping[str, Sequence[str]], abbrs: Mapping[str, Sequence[str]]) -> None:
         for cid, ts in terms.items():
             for t in ts:
                 self._phrases.setdefault(_norm(t), self.concepts[cid])
@@ -93,40 +101,6 @@ def _norm(term: str) -> str:
 def _alternation(terms: list[str], flags: int) -> re.Pattern[str]:
     body = "|".join(r"\s+".join(re.escape(w) for w in t.split()) for t in terms)
     return re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", flags)
-
-
-def load_lexicon() -> Lexicon:
-    """Load and compile the packaged lexicon (a few milliseconds)."""
-    raw = json.loads(
-        resources.files("rcm_coding.data").joinpath("diagnosis_lexicon.json").read_text("utf-8")
-    )
-    concepts: dict[str, Concept] = {}
-    terms: dict[str, list[str]] = {}
-    abbrs: dict[str, list[str]] = {}
-    for c in raw["concepts"]:
-        concepts[c["id"]] = Concept(
-            id=c["id"],
-            kind=c["kind"],
-            code=c["code"],
-            group=c.get("group", ""),
-            multi=c.get("multi", False),
-            variants=tuple(
-                Variant(tuple(tuple(w.split("|")) for w in v["when"]), v["code"])
-                for v in c.get("variants", [])
-            ),
-            lat=c.get("lat"),
-            sites=tuple(
-                Site(tuple(s["words"]), s.get("code"), s.get("lat")) for s in c.get("sites", [])
-            ),
-            history=c.get("history"),
-            family=c.get("family"),
-            integral_to=tuple(c.get("integral_to", [])),
-        )
-        terms[c["id"]] = c.get("terms", [])
-        abbrs[c["id"]] = c.get("abbr", [])
-    lex = Lexicon(concepts)
-    lex.compile(terms, abbrs)
-    return lex
 
 
 def variant_codes(concept: Concept, window: str) -> list[str]:

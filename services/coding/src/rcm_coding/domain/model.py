@@ -1,12 +1,17 @@
-"""Value objects of the coding engine: the encounter going in and the coding result coming out.
+"""Value objects of the coding engine and the coding of one encounter.
 
-All are frozen dataclasses so a result can be shared, cached and compared safely.
+The documentation going in, the coding result coming out, the codes sent on to billing and
+the record the service keeps per encounter. All are frozen dataclasses so a result can be
+shared, cached and compared safely. Units are :class:`~decimal.Decimal` end to end: a
+clinician's 0.5 or 2.75 units are never rounded on the way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
 from typing import Literal
 
 Sex = Literal["F", "M", "U"]
@@ -37,7 +42,7 @@ class StructuredProcedure:
 
     code: str
     modifiers: tuple[str, ...] = ()
-    units: int = 1
+    units: Decimal = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ class ProcedureLine:
     rule: str
     confidence: float
     modifiers: tuple[str, ...] = ()
-    units: int = 1
+    units: Decimal = Decimal(1)
     diagnosis_pointers: tuple[int, ...] = ()  # 1-based into CodingResult.diagnoses
     evidence: tuple[Evidence, ...] = ()
 
@@ -119,3 +124,71 @@ class CodingResult:
     needs_review: bool
     review_reasons: tuple[str, ...]
     code_set_versions: dict[str, str] = field(default_factory=dict)
+
+
+def code_system(code: str) -> Literal["CPT", "HCPCS"]:
+    """HCPCS Level II codes begin with a letter; CPT codes are numeric (or end in F/T)."""
+    return "HCPCS" if code[:1].isalpha() else "CPT"
+
+
+class CodingStatus(StrEnum):
+    """Where an encounter's coding stands."""
+
+    CODED = "coded"  # codes sent on to billing (by the engine or a coder)
+    REVIEW = "review"  # waiting in the review queue for a coder
+    REJECTED = "rejected"  # a coder closed it without codes
+
+
+@dataclass(frozen=True)
+class FinalLine:
+    """A service line as it is sent on to billing."""
+
+    code: str
+    modifiers: tuple[str, ...] = ()
+    units: Decimal = Decimal(1)
+    diagnosis_pointers: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One step of a human review: who did what, when and why."""
+
+    at: datetime
+    user: str
+    action: str
+    detail: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class FinalCodes:
+    """The codes an encounter is sent on with (diagnoses in claim order, principal first)."""
+
+    diagnoses: tuple[str, ...]
+    lines: tuple[FinalLine, ...]
+    coded_by: str  # "engine" or "coder:<user id>"
+    reviewed: bool = False
+    review_trail: tuple[AuditEntry, ...] = ()
+
+    def can_be_billed(self) -> bool:
+        """At least one diagnosis and one line, every line pointing to a diagnosis."""
+        return bool(self.diagnoses) and bool(self.lines) and all(ln.diagnosis_pointers for ln in self.lines)
+
+
+@dataclass(frozen=True)
+class EncounterCoding:
+    """What the service keeps per encounter: the engine's proposal (with evidence), where the
+    coding stands and the codes sent on, if any. The note text is kept for the coders' review
+    screen; it never leaves the service except as codes."""
+
+    encounter_id: str
+    date_of_service: date
+    status: CodingStatus
+    proposal: CodingResult
+    note_text: str
+    final_codes: FinalCodes | None = None
+
+    @property
+    def coded_by(self) -> str | None:
+        """Who produced the codes sent on (None while none were)."""
+        return self.final_codes.coded_by if self.final_codes else None

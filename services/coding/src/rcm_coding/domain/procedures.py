@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from rcm_coding.domain.model import EncounterDocumentation, Evidence
 from rcm_coding.domain.note_text import Sentence, laterality
@@ -47,7 +48,7 @@ class LineDraft:
     rule: str
     confidence: float
     modifiers: list[str] = field(default_factory=list)
-    units: int = 1
+    units: Decimal = Decimal(1)
     evidence: list[Evidence] = field(default_factory=list)
     dx_hint: tuple[str, ...] = ()  # code prefixes this line should point to, in preference order
 
@@ -148,10 +149,10 @@ def evaluation_and_management(
             levels.append((lvl_t, Evidence(m.start(), m.end(), _sentence_for(sentences, m.start()),
                                            m.group()), "time"))
     if _NURSE.search(text) and not levels and not prev and not _OTHER_NURSE_SERVICE.search(text):
-        m = _NURSE.search(text)
-        assert m is not None
+        nurse = _NURSE.search(text)
+        assert nurse is not None
         out.append(LineDraft("99211", "em.nurse", 0.8, evidence=[
-            Evidence(m.start(), m.end(), _sentence_for(sentences, m.start()), m.group())]))
+            Evidence(nurse.start(), nurse.end(), _sentence_for(sentences, nurse.start()), nurse.group())]))
         return out
     if levels and (not prev or _SEPARATE.search(text)):
         lvl, _, how = max(levels, key=lambda t: t[0])  # MDM or time, whichever is higher
@@ -246,7 +247,7 @@ def vaccines(text: str, sentences: list[Sentence], doc: EncounterDocumentation) 
         out.append(LineDraft("90471", "vaccine.admin", 0.88, evidence=[others[0]],
                              dx_hint=("Z23",)))
         if len(others) > 1:
-            out.append(LineDraft("90472", "vaccine.admin", 0.88, units=len(others) - 1,
+            out.append(LineDraft("90472", "vaccine.admin", 0.88, units=Decimal(len(others) - 1),
                                  evidence=others[1:], dx_hint=("Z23",)))
     return out
 
@@ -319,7 +320,7 @@ def labs(text: str, sentences: list[Sentence]) -> list[LineDraft]:
             code = rule.code
             if code == "81002" and _AUTOMATED.search(window):
                 code = "81003"
-            units = 2 if code == "87804" and re.search(r"A/B|A and B", window) else 1
+            units = Decimal(2 if code == "87804" and re.search(r"A/B|A and B", window) else 1)
             out[rule.code] = LineDraft(code, "lab.in_office", 0.85 if in_office else 0.78,
                                        units=units, evidence=[Evidence(
                                            s.start + m.start(), s.start + m.end(), s.section,
@@ -465,14 +466,14 @@ def injections(text: str, sentences: list[Sentence]) -> list[LineDraft]:
                 continue
             if any(d.code == drug.code for d in out):
                 continue
-            units = 1
+            units = Decimal(1)
             dose = _DOSE.search(window)
             if drug.unit_mg and dose:
                 mg = float(dose.group(1))
                 unit = dose.group(2).lower()
                 mg = mg * 1000 if unit in ("g", "gm", "gram", "grams") else (
                     mg / 1000 if unit == "mcg" else mg)
-                units = max(1, int(-(-mg // drug.unit_mg)))
+                units = Decimal(max(1, int(-(-mg // drug.unit_mg))))
             out.append(LineDraft(drug.code, "injection.drug", 0.82, units=units,
                                  evidence=[Evidence(s.start + dm.start(), s.start + dm.end(),
                                                     s.section, dm.group())]))

@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from rcm_coding.domain.errors import (
@@ -31,7 +32,13 @@ from rcm_coding.domain.errors import (
     ReasonRequiredError,
     ReviewCaseClosedError,
 )
-from rcm_coding.domain.model import CodingResult, EditFailure
+from rcm_coding.domain.model import AuditEntry, CodingResult, CodingStatus, EditFailure, FinalCodes, FinalLine
+
+__all__ = [
+    "AcceptProposals", "AddDiagnosis", "AddLine", "AuditEntry", "Change", "CompleteReview", "Decision",
+    "EditCheck", "EditCodes", "FinalLine", "RejectEncounter", "RemoveDiagnosis", "RemoveLine", "ReplaceDiagnosis",
+    "ReplaceLineCode", "ReviewCase", "ReviewQueueEntry", "ReviewStatus", "SetModifiers", "SetPointers", "SetUnits",
+]
 
 _ICD_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 _PROC_SHAPE = re.compile(r"^[0-9A-Z]{4}[0-9A-Z]$")
@@ -43,22 +50,10 @@ class ReviewStatus(StrEnum):
     COMPLETED = "completed"
     REJECTED = "rejected"
 
-
-@dataclass(frozen=True)
-class FinalLine:
-    code: str
-    modifiers: tuple[str, ...] = ()
-    units: int = 1
-    diagnosis_pointers: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    at: datetime
-    user: str
-    action: str
-    detail: str
-    reason: str | None = None
+    def coding_status(self) -> CodingStatus:
+        """The encounter's coding status while its case is in this state."""
+        return {ReviewStatus.OPEN: CodingStatus.REVIEW, ReviewStatus.COMPLETED: CodingStatus.CODED,
+                ReviewStatus.REJECTED: CodingStatus.REJECTED}[self]
 
 
 # ----------------------------------------------------------------------------- changes
@@ -83,7 +78,7 @@ class ReplaceDiagnosis:
 class AddLine:
     code: str
     modifiers: tuple[str, ...] = ()
-    units: int = 1
+    units: Decimal = Decimal(1)
     diagnosis_pointers: tuple[int, ...] = (1,)
 
 
@@ -107,7 +102,7 @@ class SetModifiers:
 @dataclass(frozen=True)
 class SetUnits:
     line_number: int
-    units: int
+    units: Decimal
 
 
 @dataclass(frozen=True)
@@ -179,6 +174,13 @@ class ReviewCase:
                    tuple(d.code for d in result.diagnoses), lines, (entry,),
                    patient_age=patient_age, patient_sex=patient_sex)
 
+    def final_codes(self) -> FinalCodes | None:
+        """The codes a completed case sends on, with its trail (None while open or when rejected)."""
+        if self.status is not ReviewStatus.COMPLETED:
+            return None
+        return FinalCodes(self.final_diagnoses, self.final_lines, f"coder:{self.closed_by}", reviewed=True,
+                          review_trail=self.audit)
+
     def apply(self, decision: Decision, user: str, at: datetime, check: EditCheck | None = None) -> ReviewCase:
         """The case after the decision (this case is unchanged).
 
@@ -203,12 +205,12 @@ class ReviewCase:
                 raise ReasonRequiredError("an edit needs a reason")
             if not decision.changes:
                 raise InvalidReviewDecisionError("an edit needs at least one change")
-            dx, lines = list(self.final_diagnoses), list(self.final_lines)
+            working_dx, working_lines = list(self.final_diagnoses), list(self.final_lines)
             details = []
             for change in decision.changes:
-                dx, lines = _apply_change(change, dx, lines)
+                working_dx, working_lines = _apply_change(change, working_dx, working_lines)
                 details.append(_describe(change))
-            return replace(self, final_diagnoses=tuple(dx), final_lines=tuple(lines),
+            return replace(self, final_diagnoses=tuple(working_dx), final_lines=tuple(working_lines),
                            audit=(*self.audit, AuditEntry(at, user, "edited",
                                                           "; ".join(details), decision.reason)))
         if isinstance(decision, CompleteReview):
@@ -278,6 +280,13 @@ def _need_mods(mods: tuple[str, ...]) -> tuple[str, ...]:
     return out
 
 
+def _need_units(units: Decimal) -> Decimal:
+    # Fractional units are real (drug units, time-based services); zero or less is not.
+    if units <= 0:
+        raise InvalidReviewDecisionError(f"units must be greater than 0 (got {units})")
+    return units
+
+
 def _apply_change(change: Change, dx: list[str], lines: list[FinalLine]
                   ) -> tuple[list[str], list[FinalLine]]:
     if isinstance(change, AddDiagnosis):
@@ -314,8 +323,7 @@ def _apply_change(change: Change, dx: list[str], lines: list[FinalLine]
         dx[dx.index(old)] = new
         return dx, lines
     if isinstance(change, AddLine):
-        if change.units < 1:
-            raise InvalidReviewDecisionError("units must be at least 1")
+        _need_units(change.units)
         lines.append(FinalLine(_need_proc(change.code), _need_mods(change.modifiers),
                                change.units, tuple(change.diagnosis_pointers)))
         return dx, lines
@@ -332,9 +340,7 @@ def _apply_change(change: Change, dx: list[str], lines: list[FinalLine]
         return dx, lines
     if isinstance(change, SetUnits):
         i = _line_index(lines, change.line_number)
-        if change.units < 1:
-            raise InvalidReviewDecisionError("units must be at least 1")
-        lines[i] = replace(lines[i], units=change.units)
+        lines[i] = replace(lines[i], units=_need_units(change.units))
         return dx, lines
     if isinstance(change, SetPointers):
         i = _line_index(lines, change.line_number)
@@ -346,3 +352,13 @@ def _apply_change(change: Change, dx: list[str], lines: list[FinalLine]
 def _describe(change: Change) -> str:
     fields = ", ".join(f"{k}={v}" for k, v in vars(change).items())
     return f"{type(change).__name__}({fields})"
+
+
+@dataclass(frozen=True)
+class ReviewQueueEntry:
+    """An encounter waiting for a coder, as the queue lists it."""
+
+    encounter_id: str
+    date_of_service: date
+    review_reasons: tuple[str, ...]
+    queued_at: datetime

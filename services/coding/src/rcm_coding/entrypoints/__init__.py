@@ -1,1 +1,1 @@
-"""Thin entrypoints: the Kafka consumer and HTTP routes."""
+"""Thin entrypoints: the Kafka consumer and the HTTP routers."""

@@ -1,1 +1,1 @@
-"""Eligibility adapters: tables, repository, the X12 270/271 gateway."""
+"""Eligibility adapters: tables and repositories, the X12 270/271 gateway, contract translation."""

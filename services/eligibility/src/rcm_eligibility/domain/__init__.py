@@ -1,1 +1,1 @@
-"""Pure eligibility domain: requests, coverage answers and how a 271 is read."""
+"""Pure eligibility domain: the coverage question, the payer's benefits and the answer they give."""

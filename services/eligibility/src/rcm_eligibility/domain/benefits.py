@@ -1,10 +1,9 @@
-"""Reading a 271's benefits (EB segments) into a coverage answer.
+"""Reading a payer's benefits into a coverage answer (the rules of 005010X279A1, pure).
 
-EB01 codes (005010X279A1): 1 active coverage, 6 inactive, A co-insurance, B co-payment,
-C deductible, G out-of-pocket (stop loss). EB06 time period: 23 calendar year, 29
-remaining. EB07 is a monetary amount, EB08 a percent expressed as a decimal (0.2 = 20%).
-AAA03 reject reasons (e.g. 72 invalid member id, 75 subscriber not found) mean the payer
-could not answer at all. The benefits are the X12 toolkit's 271 model (pure data).
+EB01 codes: 1 active coverage, 6 inactive, A co-insurance, B co-payment, C deductible,
+G out-of-pocket (stop loss). EB06 time period: 23 calendar year, 29 remaining. EB07 is a
+monetary amount, EB08 a percent expressed as a decimal (0.2 = 20%). AAA03 reject reasons
+(e.g. 72 invalid member id, 75 subscriber not found) mean the payer could not answer at all.
 """
 
 from __future__ import annotations
@@ -12,25 +11,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from rcm_x12.eligibility import Benefit
-
-from rcm_eligibility.domain.model import CoverageAnswer
+from rcm_eligibility.domain.model import BenefitLine, CoverageAnswer
 
 HEALTH_BENEFIT_PLAN = "30"
 REMAINING = "29"
 
 
-def _applies(b: Benefit) -> bool:
+def _applies(b: BenefitLine) -> bool:
     # Individual, in-network (or not stated) benefits for the health benefit plan.
     return (not b.service_types or HEALTH_BENEFIT_PLAN in b.service_types) and b.coverage_level in ("", "IND") \
         and b.in_network in ("", "Y", "W")
 
 
-def _pick(benefits: Sequence[Benefit], code: str) -> Benefit | None:
+def _pick(benefits: Sequence[BenefitLine], code: str) -> BenefitLine | None:
     candidates = [b for b in benefits if b.code == code and _applies(b)]
     # Prefer what remains over the yearly total when the payer gives both.
     remaining = [b for b in candidates if b.time_period == REMAINING]
-    return (remaining or candidates or [None])[0]
+    return next(iter(remaining or candidates), None)
 
 
 def _percent(fraction: Decimal) -> Decimal:
@@ -38,7 +35,7 @@ def _percent(fraction: Decimal) -> Decimal:
     return Decimal(format((fraction * 100).normalize(), "f"))
 
 
-def coverage_from_benefits(benefits: Sequence[Benefit], rejection_codes: Sequence[str] = ()) -> CoverageAnswer:
+def coverage_from_benefits(benefits: Sequence[BenefitLine], rejection_codes: Sequence[str] = ()) -> CoverageAnswer:
     """The coverage answer a 271 gives: rejected, inactive, or active with what the patient owes."""
     if rejection_codes:
         return CoverageAnswer(status="rejected", rejection_codes=tuple(rejection_codes))

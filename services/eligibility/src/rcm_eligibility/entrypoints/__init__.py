@@ -1,1 +1,1 @@
-"""Thin entrypoints: Kafka consumers and HTTP routes turn input into commands."""
+"""Thin entrypoints: the Kafka consumer and the HTTP routes turn input into commands."""

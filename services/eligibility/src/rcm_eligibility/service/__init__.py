@@ -1,1 +1,1 @@
-"""Eligibility handlers: commands in, state and events out."""
+"""Eligibility service layer: handlers and the ports (Protocols) they need."""

@@ -1,45 +1,66 @@
-"""Eligibility use cases. Called the same way by the Kafka consumer and the HTTP API."""
+"""Eligibility use cases, called the same way by the Kafka consumer and the HTTP API."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Protocol
 
-from rcm_shared.contracts.eligibility import ELIGIBILITY_CHECKED, EligibilityChecked
-from rcm_shared.db.uow import UnitOfWork
-from rcm_shared.envelope import Envelope, new_event
+from rcm_shared.contracts.eligibility import EligibilityChecked
+from rcm_shared.envelope import Cause, Envelope
 from rcm_shared.topics import Topic
 
-from rcm_eligibility.adapters import repository
-from rcm_eligibility.domain.model import CheckEligibility, CoverageAnswer
-
-SOURCE = "rcm/eligibility"
-
-
-class EligibilityGateway(Protocol):
-    """Port to the payer: a real-time 270/271 exchange."""
-
-    async def check(self, command: CheckEligibility) -> CoverageAnswer: ...
+from rcm_eligibility.domain.commands import CheckEligibility
+from rcm_eligibility.domain.model import COVERAGE_STATUSES, CoverageCheck, CoverageStatus
+from rcm_eligibility.service.ports import EligibilityGateway
+from rcm_eligibility.service.unit_of_work import EligibilityUnitOfWork
 
 
 async def check_eligibility(
-    command: CheckEligibility,
-    uow: UnitOfWork,
-    gateway: EligibilityGateway,
+    cmd: CheckEligibility,
+    uow: EligibilityUnitOfWork,
     *,
-    cause: Envelope | None = None,
-) -> EligibilityChecked:
+    cause: Cause | Envelope | None,
+    gateway: EligibilityGateway,
+) -> CoverageCheck:
     """Ask the payer, record the answer and emit ``EligibilityChecked``.
 
-    The 270 is a query with no effect at the payer, so a redelivery that repeats it
-    before our commit is harmless; the inbox makes sure only one answer is recorded.
+    ``cause`` is the ``EncounterCompleted`` that raised the question, or None for an
+    operator's ad-hoc check (the event then correlates to the encounter id). The 270 is a
+    query with no effect at the payer, so a redelivery that repeats it before our commit is
+    harmless; the inbox makes sure only one answer is recorded.
     """
-    answer = await gateway.check(command)
-    checked = EligibilityChecked(
-        encounter_id=command.encounter_id,
-        payer_id=command.payer_id,
-        member_id=command.member_id,
-        date_of_service=command.date_of_service,
+    answer = await gateway.check(cmd)
+    check = CoverageCheck(
+        encounter_id=cmd.encounter_id,
+        payer_id=cmd.payer_id,
+        member_id=cmd.member_id,
+        date_of_service=cmd.date_of_service,
+        answer=answer,
+        checked_at=datetime.now(UTC),
+    )
+    checked = _eligibility_checked(check)  # validates the contract before anything is written
+    await uow.checks.add(check)
+    await uow.publish(Topic.ELIGIBILITY_EVENTS, checked, cause=cause, key=cmd.encounter_id)
+    return check
+
+
+async def coverage_checks_of_encounter(encounter_id: str, uow: EligibilityUnitOfWork) -> list[CoverageCheck]:
+    """The coverage answers recorded for an encounter, oldest first."""
+    return await uow.checks.for_encounter(encounter_id)
+
+
+async def coverage_summary(uow: EligibilityUnitOfWork) -> dict[CoverageStatus, int]:
+    """How many checks ended in each coverage status (every status, zero when none)."""
+    counts = await uow.checks.count_by_status()
+    return {status: counts.get(status, 0) for status in COVERAGE_STATUSES}
+
+
+def _eligibility_checked(check: CoverageCheck) -> EligibilityChecked:
+    answer = check.answer
+    return EligibilityChecked(
+        encounter_id=check.encounter_id,
+        payer_id=check.payer_id,
+        member_id=check.member_id,
+        date_of_service=check.date_of_service,
         status=answer.status,
         rejection_codes=list(answer.rejection_codes),
         plan_name=answer.plan_name,
@@ -47,12 +68,5 @@ async def check_eligibility(
         coinsurance_percent=answer.coinsurance_percent,
         deductible_remaining=answer.deductible_remaining,
         out_of_pocket_remaining=answer.out_of_pocket_remaining,
-        checked_at=datetime.now(UTC),
+        checked_at=check.checked_at,
     )
-    await repository.add_check(uow.session, checked)
-    if cause is not None:
-        event = cause.caused(ELIGIBILITY_CHECKED, checked, source=SOURCE)
-    else:
-        event = new_event(ELIGIBILITY_CHECKED, checked, source=SOURCE, correlation_id=command.encounter_id)
-    await uow.publish_envelope(Topic.ELIGIBILITY_EVENTS, event)
-    return checked

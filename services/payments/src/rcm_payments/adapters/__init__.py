@@ -1,1 +1,1 @@
-"""Payments adapters: tables, repository, 835 reader."""
+"""Payments adapters: tables, SQL and in-memory repositories, units of work, 835 reader, translation."""

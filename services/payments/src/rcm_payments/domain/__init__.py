@@ -1,1 +1,1 @@
-"""Pure payments domain: remittance balancing and posting decisions (no I/O)."""
+"""Pure payments domain: remittances, balancing, postings and claim accounts (no I/O)."""

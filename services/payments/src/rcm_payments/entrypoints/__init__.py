@@ -1,1 +1,1 @@
-"""Thin entrypoints: Kafka consumers and HTTP routes."""
+"""Thin entrypoints: Kafka consumers and HTTP routes (input -> command or query -> service)."""

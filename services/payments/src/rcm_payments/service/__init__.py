@@ -1,1 +1,1 @@
-"""Payments use cases: claim accounts and remittance posting."""
+"""Payments use cases: claim accounts, remittance posting, and the read side of both."""

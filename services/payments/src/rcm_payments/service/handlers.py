@@ -1,130 +1,116 @@
-"""Payments handlers. The Kafka consumers and the HTTP API call these same functions."""
+"""Payments handlers: consumers (and routes) turn their input into a command and call these.
+
+Each handler works inside the unit of work it is given (the consumer loop commits it with
+the inbox record), uses only its repositories, and emits events with ``uow.publish``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Protocol
 
-from rcm_shared.contracts.claims import ClaimSubmitted
-from rcm_shared.contracts.clearinghouse import ClearinghouseFileReceived
-from rcm_shared.contracts.payments import (
-    PAYMENT_POSTED,
-    REMITTANCE_HELD,
-    PaymentPosted,
-    PostedAdjustment,
-    RemittanceHeld,
-)
-from rcm_shared.db.uow import UnitOfWork
-from rcm_shared.envelope import Envelope, new_event
+from rcm_shared.contracts import payments as contracts
+from rcm_shared.envelope import Cause
 from rcm_shared.topics import Topic
-from rcm_x12.remit835 import Remittance835, balance_problems
 
-from rcm_payments.adapters import repository
+from rcm_payments.domain.commands import OpenClaimAccount, PostRemittanceFile
+from rcm_payments.domain.errors import RemittanceFormatError
 from rcm_payments.domain.model import (
-    account_status,
-    all_adjustments,
-    describe,
-    patient_responsibility,
-    posting_key,
+    ClaimAccount,
+    ClaimPayment,
+    Posting,
+    Remittance,
+    RemittanceOutcome,
+    account_change,
+    file_outcome,
+    hold_reasons,
+    post_claim,
 )
-
-SOURCE = "rcm/payments"
-
-
-class RemittanceFormatError(Exception):
-    """The 835 cannot be read; ``reasons`` carry the X12 positions and causes."""
-
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("; ".join(reasons))
-        self.reasons = reasons
+from rcm_payments.service.ports import RemittanceReader
+from rcm_payments.service.unit_of_work import PaymentsUnitOfWork
 
 
-class RemittanceReader(Protocol):
-    def read(self, content: str) -> list[Remittance835]:
-        """One :class:`Remittance` per 835 transaction set; raise :class:`RemittanceFormatError`."""
-        ...
+def utc_now() -> datetime:
+    """The default clock of the handlers."""
+    return datetime.now(UTC)
 
 
-async def open_claim_account(submitted: ClaimSubmitted, uow: UnitOfWork) -> None:
-    """A submitted claim becomes an open account receivable."""
-    await repository.open_account(uow.session, claim_id=submitted.claim_id, encounter_id=submitted.encounter_id,
-                                  payer_id=submitted.payer_id, total_charge=submitted.total_charge)
+async def open_claim_account(cmd: OpenClaimAccount, uow: PaymentsUnitOfWork, *, cause: Cause | None) -> None:
+    """A submitted claim becomes an open account receivable.
+
+    ``cause`` (the ``ClaimSubmitted`` event) is kept with the account: the payment posted
+    for the claim later continues that chain and trace.
+    """
+    account = ClaimAccount.submitted(cmd.claim_id, encounter_id=cmd.encounter_id, payer_id=cmd.payer_id,
+                                     total_charge=cmd.total_charge)
+    await uow.accounts.open(account, cause=cause)
 
 
 async def post_remittance_file(
-    file: ClearinghouseFileReceived, uow: UnitOfWork, reader: RemittanceReader, cause: Envelope | None
+    cmd: PostRemittanceFile,
+    uow: PaymentsUnitOfWork,
+    *,
+    cause: Cause | None,
+    reader: RemittanceReader,
+    clock: Callable[[], datetime] = utc_now,
 ) -> int:
-    """Post every balanced 835 in the file; hold the rest whole. Returns claims posted.
+    """Post every balanced 835 in the file; hold the rest whole. Returns the claims posted.
 
     Idempotent: each claim posting has a key (trace number, payer claim control number,
     patient control number, claim status), so the same 835 received twice posts nothing
-    the second time.
+    the second time. ``cause`` is the file's event: it causes the file's ``RemittanceHeld``
+    events, and each ``PaymentPosted`` of a claim we never saw submitted.
     """
     try:
-        remits = reader.read(file.content)
+        remittances = reader.read(cmd.content)
     except RemittanceFormatError as exc:
-        await _hold(uow, file, None, exc.reasons, cause)
+        await uow.remittances.record(RemittanceOutcome(cmd.file_id, "held", reasons=tuple(exc.reasons)))
+        await _publish_held(uow, cmd.file_id, None, exc.reasons, cause)
         return 0
+    posted_at = clock()
     posted = 0
     held: list[str] = []
-    for remit in remits:
-        problems = [describe(p) for p in balance_problems(remit)]
-        if problems:
-            held.extend(problems)
-            await _publish_held(uow, file, remit.trace_number, problems, cause)
+    for remittance in remittances:
+        reasons = hold_reasons(remittance)
+        if reasons:
+            held.extend(reasons)
+            await _publish_held(uow, cmd.file_id, remittance.trace_number, reasons, cause)
             continue
-        for claim in remit.claims:
-            adjustments = [
-                PostedAdjustment(group_code=a.group_code, reason_code=a.reason_code, amount=a.amount,  # type: ignore[arg-type]
-                                 line_number=line)
-                for line, a in all_adjustments(claim)
-            ]
-            owed = patient_responsibility(claim)
-            fresh = await repository.add_posting(uow.session, {
-                "posting_key": posting_key(remit.trace_number, claim), "claim_id": claim.patient_control_number,
-                "file_id": file.file_id, "trace_number": remit.trace_number, "status_code": claim.status,
-                "charge": claim.charge, "paid": claim.paid, "patient_responsibility": owed,
-                "adjustments": [a.model_dump(mode="json") for a in adjustments],
-            })
-            if not fresh:
-                continue
-            encounter_id = await repository.apply_to_account(
-                uow.session, claim_id=claim.patient_control_number, status=account_status(claim.status),
-                paid=claim.paid, patient_responsibility=owed,
-            )
-            event_payload = PaymentPosted(
-                claim_id=claim.patient_control_number, encounter_id=encounter_id,
-                payer_claim_control_number=claim.payer_claim_control_number or None,
-                trace_number=remit.trace_number, claim_status_code=claim.status, charge=claim.charge,
-                paid=claim.paid, patient_responsibility=owed, adjustments=adjustments,
-                payment_date=remit.payment_date, posted_at=datetime.now(UTC),
-            )
-            correlation = encounter_id or claim.patient_control_number
-            await uow.publish_envelope(Topic.PAYMENTS_EVENTS, new_event(
-                PAYMENT_POSTED, event_payload, source=SOURCE, correlation_id=correlation, key=correlation,
-                causation_id=cause.id if cause else None, traceparent=cause.traceparent if cause else None,
-            ))
-            posted += 1
-    await repository.record_remittance(
-        uow.session, file_id=file.file_id, trace_number=remits[0].trace_number if remits else None,
-        payment_amount=sum((r.payment_amount for r in remits), Decimal(0)) if remits else None,
-        status="held" if held else "posted", reasons=held or None,
-    )
+        for claim in remittance.claims:
+            posting = post_claim(remittance, claim, file_id=cmd.file_id, posted_at=posted_at)
+            if await _post(uow, remittance, claim, posting, cause):
+                posted += 1
+    await uow.remittances.record(file_outcome(cmd.file_id, remittances, held))
     return posted
 
 
-async def _hold(uow: UnitOfWork, file: ClearinghouseFileReceived, trace: str | None, reasons: list[str],
-                cause: Envelope | None) -> None:
-    await repository.record_remittance(uow.session, file_id=file.file_id, trace_number=trace, payment_amount=None,
-                                       status="held", reasons=reasons)
-    await _publish_held(uow, file, trace, reasons, cause)
+async def _post(uow: PaymentsUnitOfWork, remittance: Remittance, claim: ClaimPayment, posting: Posting,
+                file_cause: Cause | None) -> bool:
+    # The contract is built first: an adjustment it refuses fails the file before anything is stored.
+    adjustments = [
+        contracts.PostedAdjustment(group_code=a.group_code, reason_code=a.reason_code, amount=a.amount,
+                                   line_number=a.line_number)
+        for a in posting.adjustments
+    ]
+    if not await uow.postings.add(posting):
+        return False
+    account = await uow.accounts.apply_posting(account_change(posting))
+    # The payment continues the chain of the claim's submission; a claim we never saw
+    # submitted has only the file to descend from.
+    claim_cause = await uow.accounts.cause_of(posting.claim_id)
+    payload = contracts.PaymentPosted(
+        claim_id=posting.claim_id, encounter_id=account.encounter_id,
+        payer_claim_control_number=claim.payer_claim_control_number or None, trace_number=posting.trace_number,
+        claim_status_code=posting.status_code, charge=posting.charge, paid=posting.paid,
+        patient_responsibility=posting.patient_responsibility, adjustments=adjustments,
+        payment_date=remittance.payment_date, posted_at=posting.posted_at,
+    )
+    await uow.publish(Topic.PAYMENTS_EVENTS, payload, cause=claim_cause or file_cause,
+                      key=account.encounter_id or posting.claim_id)
+    return True
 
 
-async def _publish_held(uow: UnitOfWork, file: ClearinghouseFileReceived, trace: str | None, reasons: list[str],
-                        cause: Envelope | None) -> None:
-    held = RemittanceHeld(file_id=file.file_id, trace_number=trace, reasons=reasons)
-    await uow.publish_envelope(Topic.PAYMENTS_EVENTS, new_event(
-        REMITTANCE_HELD, held, source=SOURCE, correlation_id=file.file_id, key=file.file_id,
-        causation_id=cause.id if cause else None, traceparent=cause.traceparent if cause else None,
-    ))
+async def _publish_held(uow: PaymentsUnitOfWork, file_id: str, trace_number: str | None, reasons: list[str],
+                        cause: Cause | None) -> None:
+    held = contracts.RemittanceHeld(file_id=file_id, trace_number=trace_number, reasons=reasons)
+    await uow.publish(Topic.PAYMENTS_EVENTS, held, cause=cause, key=file_id)

@@ -1,0 +1,16 @@
+"""GET /v1/claims: every received claim and where it stands."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from rcm_sandbox.entrypoints.dependencies import UnitOfWorkDep
+from rcm_sandbox.entrypoints.schemas import ClaimOut
+from rcm_sandbox.service import views
+
+router = APIRouter(tags=["claims"])
+
+
+@router.get("/v1/claims", summary="Every received claim, in arrival order")
+def list_claims(uow: UnitOfWorkDep) -> list[ClaimOut]:
+    return [ClaimOut.of(c) for c in views.claims(uow)]

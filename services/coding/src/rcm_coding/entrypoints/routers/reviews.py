@@ -1,0 +1,61 @@
+"""The review queue: list it, and apply a coder's decision (accept, edit, complete or reject)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from rcm_shared.web import PROBLEM_MEDIA_TYPE, ProblemError, problem_responses
+
+from rcm_coding.domain.commands import DecideReview
+from rcm_coding.domain.errors import (
+    EditsFailedError,
+    InvalidReviewDecisionError,
+    ReviewCaseClosedError,
+    ReviewNotFoundError,
+)
+from rcm_coding.entrypoints.dependencies import ReferenceDep, UowDep
+from rcm_coding.entrypoints.schemas import (
+    DecisionIn,
+    EditFailureOut,
+    EditsFailedProblem,
+    ReviewCaseOut,
+    ReviewQueueItemOut,
+)
+from rcm_coding.service.handlers import decide_review
+from rcm_coding.service.queries import review_queue
+
+router = APIRouter(prefix="/v1/coding/reviews", tags=["coding review"])
+
+# 422 is also a failed-edits answer: the problem then carries ``edit_failures``.
+_DECISION_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **problem_responses(404, 409),
+    422: {"model": EditsFailedProblem, "description": "invalid decision, or the final codes fail edits",
+          "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/EditsFailedProblem"}}}},
+}
+
+
+@router.get("", summary="The review queue, oldest first", responses=problem_responses(422))
+async def get_reviews(uow: UowDep, limit: Annotated[int, Query(ge=0, le=1000)] = 100,
+                      offset: Annotated[int, Query(ge=0)] = 0) -> list[ReviewQueueItemOut]:
+    return [ReviewQueueItemOut.from_domain(e) for e in await review_queue(uow, limit=limit, offset=offset)]
+
+
+@router.post("/{encounter_id}/decisions", summary="Apply a coder's decision to a queued encounter",
+             responses=_DECISION_RESPONSES)
+async def post_decision(encounter_id: str, body: DecisionIn, uow: UowDep, reference: ReferenceDep) -> ReviewCaseOut:
+    try:
+        cmd = DecideReview(encounter_id, body.user, body.to_domain())
+        async with uow:
+            case = await decide_review(cmd, uow, cause=None, reference=reference)
+            await uow.commit()
+    except ReviewNotFoundError as exc:
+        raise ProblemError(404, str(exc), kind="review-not-found") from exc
+    except ReviewCaseClosedError as exc:
+        raise ProblemError(409, str(exc), kind="review-closed") from exc
+    except EditsFailedError as exc:
+        failures = [EditFailureOut.from_domain(f).model_dump(mode="json") for f in exc.failures]
+        raise ProblemError(422, str(exc), kind="edits-failed", extensions={"edit_failures": failures}) from exc
+    except InvalidReviewDecisionError as exc:
+        raise ProblemError(422, str(exc), kind="invalid-decision") from exc
+    return ReviewCaseOut.from_domain(case)
