@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from rcm_shared.topics import DEAD_LETTER_TOPIC, TOPICS, topic_name
 from rcm_shared.tracing import trace_id
 
@@ -69,10 +69,12 @@ def causation_report(entries: list[HistoryEntry]) -> ChainReport:
     return ChainReport(roots, broken, traces)
 
 
-async def _scan(bootstrap: str, topics: list[str], keep: Any) -> list[HistoryEntry]:
-    """Read ``topics`` from the beginning to their current end; keep records ``keep`` accepts."""
+async def read_records(bootstrap: str, topics: list[str]) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of ``topics`` from the beginning to their current end, bytes untouched
+    (a topic that does not exist gives none), ordered by topic, partition and offset."""
+    # earliest: a fetch error right after a leader change must not reset the position to the end.
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                                client_id=f"history-{uuid.uuid4().hex[:6]}")
+                                auto_offset_reset="earliest", client_id=f"history-{uuid.uuid4().hex[:6]}")
     await consumer.start()
     try:
         # A consumer without a subscription knows no topic's partitions: ask for the whole
@@ -85,23 +87,30 @@ async def _scan(bootstrap: str, topics: list[str], keep: Any) -> list[HistoryEnt
         end = await consumer.end_offsets(tps)
         await consumer.seek_to_beginning(*tps)
         remaining = {tp for tp in tps if end[tp] > 0}
-        out: list[HistoryEntry] = []
+        out: list[ConsumerRecord[bytes, bytes]] = []
         while remaining:
             batch = await consumer.getmany(timeout_ms=500)
             if not batch:
                 remaining = {tp for tp in remaining if await consumer.position(tp) < end[tp]}
                 continue
             for tp, records in batch.items():
-                for r in records:
-                    headers = {n: (v or b"").decode("utf-8", "replace") for n, v in r.headers}
-                    if keep(r, headers):
-                        out.append(HistoryEntry(headers.get("ce_time", str(r.timestamp)), r.topic, r.partition,
-                                                r.offset, headers))
+                out.extend(r for r in records if r.offset < end[tp])
                 if records and records[-1].offset + 1 >= end[tp]:
                     remaining.discard(tp)
-        return sorted(out, key=lambda e: e.time)
+        return sorted(out, key=lambda r: (r.topic, r.partition, r.offset))
     finally:
         await consumer.stop()
+
+
+async def _scan(bootstrap: str, topics: list[str], keep: Any) -> list[HistoryEntry]:
+    """Read ``topics`` from the beginning to their current end; keep records ``keep`` accepts."""
+    out: list[HistoryEntry] = []
+    for r in await read_records(bootstrap, topics):
+        headers = {n: (v or b"").decode("utf-8", "replace") for n, v in r.headers}
+        if keep(r, headers):
+            out.append(HistoryEntry(headers.get("ce_time", str(r.timestamp)), r.topic, r.partition, r.offset,
+                                    headers))
+    return sorted(out, key=lambda e: e.time)
 
 
 async def encounter_history(bootstrap: str, namespace: str, encounter_id: str) -> list[HistoryEntry]:

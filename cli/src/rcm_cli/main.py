@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -66,35 +65,43 @@ def services_run(
 
     from rcm_cli.environment import resolve_target
     from rcm_cli.processes import SERVICES, build_platform
+    from rcm_cli.supervisor import Supervisor
 
     target = resolve_target()
     urls = {s: asyncio.run(ensure_database(target.database_url, f"rcm_{s}")) for s in SERVICES}
     platform = build_platform(kafka_bootstrap=target.kafka_bootstrap, database_urls=urls, namespace=namespace,
                               logs_dir=target.home / "logs", sandbox_data_dir=target.home / "sandbox",
                               remit_delay_s=remit_delay, payer_date=payer_date.date() if payer_date else None)
-    platform.start()
+    try:
+        platform.start()
+    except BaseException:  # not ready in time, or Ctrl-C while starting: leave nothing running
+        platform.stop()
+        raise
     table = Table("process", "url", "log")
     for name, p in platform.processes.items():
         table.add_row(name, p.url, str(p.log_path))
     console.print(table)
-    console.print("running; Ctrl-C stops them gracefully")
+    console.print("running and supervised (a process that dies is restarted); Ctrl-C stops them gracefully")
     stop = False
 
     def _on_signal(*_: object) -> None:
         nonlocal stop
         stop = True
 
+    def _report(line: str) -> None:
+        console.print(f"[yellow]{datetime.now().strftime('%H:%M:%S')} supervisor:[/] {line}")
+
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
+    supervisor = Supervisor(platform.processes.values(), report=_report)
     try:
-        while not stop:
-            time.sleep(0.5)
-            dead = [n for n, p in platform.processes.items() if not p.alive()]
-            if dead:
-                console.print(f"[red]exited:[/] {', '.join(dead)} (see logs)")
-                break
+        supervisor.run(lambda: stop)
     finally:
+        console.print("stopping...")
         platform.stop()
+    restarted = {n: c for n, c in supervisor.restarts().items() if c}
+    if restarted:
+        console.print("restarts: " + ", ".join(f"{n} {c}" for n, c in restarted.items()))
 
 
 @app.command()
@@ -154,9 +161,57 @@ def history(
                       f"{len(report.trace_ids)} trace(s)")
 
 
-@app.command("dead-letters")
-def dead_letters_cmd(namespace: Annotated[str, typer.Option(help="topic namespace")] = "rcm") -> None:
+@app.command()
+def status(
+    namespace: Annotated[str, typer.Option(help="topic namespace")] = "rcm",
+    show: Annotated[int, typer.Option(min=0, help="encounter ids to list per service")] = 20,
+) -> None:
+    """The stack, each service's dead letters by reason, and encounters waiting on a dead letter."""
+    from rcm_devstack import LocalStack
+
+    from rcm_cli.environment import resolve_target
+    from rcm_cli.status import dead_letter_status
+
+    target = resolve_target(start_stack=False)
+    console.print(f"broker {target.kafka_bootstrap} ({target.origin})")
+    if target.origin == "local stack":
+        console.print(str(LocalStack().status()))
+    try:
+        services = asyncio.run(dead_letter_status(target.kafka_bootstrap, namespace))
+    except Exception as exc:  # broker down: say so instead of a traceback
+        console.print(f"[red]cannot read the topics of namespace {namespace}:[/] {type(exc).__name__}")
+        raise typer.Exit(1) from exc
+    table = Table("service", "dead letters", "error", "reason", "count")
+    for s in services:
+        if not s.total:
+            table.add_row(s.service, "0", "", "", "")
+        for i, ((error, reason), n) in enumerate(s.by_reason.most_common()):
+            table.add_row(s.service if i == 0 else "", str(s.total) if i == 0 else "", error, reason, str(n))
+    console.print(table)
+    waiting = [s for s in services if s.waiting]
+    if not waiting:
+        console.print("no encounter is waiting on a dead-lettered prerequisite")
+        return
+    table = Table("service", "encounters waiting on a dead letter", "encounter ids")
+    for s in waiting:
+        more = f" ... and {len(s.waiting) - show} more" if len(s.waiting) > show else ""
+        table.add_row(s.service, str(len(s.waiting)), ", ".join(s.waiting[:show]) + more)
+    console.print(table)
+    console.print("redrive them with: rcm dead-letters redrive --service <service> [--reason ...] [--ids ...]")
+
+
+dead_letters_app = typer.Typer(help="Dead-lettered records: list them (default) or redrive them.")
+app.add_typer(dead_letters_app, name="dead-letters")
+
+
+@dead_letters_app.callback(invoke_without_command=True)
+def dead_letters_cmd(
+    ctx: typer.Context,
+    namespace: Annotated[str, typer.Option(help="topic namespace")] = "rcm",
+) -> None:
     """Every dead-lettered record with the reason, the service and where it came from."""
+    if ctx.invoked_subcommand is not None:
+        return
     from rcm_cli.environment import resolve_target
     from rcm_cli.history import dead_letters
 
@@ -170,6 +225,46 @@ def dead_letters_cmd(namespace: Annotated[str, typer.Option(help="topic namespac
                       h.get("dlq_error_type", ""), h.get("dlq_reason", ""))
     console.print(table)
     console.print(f"{len(entries)} dead letter(s)")
+
+
+@dead_letters_app.command("redrive")
+def dead_letters_redrive(
+    service: Annotated[str, typer.Option(help="whose dead letters: eligibility, coding, claims or payments")],
+    reason: Annotated[str | None, typer.Option(help="only dead letters whose dlq_reason contains this")] = None,
+    ids: Annotated[str | None, typer.Option(help="only these original event ids (ce_id), comma-separated")] = None,
+    namespace: Annotated[str, typer.Option(help="topic namespace")] = "rcm",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="show what would be redriven; send nothing")] = False,
+    replication_factor: Annotated[int, typer.Option(envvar="TOPIC_REPLICATION_FACTOR", min=1,
+                                                    help="of the ledger topic, if it must be created")] = 1,
+) -> None:
+    """Send dead letters back to their original topic under a new event id (once per dead letter)."""
+    from rcm_shared.topics import DEAD_LETTER_TOPIC
+
+    from rcm_cli.environment import resolve_target
+    from rcm_cli.redrive import parse_ids, redrive
+
+    if service not in DEAD_LETTER_TOPIC:
+        console.print(f"[red]unknown service {service!r}[/]; one of {', '.join(DEAD_LETTER_TOPIC)}")
+        raise typer.Exit(2)
+    target = resolve_target()
+    report = asyncio.run(redrive(target.kafka_bootstrap, namespace, service, reason=reason, ids=parse_ids(ids),
+                                 dry_run=dry_run, replication_factor=replication_factor))
+    table = Table("dead letter", "original id", "reason", "outcome", "new id", "why")
+    styles = {"redriven": "green", "would redrive": "cyan", "refused": "red", "skipped": "yellow"}
+    for o in report.outcomes:
+        dl = o.dead_letter
+        table.add_row(dl.coordinates, (dl.original_event_id or "-")[:36], dl.reason[:60],
+                      f"[{styles[o.status]}]{o.status}[/]", str(o.event_id) if o.event_id else "", o.why)
+    if report.outcomes:
+        console.print(table)
+    summary = ", ".join(f"{report.count(s)} {s}" for s in ("redriven", "would redrive", "refused", "skipped")
+                        if report.count(s))
+    console.print(f"{service}: {summary or 'nothing to redrive'}"
+                  + (f"; {report.not_matched} not matching the filters" if report.not_matched else ""))
+    if report.ids_not_found:
+        console.print(f"[yellow]no dead letter of {service} for id(s):[/] {', '.join(report.ids_not_found)}")
+    if dry_run:
+        console.print("dry run: nothing sent")
 
 
 @app.command()

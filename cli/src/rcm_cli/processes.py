@@ -51,6 +51,10 @@ class ManagedProcess:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def exit_code(self) -> int | None:
+        """The exit code of the last run (negative: killed by that signal); None while it runs."""
+        return self.proc.poll() if self.proc is not None else None
+
     def wait_ready(self, timeout_s: float = 90.0) -> None:
         """Block until ``ready_path`` answers 200; raise with the log's tail otherwise."""
         deadline = time.monotonic() + timeout_s

@@ -13,7 +13,7 @@ from __future__ import annotations
 import builtins
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -23,6 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from rcm_shared.tracing import child_traceparent, new_traceparent
 
 SPEC_VERSION = "1.0"
+# Limits on what a record may hold (documented in the README): over them the record is
+# dead-lettered with the limit named, before anything parses or stores it.
+MAX_PAYLOAD_BYTES = 1_000_000
+MAX_PAYLOAD_DEPTH = 32
 CONTENT_TYPE = "application/json"
 
 P = TypeVar("P", bound=BaseModel)
@@ -118,27 +122,39 @@ class Envelope(BaseModel):
             raise EnvelopeError(f"unsupported ce_specversion {h['ce_specversion']!r}")
         if value is None:
             raise EnvelopeError("record has no value (tombstone) where an event payload is required")
+        if len(value) > MAX_PAYLOAD_BYTES:
+            raise EnvelopeError(f"payload is {len(value)} bytes, over the limit of {MAX_PAYLOAD_BYTES}")
         try:
             payload = json.loads(value)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise EnvelopeError(f"payload is not JSON: {exc}") from exc
+            raise EnvelopeError(f"payload is not JSON: {type(exc).__name__} at position "
+                                f"{getattr(exc, 'pos', getattr(exc, 'start', '?'))}") from None
+        except RecursionError:
+            raise EnvelopeError(f"payload nests deeper than {MAX_PAYLOAD_DEPTH} levels") from None
         if not isinstance(payload, dict):
             raise EnvelopeError("payload must be a JSON object")
+        _check_payload_shape(payload)
+        for name in ("ce_id", "ce_type", "ce_source", "ce_correlationid", "ce_partitionkey"):
+            if any(ord(c) < 32 or ord(c) == 127 for c in h.get(name, "")):
+                raise EnvelopeError(f"header {name} holds a control character")
+        event_id = _parse(uuid.UUID, h, "ce_id", "a UUID")
+        causation_id = _parse(uuid.UUID, h, "ce_causationid", "a UUID") if h.get("ce_causationid") else None
+        version = _parse(int, h, "ce_schemaversion", "an integer") if "ce_schemaversion" in h else 1
+        occurred_at = (_parse(datetime.fromisoformat, h, "ce_time", "an RFC 3339 time") if "ce_time" in h
+                       else datetime.now(UTC))
+        try:
+            partition_key = h.get("ce_partitionkey") or (key.decode() if key else h["ce_correlationid"])
+        except UnicodeDecodeError:
+            raise EnvelopeError("record key is not UTF-8 and no ce_partitionkey header names the key") from None
         try:
             return cls(
-                id=uuid.UUID(h["ce_id"]),
-                type=h["ce_type"],
-                schema_version=int(h.get("ce_schemaversion", "1")),
-                source=h["ce_source"],
-                occurred_at=datetime.fromisoformat(h["ce_time"]) if "ce_time" in h else datetime.now(UTC),
-                correlation_id=h["ce_correlationid"],
-                causation_id=uuid.UUID(h["ce_causationid"]) if h.get("ce_causationid") else None,
-                key=h.get("ce_partitionkey") or (key.decode() if key else h["ce_correlationid"]),
-                traceparent=h.get("ce_traceparent") or h.get("traceparent"),
-                payload=payload,
+                id=event_id, type=h["ce_type"], schema_version=version, source=h["ce_source"],
+                occurred_at=occurred_at, correlation_id=h["ce_correlationid"], causation_id=causation_id,
+                key=partition_key, traceparent=h.get("ce_traceparent") or h.get("traceparent"), payload=payload,
             )
         except ValueError as exc:
-            raise EnvelopeError(f"bad CloudEvents header value: {exc}") from exc
+            fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in getattr(exc, "errors", lambda: [])())
+            raise EnvelopeError(f"bad CloudEvents attribute(s): {fields or type(exc).__name__}") from None
 
     def as_cause(self) -> Cause:
         """This event as the cause of others."""
@@ -207,6 +223,35 @@ def new_event(
         traceparent=traceparent or new_traceparent(),
         payload=data,
     )
+
+
+T = TypeVar("T")
+
+
+def _parse(parse: Callable[[str], T], headers: Mapping[str, str], name: str, what: str) -> T:
+    """Parse one header, naming it (never its value) when it is not ``what``."""
+    try:
+        return parse(headers[name])
+    except (ValueError, TypeError, OverflowError):
+        raise EnvelopeError(f"header {name} is not {what}") from None
+
+
+def _check_payload_shape(payload: dict[str, Any]) -> None:
+    """Nesting depth and NUL characters (PostgreSQL's text and JSONB cannot hold U+0000)."""
+    stack: list[tuple[Any, str, int]] = [(payload, "", 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > MAX_PAYLOAD_DEPTH:
+            raise EnvelopeError(f"payload nests deeper than {MAX_PAYLOAD_DEPTH} levels (at {path or '<root>'})")
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if "\x00" in k:
+                    raise EnvelopeError(f"payload has a NUL character in a field name under {path or '<root>'}")
+                stack.append((v, f"{path}.{k}" if path else k, depth + 1))
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(node))
+        elif isinstance(node, str) and "\x00" in node:
+            raise EnvelopeError(f"payload field {path} holds a NUL character")
 
 
 def _headers_dict(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:

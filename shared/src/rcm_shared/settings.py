@@ -83,6 +83,12 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 500
     outbox_poll_interval_ms: Annotated[int, Field(ge=5, le=60_000)] = 200
     db_pool_size: Annotated[int, Field(ge=1, le=200)] = 5
+    # A dead letter's record over this size keeps its size and SHA-256 instead of its value
+    # (the relay's producer refuses records over about 1 MiB).
+    dead_letter_max_bytes: Annotated[int, Field(ge=1_000, le=10_000_000)] = 900_000
+    # /readyz: an unpublished outbox row older than this, or a task restarted within this window, is not ready.
+    readiness_outbox_max_age_s: Annotated[float, Field(gt=0)] = 60.0
+    readiness_restart_window_s: Annotated[float, Field(gt=0)] = 300.0
     run_migrations: bool = True
 
     @field_validator("kafka_bootstrap_servers")

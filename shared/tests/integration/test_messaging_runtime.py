@@ -19,7 +19,7 @@ from rcm_shared.testing.endpoints import Endpoints
 from rcm_shared.testing.kafka import produce, produce_events, read_topic, wait_for
 from rcm_shared.testing.samples import encounter_payload
 from rcm_shared.topics import Topic, topic_name
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
 
 pytestmark = pytest.mark.integration
 
@@ -166,6 +166,50 @@ async def test_events_emitted_by_a_handler_carry_causation_and_trace(harness: Ha
 
 async def test_readiness_reports_kafka_and_database(harness: Harness) -> None:
     checks = await harness.runtime.readiness()
-    assert checks == {"database": "ok", "kafka": "ok", "tasks": "ok"}
+    assert checks == {"database": "ok", "kafka": "ok", "tasks": "ok", "restarts": "ok", "consumer:test": "ok",
+                      "relay": "ok", "outbox": "ok", "outbox_refused": "ok"}
 
 
+async def test_readiness_names_a_consumer_paused_on_a_dependency_and_a_stale_outbox(harness: Harness) -> None:
+    from rcm_shared.messaging.consumer import Paused
+
+    [runner] = harness.runtime.consumers
+    runner.paused = Paused(reason="DBAPIError (CannotConnectNowError, SQLSTATE 57P03)", since=0.0)
+    async with harness.db.session() as s, s.begin():
+        await s.execute(insert(messaging.outbox).values(
+            event_id="stale-1", event_type="t", topic=harness.topic(Topic.CODING_EVENTS), key=b"k", headers=[],
+            value=b"{}", created_at=func.now() - text("interval '10 minutes'"), publish_error="RecordTooLargeError"))
+    checks = await harness.runtime.readiness()
+    runner.paused = None
+    assert checks["consumer:test"].startswith("paused") and "57P03" in checks["consumer:test"]
+    assert checks["outbox_refused"] == "1 row(s) refused by Kafka for good"
+
+
+async def test_a_dead_letter_keeps_nul_bytes_non_utf8_headers_and_a_null_value_byte_for_byte(
+    harness: Harness,
+) -> None:
+    topic = harness.topic(Topic.ENCOUNTERS)
+    nested = b"[" * 50_000 + b"]" * 50_000
+    records: list[tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]] = [
+        (b"K\x00NUL", b"{\"a\": \"\\u0000\"}", [("ce_id", b"\x00"), ("h\xe9", b"\xff\xfe\x00")]),
+        (b"\xff\xfe", None, [("ce_type", b"\xc3\x28")]),
+        (b"DEEP", nested, encounter_event("E-DEEP").to_kafka()[2]),
+    ]
+    await produce(harness.bootstrap, topic, records)
+    await produce_events(harness.bootstrap, topic, [encounter_event("E-AFTER-POISON")])
+
+    async def good_seen() -> bool:
+        return await harness.effect_count("E-AFTER-POISON") == 1
+
+    await wait_for(good_seen, what="the good event after three poison records")
+    dead = await read_topic(harness.bootstrap, harness.topic(Topic.DLQ_CODING), expect=3, timeout_s=15)
+    by_key = {r.key: r for r in dead}
+    assert set(by_key) == {b"K\x00NUL", b"\xff\xfe", b"DEEP"}
+    first = by_key[b"K\x00NUL"]
+    assert first.value == records[0][1]
+    assert list(first.headers)[:2] == records[0][2]
+    second = dict(by_key[b"\xff\xfe"].headers)
+    assert second["ce_type"] == b"\xc3\x28" and second["dlq_original_value_null"] == b"true"
+    assert by_key[b"DEEP"].value == nested
+    assert b"nests deeper" in dict(by_key[b"DEEP"].headers)["dlq_reason"]
+    assert harness.runtime.task_restarts == {}, "no consumer restarted on a poison record"

@@ -27,6 +27,7 @@ from rcm_claims.testing import (
     encounter_completed,
 )
 from rcm_shared.db.database import Database
+from rcm_shared.db.uow import decode_headers
 from rcm_shared.envelope import Cause
 from sqlalchemy import select
 
@@ -106,7 +107,7 @@ async def test_claim_submitted_in_the_outbox_is_caused_by_the_stored_build_cause
     async with db.session() as s:
         rows = (await s.execute(select(messaging.outbox.c.event_type, messaging.outbox.c.headers)
                                 .order_by(messaging.outbox.c.id))).all()
-    headers = [dict(h) for _, h in rows]
+    headers = [{n: v.decode() for n, v in decode_headers(h)} for _, h in rows]
     assert [t for t, _ in rows] == ["rcm.claims.claim_submitted", "rcm.claims.claim_acknowledged"]
     assert headers[0]["ce_causationid"] == str(cause.event_id)
     assert headers[1]["ce_causationid"] == headers[0]["ce_id"]

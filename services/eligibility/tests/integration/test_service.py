@@ -54,7 +54,7 @@ async def test_an_encounter_is_checked_once_in_one_transaction_with_its_event(db
                       topic=Topic.ENCOUNTERS, service="eligibility")
     assert len(gateway.asked) == 1
     assert await _rows(db, "SELECT encounter_id, status FROM eligibility_checks") == [("E-300", "active")]
-    [(topic, event_type, key)] = await _rows(db, "SELECT topic, event_type, key FROM outbox")
+    [(topic, event_type, key)] = await _rows(db, "SELECT topic, event_type, convert_from(key, 'UTF8') FROM outbox")
     assert (topic, event_type, key) == ("rcm.eligibility.events", "rcm.eligibility.checked", "E-300")
     assert len(await _rows(db, "SELECT 1 FROM inbox")) == 1
 
@@ -90,5 +90,5 @@ async def test_the_api_records_checks_answers_them_and_reports_an_unreachable_cl
         assert summary.json() == {"active": 1, "inactive": 0, "rejected": 0}
         missing = await client.get("/v1/eligibility/encounters/E-302")
         assert missing.status_code == 404
-    [(event_type, key)] = await _rows(db, "SELECT event_type, key FROM outbox")
+    [(event_type, key)] = await _rows(db, "SELECT event_type, convert_from(key, 'UTF8') FROM outbox")
     assert (event_type, key) == ("rcm.eligibility.checked", "E-301")

@@ -168,11 +168,20 @@ async def test_a_refused_request_is_dead_lettered_at_once_and_records_nothing() 
     assert b"segment 3 ST" in headers["dlq_reason"]
 
 
-async def test_an_unreachable_clearinghouse_is_retried_and_records_nothing() -> None:
-    store, gateway = EligibilityStore(), ScriptedEligibilityGateway(_unreachable)
+async def test_a_clearinghouse_outage_is_waited_out_without_spending_attempts_or_dead_lettering() -> None:
+    outage = {"calls": 0}
+
+    def down_then_up(command: CheckEligibility) -> CoverageAnswer:
+        outage["calls"] += 1
+        if outage["calls"] <= 6:  # longer than the message's 2 attempts: only an outage may last this long
+            return _unreachable(command)
+        return CoverageAnswer(status="active")
+
+    store, gateway = EligibilityStore(), ScriptedEligibilityGateway(down_then_up)
     await _deliver(store, gateway, _encounter("E-106"))
-    assert len(gateway.asked) == 2, "a transient error is retried (max_attempts=2)"
-    assert store.checks == [] and store.events(ELIGIBILITY_CHECKED) == []
+    assert len(gateway.asked) == 7, "an unreachable clearinghouse is infrastructure: retried until it answers"
+    assert len(store.checks) == 1 and len(store.events(ELIGIBILITY_CHECKED)) == 1
+    assert store.raw() == [], "a valid encounter is never dead-lettered for an outage"
 
 
 async def test_an_unreachable_clearinghouse_fails_the_check_it_was_asked_for() -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
-from rcm_shared.db.uow import EventPublisher
+from rcm_shared.db.uow import Claimed, EventPublisher
 from rcm_shared.envelope import Envelope
 from rcm_shared.topics import Topic, topic_name
 
@@ -51,6 +51,7 @@ class InMemoryStore:
     """The messaging part of a service's state; services extend it with their own tables."""
 
     inbox: dict[tuple[str, str], str] = field(default_factory=dict)
+    inbox_hashes: dict[tuple[str, str], str] = field(default_factory=dict)
     outbox: list[OutboxRecord] = field(default_factory=list)
     mailbox_cursors: dict[str, int] = field(default_factory=dict)
     commits: int = 0
@@ -105,13 +106,18 @@ class InMemoryUnitOfWork(EventPublisher, Generic[S]):
 
     async def claim_message(
         self, consumer: str, message_id: str, *, event_type: str | None, topic: str, partition: int,
-        offset: int, outcome: str = "processed",
-    ) -> bool:
-        """False when ``(consumer, message_id)`` was already recorded."""
-        if (consumer, message_id) in self.state.inbox:
-            return False
-        self.state.inbox[(consumer, message_id)] = outcome
-        return True
+        offset: int, outcome: str = "processed", content_hash: str | None = None,
+    ) -> Claimed:
+        """FRESH the first time; DUPLICATE, or CONFLICT when the stored content hash differs."""
+        key = (consumer, message_id)
+        if key in self.state.inbox:
+            stored = self.state.inbox_hashes.get(key)
+            conflict = content_hash is not None and stored is not None and stored != content_hash
+            return Claimed.CONFLICT if conflict else Claimed.DUPLICATE
+        self.state.inbox[key] = outcome
+        if content_hash is not None:
+            self.state.inbox_hashes[key] = content_hash
+        return Claimed.FRESH
 
     async def publish_envelope(self, topic: Topic, event: Envelope) -> None:
         """Queue an envelope built elsewhere."""

@@ -65,6 +65,36 @@ def drop_messaging_tables_v1(op: Any) -> None:
     op.drop_table("inbox")
 
 
+def upgrade_messaging_tables_v2(op: Any) -> None:
+    """Second version: outbox keys as bytes, outbox headers base64-encoded (both lossless for
+    NUL and non-UTF-8 bytes), the outbox's publish error (a record Kafka refuses for good), and
+    the inbox's content hash for conflict detection.
+
+    Rows written by the first version are converted in place (their text was UTF-8).
+    """
+    op.execute("ALTER TABLE outbox ALTER COLUMN key TYPE bytea USING convert_to(key, 'UTF8')")
+    op.execute(
+        "UPDATE outbox SET headers = coalesce((SELECT jsonb_agg(jsonb_build_array("
+        "translate(encode(convert_to(h->>0, 'UTF8'), 'base64'), E'\\n', ''), "
+        "translate(encode(convert_to(h->>1, 'UTF8'), 'base64'), E'\\n', ''))) "
+        "FROM jsonb_array_elements(headers) AS h), '[]'::jsonb)"
+    )
+    op.add_column("inbox", sa.Column("content_hash", sa.String(64), nullable=True))
+    op.add_column("outbox", sa.Column("publish_error", sa.String(500), nullable=True))
+
+
+def downgrade_messaging_tables_v2(op: Any) -> None:
+    """Reverse of :func:`upgrade_messaging_tables_v2` (bytes that are not UTF-8 are replaced)."""
+    op.drop_column("outbox", "publish_error")
+    op.drop_column("inbox", "content_hash")
+    op.execute(
+        "UPDATE outbox SET headers = coalesce((SELECT jsonb_agg(jsonb_build_array("
+        "convert_from(decode(h->>0, 'base64'), 'UTF8'), convert_from(decode(h->>1, 'base64'), 'UTF8'))) "
+        "FROM jsonb_array_elements(headers) AS h), '[]'::jsonb)"
+    )
+    op.execute("ALTER TABLE outbox ALTER COLUMN key TYPE text USING convert_from(key, 'UTF8')")
+
+
 def run_env(context: Any, target_metadata: sa.MetaData) -> None:
     """Body of every service's Alembic ``env.py``: online, async, under an advisory lock."""
     config = context.config

@@ -18,7 +18,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    Text,
     func,
     text,
 )
@@ -44,6 +43,8 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("partition", Integer, nullable=False),
         Column("offset", BigInteger, nullable=False),
         Column("outcome", String(20), nullable=False),
+        # SHA-256 of the record (value and ce_* headers): a repeated id with other content is a conflict.
+        Column("content_hash", String(64), nullable=True),
         Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
     outbox = Table(
@@ -53,11 +54,16 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("event_id", String(200), nullable=False, unique=True),
         Column("event_type", String(200), nullable=False),
         Column("topic", String(249), nullable=False),
-        Column("key", Text, nullable=False),
+        # Bytes, not text: a dead letter keeps the original key and headers byte for byte (NUL
+        # bytes and non-UTF-8 included). Headers are [[base64 name, base64 value], ...].
+        Column("key", LargeBinary, nullable=False),
         Column("headers", JSONB, nullable=False),
         Column("value", LargeBinary, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published_at", DateTime(timezone=True), nullable=True),
+        # Set when Kafka refuses the record for good (e.g. over the topic's size limit): the row
+        # is kept, reported by /readyz and the metrics, and no longer blocks the rows after it.
+        Column("publish_error", String(500), nullable=True),
         Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
     )
     mailbox_cursor = Table(

@@ -12,9 +12,11 @@ service's Protocol of it: its repositories, :meth:`UnitOfWork.publish` and ``com
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
+from enum import Enum
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Protocol, Self
 
 from pydantic import BaseModel
 from sqlalchemy import insert, select
@@ -26,6 +28,17 @@ from rcm_shared.db.database import Database
 from rcm_shared.db.tables import MessagingTables
 from rcm_shared.envelope import Cause, Envelope, caused_by, new_event
 from rcm_shared.topics import Topic, topic_name
+
+
+def encode_headers(headers: list[tuple[str, bytes]]) -> list[list[str]]:
+    """Record headers as stored in the outbox: base64 of the name's UTF-8 and of the value, lossless."""
+    return [[base64.b64encode(n.encode("utf-8", "surrogateescape")).decode(), base64.b64encode(v).decode()]
+            for n, v in headers]
+
+
+def decode_headers(stored: list[list[str]]) -> list[tuple[str, bytes]]:
+    """The inverse of :func:`encode_headers`."""
+    return [(base64.b64decode(n).decode("utf-8", "surrogateescape"), base64.b64decode(v)) for n, v in stored]
 
 
 def build_event(
@@ -49,6 +62,17 @@ def build_event(
         return caused_by(as_cause, event_type, payload, source=source, key=key, schema_version=schema_version)
     return new_event(event_type, payload, source=source, correlation_id=correlation_id or key, key=key,
                      schema_version=schema_version)
+
+
+class Claimed(Enum):
+    """What recording a message in the inbox found; true only when the message is new."""
+
+    FRESH = "fresh"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"
+
+    def __bool__(self) -> bool:
+        return self is Claimed.FRESH
 
 
 class MessagingUnitOfWork(Protocol):
@@ -86,9 +110,9 @@ class MessagingUnitOfWork(Protocol):
 
     async def claim_message(
         self, consumer: str, message_id: str, *, event_type: str | None, topic: str, partition: int,
-        offset: int, outcome: str = "processed",
-    ) -> bool:
-        """Record ``message_id`` as handled by ``consumer``; False when it already was."""
+        offset: int, outcome: str = "processed", content_hash: str | None = None,
+    ) -> Claimed:
+        """Record ``message_id`` as handled by ``consumer``: FRESH, DUPLICATE or CONFLICT (falsy unless FRESH)."""
         ...
 
     async def mailbox_cursor(self, mailbox: str) -> int:
@@ -192,19 +216,31 @@ class UnitOfWork(EventPublisher):
 
     async def claim_message(
         self, consumer: str, message_id: str, *, event_type: str | None, topic: str, partition: int,
-        offset: int, outcome: str = "processed",
-    ) -> bool:
-        """Record ``message_id`` as handled by ``consumer``; False when it already was (a duplicate)."""
+        offset: int, outcome: str = "processed", content_hash: str | None = None,
+    ) -> Claimed:
+        """Record ``message_id`` as handled by ``consumer``.
+
+        DUPLICATE when it already was with the same content (or an unknown one), CONFLICT when
+        the id was recorded with another ``content_hash``: a different event reusing an id.
+        """
+        inbox = self.tables.inbox
         stmt = (
-            pg_insert(self.tables.inbox)
+            pg_insert(inbox)
             .values(
                 consumer=consumer, message_id=message_id, event_type=event_type, topic=topic,
-                partition=partition, offset=offset, outcome=outcome,
+                partition=partition, offset=offset, outcome=outcome, content_hash=content_hash,
             )
             .on_conflict_do_nothing(index_elements=["consumer", "message_id"])
         )
         result = await self.session.execute(stmt)
-        return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult of an INSERT
+        if result.rowcount:  # type: ignore[attr-defined]  # CursorResult of an INSERT
+            return Claimed.FRESH
+        if content_hash is None:
+            return Claimed.DUPLICATE
+        stored = (await self.session.execute(
+            select(inbox.c.content_hash).where(inbox.c.consumer == consumer, inbox.c.message_id == message_id)
+        )).scalar()
+        return Claimed.CONFLICT if stored is not None and stored != content_hash else Claimed.DUPLICATE
 
     async def publish_envelope(self, topic: Topic, event: Envelope) -> None:
         """Queue an envelope built elsewhere (the ``rcm publish`` tool, tests)."""
@@ -217,11 +253,10 @@ class UnitOfWork(EventPublisher):
         headers: list[tuple[str, bytes]],
     ) -> None:
         """Queue an already-encoded record (dead letters keep the original bytes)."""
-        stored_headers: list[list[Any]] = [[n, v.decode("utf-8", "replace")] for n, v in headers]
         await self.session.execute(
             insert(self.tables.outbox).values(
-                event_id=event_id, event_type=event_type, topic=topic,
-                key=key.decode("utf-8", "replace"), headers=stored_headers, value=value,
+                event_id=event_id, event_type=event_type, topic=topic, key=key, headers=encode_headers(headers),
+                value=value,
             )
         )
         self._published += 1

@@ -17,6 +17,7 @@ without committing the offset: the partition pauses, nothing is lost.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -28,13 +29,12 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from rcm_shared.contracts import EVENT_TYPES
-from rcm_shared.db.uow import MessagingUnitOfWork
+from rcm_shared.db.uow import Claimed, MessagingUnitOfWork
 from rcm_shared.envelope import Envelope, EnvelopeError
 from rcm_shared.messaging.backoff import backoff_delay
-from rcm_shared.messaging.errors import PermanentError
+from rcm_shared.messaging.failures import FailureClass, classify, safe_reason
 from rcm_shared.messaging.metrics import MessagingMetrics
 from rcm_shared.topics import Topic, topic_name
 
@@ -74,19 +74,54 @@ class Subscription(Generic[U_contra]):
     topics: tuple[Topic, ...]
     handlers: Mapping[str, Handler[U_contra]]
     payload_models: Mapping[str, type[BaseModel]] = field(default_factory=lambda: EVENT_TYPES)
+    # Schema versions each event type's handler understands (``ce_schemaversion``); others are dead-lettered.
+    accepted_versions: Mapping[str, frozenset[int]] = field(default_factory=dict)
+
+
+DEFAULT_ACCEPTED_VERSIONS = frozenset({1})
+
+
+@dataclass(frozen=True)
+class Paused:
+    """A consumer waiting on an unavailable dependency (shown by ``/readyz``)."""
+
+    reason: str
+    since: float  # time.monotonic()
+
+
+REDRIVE_FOR_HEADER = "rcm_redrive_for"
+
+
+def _header(record: ConsumerRecord[Any, Any], name: str) -> bytes | None:
+    for n, v in record.headers or ():
+        if n == name:
+            return _as_bytes(v)
+    return None
+
+
+_HASHED_HEADERS = ("ce_type", "ce_source", "ce_correlationid", "ce_schemaversion", "ce_partitionkey")
+
+
+def record_content_hash(record: ConsumerRecord[Any, Any]) -> str:
+    """SHA-256 over what makes an event itself (value and identifying ce_* headers).
+
+    The relay resending a record repeats it exactly; another event reusing the id does not.
+    """
+    digest = hashlib.sha256(_as_bytes(record.value))
+    headers = {n: _as_bytes(v) for n, v in (record.headers or ()) if n in _HASHED_HEADERS}
+    for name in _HASHED_HEADERS:
+        digest.update(b"\0" + name.encode() + b"=" + headers.get(name, b""))
+    return digest.hexdigest()
+
+
+def _as_bytes(value: Any) -> bytes:
+    if value is None:
+        return b""
+    return bytes(value) if isinstance(value, bytes | bytearray | memoryview) else str(value).encode("utf-8")
 
 
 class _Stopping(Exception):
     """Shutdown was asked for while a record was waiting on an unavailable dependency."""
-
-
-def is_infrastructure_error(exc: BaseException) -> bool:
-    """True when the database connection itself failed (not the message's fault)."""
-    if isinstance(exc, OperationalError | InterfaceError):
-        return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, ConnectionError | OSError | asyncio.TimeoutError)
 
 
 def validation_reason(exc: ValidationError) -> str:
@@ -115,6 +150,7 @@ class ConsumerRunner(Generic[U]):
         max_attempts: int = 5,
         backoff_initial_ms: int = 100,
         backoff_max_ms: int = 5_000,
+        dead_letter_max_bytes: int = 900_000,
     ) -> None:
         self.sub = subscription
         self.service = service
@@ -128,9 +164,11 @@ class ConsumerRunner(Generic[U]):
         self.max_attempts = max_attempts
         self.backoff_initial_ms = backoff_initial_ms
         self.backoff_max_ms = backoff_max_ms
+        self.dead_letter_max_bytes = dead_letter_max_bytes
         self._lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self.assigned: set[TopicPartition] = set()
+        self.paused: Paused | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set; the in-flight batch is finished and committed first."""
@@ -186,14 +224,33 @@ class ConsumerRunner(Generic[U]):
             await self._dead_letter(record, None, exc.reason, "EnvelopeError", attempts=0)
             return
         labels = (self.service, record.topic, envelope.type)
-        handler = self.sub.handlers.get(envelope.type)
-        if handler is None:
-            self.metrics.ignored.labels(*labels).inc()
-            return
+        # A dead letter redriven for another consumer group comes under a new id; for every other
+        # group it is the original event (``ce_causationid``): one that processed the original
+        # finds it in its inbox and skips it, one that never saw it processes it once.
+        inbox_id = str(envelope.id)
+        redrive_for = _header(record, REDRIVE_FOR_HEADER)
+        if redrive_for is not None and redrive_for != self.group_id.encode() and envelope.causation_id is not None:
+            inbox_id = str(envelope.causation_id)
         model = self.sub.payload_models.get(envelope.type)
         if model is None:
-            await self._dead_letter(record, envelope, f"no contract for event type {envelope.type!r}",
-                                    "UnknownEventType", attempts=0)
+            # Not a type of the contract at all (a typo, a producer ahead of us): never drop it silently.
+            known = ", ".join(sorted(self.sub.payload_models))
+            await self._dead_letter(record, envelope, f"unknown event type {envelope.type!r} (the contract knows: "
+                                    f"{known})", "UnknownEventType", attempts=0)
+            return
+        handler = self.sub.handlers.get(envelope.type)
+        if handler is None:
+            # A contract type this subscription does not take (topics carry several): counted and logged.
+            self.metrics.ignored.labels(*labels).inc()
+            log.debug("%s: ignored %s on %s (no handler in this subscription)", self.group_id, envelope.type,
+                      record.topic)
+            return
+        accepted = self.sub.accepted_versions.get(envelope.type, DEFAULT_ACCEPTED_VERSIONS)
+        if envelope.schema_version not in accepted:
+            await self._dead_letter(
+                record, envelope, f"schema version {envelope.schema_version} of {envelope.type} is not accepted "
+                f"by {self.group_id} (accepted: {', '.join(str(v) for v in sorted(accepted))})",
+                "UnsupportedSchemaVersion", attempts=0)
             return
         try:
             payload = model.model_validate(envelope.payload)
@@ -201,6 +258,8 @@ class ConsumerRunner(Generic[U]):
             await self._dead_letter(record, envelope, validation_reason(exc), "ValidationError", attempts=0)
             return
         event: Event[Any] = Event(envelope, payload, record.topic, record.partition, record.offset)
+        content_hash = record_content_hash(record)
+        conflict = False
 
         attempt = 0
         infra_attempt = 0
@@ -209,46 +268,73 @@ class ConsumerRunner(Generic[U]):
             started = time.perf_counter()
             try:
                 async with self.uow_factory() as uow:
-                    fresh = await uow.claim_message(
-                        self.group_id, str(envelope.id), event_type=envelope.type, topic=record.topic,
-                        partition=record.partition, offset=record.offset,
+                    claimed = await uow.claim_message(
+                        self.group_id, inbox_id, event_type=envelope.type, topic=record.topic,
+                        partition=record.partition, offset=record.offset, content_hash=content_hash,
                     )
-                    if not fresh:
+                    if claimed is Claimed.CONFLICT:
+                        conflict = True
+                    elif not claimed:
                         self.metrics.duplicates.labels(*labels).inc()
+                        self._resume()
                         return
-                    await handler(event, uow)
-                    await uow.commit()
+                    else:
+                        await handler(event, uow)
+                        await uow.commit()
+                if conflict:
+                    self._resume()
+                    await self._dead_letter(
+                        record, envelope, f"event id {envelope.id} was already processed with other content "
+                        "(a different event reusing an id): not treated as a duplicate", "EventIdConflict",
+                        attempts=0, message_id=f"{envelope.id}#conflict:{content_hash[:16]}")
+                    return
                 self.metrics.processed.labels(*labels).inc()
                 self.metrics.latency.labels(*labels).observe(time.perf_counter() - started)
-                return
-            except PermanentError as exc:
-                self.metrics.failures.labels(*labels, type(exc).__name__).inc()
-                await self._dead_letter(record, envelope, str(exc) or type(exc).__name__,
-                                        type(exc).__name__, attempts=attempt)
+                self._resume()
                 return
             except ValidationError as exc:
                 # The handler built an invalid contract from this input: retrying cannot fix it.
                 self.metrics.failures.labels(*labels, "ValidationError").inc()
+                self._resume()
                 await self._dead_letter(record, envelope, validation_reason(exc), "ValidationError",
                                         attempts=attempt)
                 return
             except Exception as exc:
                 self.metrics.failures.labels(*labels, type(exc).__name__).inc()
-                if is_infrastructure_error(exc):
+                kind = classify(exc)
+                if kind is FailureClass.MESSAGE:
+                    self._resume()
+                    await self._dead_letter(record, envelope, safe_reason(exc), type(exc).__name__,
+                                            attempts=attempt)
+                    return
+                if kind is FailureClass.INFRASTRUCTURE:
                     infra_attempt += 1
                     attempt -= 1  # the message is not at fault; do not spend its retries
-                    log.warning("%s: database unavailable (%s); retrying", self.group_id, type(exc).__name__)
+                    self._pause(safe_reason(exc))
+                    log.warning("%s: dependency unavailable (%s); partition paused, retrying", self.group_id,
+                                safe_reason(exc)[:200])
                     await self._sleep(infra_attempt)
                     continue
                 if attempt >= self.max_attempts:
-                    log.exception("%s: handler failed %d times; dead-lettering %s", self.group_id, attempt,
-                                  envelope.id)
-                    await self._dead_letter(record, envelope, f"{type(exc).__name__}: {exc}",
-                                            type(exc).__name__, attempts=attempt)
+                    self._resume()
+                    log.error("%s: handler failed %d times (%s); dead-lettering %s", self.group_id, attempt,
+                              type(exc).__name__, envelope.id)
+                    await self._dead_letter(record, envelope, safe_reason(exc), type(exc).__name__,
+                                            attempts=attempt)
                     return
                 log.warning("%s: handler attempt %d failed (%s); retrying", self.group_id, attempt,
                             type(exc).__name__)
                 await self._sleep(attempt)
+
+    def _pause(self, reason: str) -> None:
+        if self.paused is None:
+            self.paused = Paused(reason=reason, since=time.monotonic())
+            self.metrics.consumer_paused.labels(self.service, self.sub.name).set(1)
+
+    def _resume(self) -> None:
+        if self.paused is not None:
+            self.paused = None
+            self.metrics.consumer_paused.labels(self.service, self.sub.name).set(0)
 
     async def _dead_letter(
         self,
@@ -258,10 +344,31 @@ class ConsumerRunner(Generic[U]):
         error_type: str,
         *,
         attempts: int,
+        message_id: str | None = None,
     ) -> None:
-        message_id = str(envelope.id) if envelope else f"{record.topic}:{record.partition}:{record.offset}"
-        headers = list(record.headers or ()) + [
-            ("dlq_reason", reason[:4000].encode()),
+        """Write the dead letter; it is always written, whatever the record holds.
+
+        The original key, value and headers are kept byte for byte (the outbox stores bytes).
+        A value too large for the topic is left out, with its size and SHA-256 (the original
+        stays at its topic, partition and offset); if the record still cannot be stored, a
+        minimal dead letter without the original headers and value is written instead. An
+        unavailable database is waited for, never a reason to drop or crash.
+        """
+        message_id = message_id or (str(envelope.id) if envelope
+                                    else f"{record.topic}:{record.partition}:{record.offset}")
+        key = _as_bytes(record.key)
+        value = _as_bytes(record.value)
+        original_headers = [(str(n), _as_bytes(v)) for n, v in (record.headers or ())]
+        extra: list[tuple[str, bytes]] = []
+        if len(value) + len(key) + sum(len(n) + len(v) for n, v in original_headers) > self.dead_letter_max_bytes:
+            extra += [("dlq_value_omitted", b"true"), ("dlq_value_size", str(len(value)).encode()),
+                      ("dlq_value_sha256", hashlib.sha256(value).hexdigest().encode())]
+            reason = f"{reason} [value of {len(value)} bytes left out: over the dead-letter limit of " \
+                     f"{self.dead_letter_max_bytes}; the original is at its topic/partition/offset]"
+            value = b""
+            original_headers = [(n, v) for n, v in original_headers if len(v) <= 4096]
+        trailer = [
+            ("dlq_reason", reason[:4000].encode("utf-8", "replace")),
             ("dlq_error_type", error_type.encode()),
             ("dlq_original_topic", record.topic.encode()),
             ("dlq_original_partition", str(record.partition).encode()),
@@ -270,9 +377,14 @@ class ConsumerRunner(Generic[U]):
             ("dlq_consumer_group", self.group_id.encode()),
             ("dlq_attempts", str(attempts).encode()),
             ("dlq_failed_at", datetime.now(UTC).isoformat().encode()),
+            *([("dlq_original_value_null", b"true")] if record.value is None else []),
+            *extra,
         ]
+        attempts_to_write = [(key, value, original_headers + trailer), (b"", b"", trailer)]
         infra_attempt = 0
+        fallback = 0
         while True:
+            key_, value_, headers_ = attempts_to_write[min(fallback, 1)]
             try:
                 async with self.uow_factory() as uow:
                     fresh = await uow.claim_message(
@@ -283,16 +395,29 @@ class ConsumerRunner(Generic[U]):
                     if fresh:
                         await uow.publish_raw(
                             self.dead_letter_topic, event_id=f"dlq:{self.group_id}:{message_id}",
-                            event_type=DEAD_LETTER_EVENT_TYPE, key=record.key or b"",
-                            value=record.value or b"", headers=headers,
+                            event_type=DEAD_LETTER_EVENT_TYPE, key=key_, value=value_, headers=headers_,
                         )
                     await uow.commit()
+                self._resume()
                 break
             except Exception as exc:
-                if not is_infrastructure_error(exc):
-                    raise
-                infra_attempt += 1
-                await self._sleep(infra_attempt)
+                if classify(exc) is FailureClass.INFRASTRUCTURE:
+                    infra_attempt += 1
+                    self._pause(f"dead letter cannot be written: {safe_reason(exc)}")
+                    await self._sleep(infra_attempt)
+                    continue
+                fallback += 1
+                if fallback == 1:
+                    self.metrics.dead_letter_fallbacks.labels(self.service).inc()
+                    log.error("%s: dead letter of %s[%d]@%d could not be stored as it was (%s); writing it without"
+                              " the original headers and value", self.group_id, record.topic, record.partition,
+                              record.offset, safe_reason(exc)[:200])
+                else:
+                    # Even the minimal dead letter failed: a bug or a broken database. Wait and retry, and
+                    # say so in /readyz, rather than crash-looping the consumer.
+                    self._pause(f"dead letter cannot be written: {safe_reason(exc)}")
+                    log.error("%s: minimal dead letter failed (%s); retrying", self.group_id, safe_reason(exc)[:200])
+                    await self._sleep(fallback)
         self.metrics.dead_lettered.labels(self.service, record.topic,
                                           envelope.type if envelope else "<undecodable>").inc()
         log.warning("%s: dead-lettered %s[%d]@%d to %s: %s", self.group_id, record.topic, record.partition,

@@ -46,6 +46,29 @@ class MessagingMetrics:
         self.outbox_published = Counter(
             "rcm_outbox_published_total", "outbox rows published to Kafka", ["service"], registry=self.registry
         )
+        self.consumer_paused = Gauge(
+            "rcm_consumer_paused", "1 while a consumer waits on an unavailable dependency (database, broker, "
+            "clearinghouse)", ["service", "subscription"], registry=self.registry,
+        )
+        self.dead_letter_fallbacks = Counter(
+            "rcm_dead_letter_fallbacks_total", "dead letters written without the original headers or value "
+            "(they could not be stored as they were)", ["service"], registry=self.registry,
+        )
+        self.outbox_refused = Counter(
+            "rcm_outbox_refused_total", "outbox rows Kafka refused for good (kept with their error)", ["service"],
+            registry=self.registry,
+        )
+        self.outbox_oldest_age = Gauge(
+            "rcm_outbox_oldest_unpublished_age_seconds", "age of the oldest outbox row not yet published",
+            ["service"], registry=self.registry,
+        )
+        self.relay_failures = Counter(
+            "rcm_relay_failures_total", "outbox relay passes that failed", ["service"], registry=self.registry,
+        )
+        self.task_restarts = Counter(
+            "rcm_task_restarts_total", "background loops (consumers, relay, workers) restarted after a crash",
+            ["service", "task"], registry=self.registry,
+        )
         self.outbox_pending = Gauge(
             "rcm_outbox_pending", "outbox rows seen unpublished by the last relay pass", ["service"],
             registry=self.registry,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -65,6 +66,7 @@ class ServiceRuntime(Generic[U]):
         self._stop = asyncio.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self.task_restarts: dict[str, int] = {}
+        self._last_restart: dict[str, float] = {}
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
         self.consumers: list[ConsumerRunner[U]] = []
@@ -105,7 +107,7 @@ class ServiceRuntime(Generic[U]):
                 sub, service=self.service, namespace=s.topic_namespace, bootstrap_servers=s.kafka_bootstrap_servers,
                 uow_factory=self.uow, dead_letter_topic=dlq, metrics=self.metrics, batch_size=s.consumer_batch_size,
                 max_attempts=s.handler_max_attempts, backoff_initial_ms=s.retry_backoff_initial_ms,
-                backoff_max_ms=s.retry_backoff_max_ms,
+                backoff_max_ms=s.retry_backoff_max_ms, dead_letter_max_bytes=s.dead_letter_max_bytes,
             )
             for sub in self.subscriptions
         ]
@@ -130,6 +132,8 @@ class ServiceRuntime(Generic[U]):
                 except Exception:
                     failures += 1
                     self.task_restarts[name] = failures
+                    self._last_restart[name] = time.monotonic()
+                    self.metrics.task_restarts.labels(self.service, name).inc()
                     log.exception("%s/%s crashed; restarting", self.service, name)
                     await asyncio.sleep(backoff_delay(failures, initial_ms=500, max_ms=10_000))
 
@@ -174,4 +178,20 @@ class ServiceRuntime(Generic[U]):
             checks["kafka"] = f"unavailable: {type(exc).__name__}"
         dead = [n for n, t in self._tasks.items() if t.done()]
         checks["tasks"] = "ok" if self.started and not dead else f"stopped: {', '.join(dead) or 'not started'}"
+        # A loop that keeps crashing is restarted by _spawn; readiness says so while it happens.
+        now = time.monotonic()
+        recent = {n: c for n, c in self.task_restarts.items()
+                  if now - self._last_restart.get(n, 0) < self.settings.readiness_restart_window_s}
+        checks["restarts"] = "ok" if not recent else "crash-looping: " + ", ".join(
+            f"{n} ({c} restarts)" for n, c in sorted(recent.items()))
+        for runner in self.consumers:
+            paused = runner.paused
+            checks[f"consumer:{runner.sub.name}"] = "ok" if paused is None else (
+                f"paused {now - paused.since:.0f}s: {paused.reason[:200]}")
+        if self.relay is not None:
+            try:
+                checks.update(await asyncio.wait_for(
+                    self.relay.health(max_age_s=self.settings.readiness_outbox_max_age_s), timeout=3))
+            except Exception as exc:
+                checks["outbox"] = f"unavailable: {type(exc).__name__}"
         return checks

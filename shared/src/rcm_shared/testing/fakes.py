@@ -8,7 +8,7 @@ consumer loop (decode, contract check, inbox, handler, commit, retries, dead let
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiokafka import ConsumerRecord
 
@@ -19,7 +19,7 @@ from rcm_shared.messaging.consumer import ConsumerRunner, Subscription
 from rcm_shared.messaging.metrics import MessagingMetrics
 from rcm_shared.topics import Topic, topic_name
 
-__all__ = ["InMemoryStore", "InMemoryUnitOfWork", "OutboxRecord", "deliver", "kafka_record"]
+__all__ = ["InMemoryStore", "InMemoryUnitOfWork", "OutboxRecord", "deliver", "deliver_record", "kafka_record"]
 
 U = TypeVar("U", bound=MessagingUnitOfWork)
 
@@ -45,9 +45,26 @@ async def deliver(
 ) -> None:
     """Run ``event`` through the real consumer loop of ``subscription`` (decode, contract check,
     inbox, handler, commit, retries, dead letter) on in-memory units of work, without Kafka."""
+    record = kafka_record(event, topic=topic_name(topic, namespace), offset=offset)
+    await deliver_record(subscription, record, uow_factory, service=service, namespace=namespace,
+                         max_attempts=max_attempts)
+
+
+async def deliver_record(
+    subscription: Subscription[U],
+    record: ConsumerRecord[Any, Any],
+    uow_factory: Callable[[], U],
+    *,
+    service: str = "test",
+    namespace: str = "rcm",
+    max_attempts: int = 2,
+    dead_letter_max_bytes: int = 900_000,
+) -> ConsumerRunner[U]:
+    """Run a raw record (malformed ones included) through the consumer loop; return the runner."""
     runner: ConsumerRunner[U] = ConsumerRunner(
         subscription, service=service, namespace=namespace, bootstrap_servers="unused:9092",
         uow_factory=uow_factory, dead_letter_topic=f"{namespace}.{service}.dlq", metrics=MessagingMetrics(service),
-        max_attempts=max_attempts, backoff_initial_ms=1, backoff_max_ms=2,
+        max_attempts=max_attempts, backoff_initial_ms=1, backoff_max_ms=2, dead_letter_max_bytes=dead_letter_max_bytes,
     )
-    await runner.handle_record(kafka_record(event, topic=topic_name(topic, namespace), offset=offset))
+    await runner.handle_record(record)
+    return runner

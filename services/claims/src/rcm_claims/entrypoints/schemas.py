@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, Field
 
 from rcm_claims.domain.model import (
@@ -21,6 +22,12 @@ from rcm_claims.domain.model import (
 from rcm_claims.domain.views import ClaimsSummary
 
 IntakePartName = Literal["encounter", "coverage", "coding"]
+
+# ----------------------------------------------------------------------------- input types
+# Inputs are bounded to what the tables and contracts hold, so bad input is a 422 naming the
+# field, never a 5xx from the database (PostgreSQL text cannot hold NUL).
+EncounterIdPath = Annotated[str, Path(min_length=1, max_length=38, pattern=r"^[A-Za-z0-9-]+$",
+                                      description="the encounter id (1-38 letters, digits, hyphens)")]
 
 
 class ClaimsSummaryResponse(BaseModel):

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from fastapi import Path, Query
+from pydantic import BaseModel, Field, StringConstraints
 from rcm_shared.contracts.coding import EncounterCoded
 from rcm_shared.web import Problem
 
@@ -25,6 +26,25 @@ from rcm_coding.domain.model import (
 from rcm_coding.service.handlers import encounter_coded
 from rcm_coding.service.queries import EncounterCodingView
 
+# ----------------------------------------------------------------------------- input types
+# Every input is bounded to what the tables and contracts hold, so bad input is a 422 naming
+# the field, never a 5xx from the database. PostgreSQL text cannot hold NUL: no field takes it.
+BIGINT_MAX = 2**63 - 1
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"  # no control characters at all
+FREE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # tabs and newlines allowed, other controls not
+ENCOUNTER_ID = r"^[A-Za-z0-9-]+$"  # as the EncounterCompleted contract (and claim CLM01 rules) allow
+
+EncounterIdPath = Annotated[str, Path(min_length=1, max_length=38, pattern=ENCOUNTER_ID,
+                                      description="the encounter id (1-38 letters, digits, hyphens)")]
+Limit = Annotated[int, Query(ge=0, le=1000, description="page size")]
+Offset = Annotated[int, Query(ge=0, le=BIGINT_MAX, description="entries to skip")]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=10, pattern=ONE_LINE)]
+Modifier = Annotated[str, StringConstraints(min_length=1, max_length=2, pattern=ONE_LINE)]
+UserId = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=ONE_LINE)]
+FreeText = Annotated[str, StringConstraints(max_length=2000, pattern=FREE_TEXT)]
+Position = Annotated[int, Field(ge=1, le=1000)]
+DiagnosisPointer = Annotated[int, Field(ge=1, le=12)]
+
 Units = Annotated[Decimal, Field(gt=0, max_digits=9, decimal_places=3, description="service units (3 decimals)")]
 StatusName = Literal["coded", "review", "rejected"]
 T = TypeVar("T")
@@ -36,14 +56,14 @@ class ChangeIn(BaseModel):
 
     op: Literal["add_diagnosis", "remove_diagnosis", "replace_diagnosis", "add_line", "remove_line",
                 "replace_line_code", "set_modifiers", "set_units", "set_pointers"]
-    code: str | None = None
-    old: str | None = None
-    new: str | None = None
-    position: int | None = None
-    line_number: int | None = None
-    modifiers: list[str] = Field(default_factory=list)
+    code: Code | None = None
+    old: Code | None = None
+    new: Code | None = None
+    position: Position | None = Field(default=None, description="1-based place of an added diagnosis")
+    line_number: Position | None = None
+    modifiers: list[Modifier] = Field(default_factory=list, max_length=4)
     units: Units | None = None
-    diagnosis_pointers: list[int] = Field(default_factory=list)
+    diagnosis_pointers: list[DiagnosisPointer] = Field(default_factory=list, max_length=12)
 
     def to_domain(self) -> r.Change:
         """The domain change; InvalidReviewDecisionError names a field the op needs but lacks."""
@@ -78,14 +98,13 @@ class ChangeIn(BaseModel):
 class DecisionIn(BaseModel):
     """A coder's decision on a queued encounter."""
 
-    user: Annotated[str, Field(min_length=1, max_length=80, description="the coder's user id")]
+    user: Annotated[UserId, Field(description="the coder's user id")]
     action: Literal["accept", "edit", "complete", "reject"]
-    reason: str | None = Field(default=None, max_length=2000)
-    note: str | None = Field(default=None, max_length=2000)
-    override_reason: str | None = Field(
-        default=None, max_length=2000,
-        description="accept/complete although the final codes fail edits; kept in the audit trail")
-    changes: list[ChangeIn] = Field(default_factory=list)
+    reason: FreeText | None = None
+    note: FreeText | None = None
+    override_reason: FreeText | None = Field(
+        default=None, description="accept/complete although the final codes fail edits; kept in the audit trail")
+    changes: list[ChangeIn] = Field(default_factory=list, max_length=100)
 
     def to_domain(self) -> r.Decision:
         """The domain decision (InvalidReviewDecisionError when a change is incomplete)."""

@@ -4,23 +4,70 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
-from rcm_shared.contracts.common import Person, ProviderRef
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from rcm_shared.contracts.common import Address, Person, ProviderRef
 
 from rcm_eligibility.domain.model import CoverageCheck, CoverageStatus
+
+# ----------------------------------------------------------------------------- input types
+# Every input is bounded to what the tables and the 270 hold, so bad input is a 422 naming the
+# field, never a 5xx: PostgreSQL text cannot hold NUL, and the X12 writer refuses a value with a
+# delimiter (* : ^ ~). X12 text is printable ASCII without the delimiters, not starting with a space.
+_X12_CHAR = r"\x20-\x29\x2b-\x39\x3b-\x5d\x5f-\x7d"
+X12_TEXT = rf"^[\x21-\x29\x2b-\x39\x3b-\x5d\x5f-\x7d][{_X12_CHAR}]*$"
+ENCOUNTER_ID = r"^[A-Za-z0-9-]+$"
+
+X12Id = Annotated[str, StringConstraints(min_length=2, max_length=80, pattern=X12_TEXT)]  # NM109
+X12Name60 = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=X12_TEXT)]  # NM103
+X12Name35 = Annotated[str, StringConstraints(min_length=1, max_length=35, pattern=X12_TEXT)]  # NM104
+X12Line55 = Annotated[str, StringConstraints(min_length=1, max_length=55, pattern=X12_TEXT)]  # N301/N302
+X12City = Annotated[str, StringConstraints(min_length=2, max_length=30, pattern=X12_TEXT)]  # N401
+# X12 D8 dates are CCYYMMDD: a year before 1000 cannot be written, and no real birth or service
+# falls outside these bounds.
+X12Date = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2099, 12, 31))]
+EncounterIdPath = Annotated[str, Path(min_length=1, max_length=38, pattern=ENCOUNTER_ID,
+                                      description="the encounter id (1-38 letters, digits, hyphens)")]
+
+
+# rcm_shared.contracts' Person, Address and ProviderRef bound lengths but not the characters: these
+# request-side subclasses add the X12 character rule (the contracts should carry it themselves).
+class AddressIn(Address):
+    """A postal address as the 270 can carry it."""
+
+    line1: X12Line55
+    line2: X12Line55 | None = None
+    city: X12City
+
+
+class PersonIn(Person):
+    """A subscriber or patient as the 270 can carry it."""
+
+    first_name: X12Name35
+    last_name: X12Name60
+    birth_date: X12Date
+    address: AddressIn | None = None
+
+
+class ProviderIn(ProviderRef):
+    """The provider asking, as the 270 can carry it."""
+
+    last_name_or_org: X12Name60
+    first_name: X12Name35 | None = None
 
 
 class EligibilityInquiry(BaseModel):
     """An ad-hoc coverage check (e.g. at scheduling), outside any encounter event."""
 
-    payer_id: str = Field(min_length=2, max_length=80)
-    payer_name: str = Field(min_length=1, max_length=60)
-    member_id: str = Field(min_length=2, max_length=80)
-    subscriber: Person
-    patient: Person | None = None
-    provider: ProviderRef
-    date_of_service: date
+    payer_id: X12Id
+    payer_name: X12Name60
+    member_id: X12Id
+    subscriber: PersonIn
+    patient: PersonIn | None = None
+    provider: ProviderIn
+    date_of_service: X12Date
     encounter_id: str | None = Field(default=None, max_length=38, pattern=r"^[A-Za-z0-9-]+$")
 
 

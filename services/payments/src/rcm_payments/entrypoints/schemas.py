@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, Field
 
 from rcm_payments.domain.model import AccountStatus, PaymentsSummary, PostedAdjustment, Posting
 from rcm_payments.service.queries import ClaimAccountStatement
+
+# ----------------------------------------------------------------------------- input types
+# Inputs are bounded to what the tables and contracts hold, so bad input is a 422 naming the
+# field, never a 5xx from the database (PostgreSQL text cannot hold NUL).
+# CLM01 is at most 20 characters (claim_accounts.claim_id is VARCHAR(20)); no control characters.
+ClaimIdPath = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[^\x00-\x1f\x7f]+$",
+                                  description="the patient control number (CLM01)")]
 
 
 class PaymentsSummaryOut(BaseModel):

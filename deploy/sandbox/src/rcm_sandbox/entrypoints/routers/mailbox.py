@@ -23,7 +23,8 @@ router = APIRouter(tags=["mailbox"])
 def read_mailbox(
     uow: UnitOfWorkDep,
     kind: MailboxKind | None = None,
-    after: Annotated[int, Query(ge=0, description="the last sequence number read")] = 0,
+    # SQLite integers are 64-bit: a larger cursor cannot name a file (and would overflow the query).
+    after: Annotated[int, Query(ge=0, le=2**63 - 1, description="the last sequence number read")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> MailboxPage:
     files = views.mailbox_files(uow, kind, after, limit)

@@ -10,6 +10,7 @@ from rcm_claims.entrypoints.schemas import (
     ClaimsSummaryResponse,
     EncounterClaim,
     EncounterClaimView,
+    EncounterIdPath,
     EncounterIntake,
 )
 from rcm_claims.service import queries
@@ -26,8 +27,9 @@ async def get_summary(uow_factory: UnitOfWorkFactoryDep) -> ClaimsSummaryRespons
 
 
 @router.get("/by-encounter/{encounter_id}", summary="The claim of an encounter, or why it is held",
-            response_model=EncounterClaimView, responses=problem_responses(404))
-async def get_by_encounter(encounter_id: str, uow_factory: UnitOfWorkFactoryDep) -> EncounterClaim | EncounterIntake:
+            response_model=EncounterClaimView, responses=problem_responses(404, 422))
+async def get_by_encounter(encounter_id: EncounterIdPath,
+                           uow_factory: UnitOfWorkFactoryDep) -> EncounterClaim | EncounterIntake:
     async with uow_factory() as uow:
         view = await queries.encounter_claim_view(encounter_id, uow)
     if view is None:

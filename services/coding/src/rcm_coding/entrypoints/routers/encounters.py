@@ -6,15 +6,15 @@ from fastapi import APIRouter
 from rcm_shared.web import ProblemError, problem_responses
 
 from rcm_coding.entrypoints.dependencies import UowDep
-from rcm_coding.entrypoints.schemas import EncounterCodingOut
+from rcm_coding.entrypoints.schemas import EncounterCodingOut, EncounterIdPath
 from rcm_coding.service.queries import encounter_coding
 
 router = APIRouter(prefix="/v1/coding/encounters", tags=["coding"])
 
 
 @router.get("/{encounter_id}", summary="Proposal (with evidence), final codes and audit trail",
-            responses=problem_responses(404))
-async def get_encounter(encounter_id: str, uow: UowDep) -> EncounterCodingOut:
+            responses=problem_responses(404, 422))
+async def get_encounter(encounter_id: EncounterIdPath, uow: UowDep) -> EncounterCodingOut:
     view = await encounter_coding(uow, encounter_id)
     if view is None:
         raise ProblemError(404, f"encounter {encounter_id} not coded", kind="encounter-not-coded")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from rcm_shared.web import PROBLEM_MEDIA_TYPE, ProblemError, problem_responses
 
 from rcm_coding.domain.commands import DecideReview
@@ -19,6 +19,9 @@ from rcm_coding.entrypoints.schemas import (
     DecisionIn,
     EditFailureOut,
     EditsFailedProblem,
+    EncounterIdPath,
+    Limit,
+    Offset,
     ReviewCaseOut,
     ReviewQueueItemOut,
 )
@@ -36,14 +39,14 @@ _DECISION_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("", summary="The review queue, oldest first", responses=problem_responses(422))
-async def get_reviews(uow: UowDep, limit: Annotated[int, Query(ge=0, le=1000)] = 100,
-                      offset: Annotated[int, Query(ge=0)] = 0) -> list[ReviewQueueItemOut]:
+async def get_reviews(uow: UowDep, limit: Limit = 100, offset: Offset = 0) -> list[ReviewQueueItemOut]:
     return [ReviewQueueItemOut.from_domain(e) for e in await review_queue(uow, limit=limit, offset=offset)]
 
 
 @router.post("/{encounter_id}/decisions", summary="Apply a coder's decision to a queued encounter",
              responses=_DECISION_RESPONSES)
-async def post_decision(encounter_id: str, body: DecisionIn, uow: UowDep, reference: ReferenceDep) -> ReviewCaseOut:
+async def post_decision(encounter_id: EncounterIdPath, body: DecisionIn, uow: UowDep,
+                        reference: ReferenceDep) -> ReviewCaseOut:
     try:
         cmd = DecideReview(encounter_id, body.user, body.to_domain())
         async with uow:

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from rcm_shared.web import ProblemError, problem_responses
 
 from rcm_eligibility.entrypoints.routers.deps import UnitOfWorkDep
-from rcm_eligibility.entrypoints.schemas import CoverageCheckPublic
+from rcm_eligibility.entrypoints.schemas import CoverageCheckPublic, EncounterIdPath
 from rcm_eligibility.service import handlers
 
 router = APIRouter(prefix="/v1/eligibility", tags=["eligibility"])
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/v1/eligibility", tags=["eligibility"])
 
 @router.get("/encounters/{encounter_id}", summary="Coverage answers recorded for an encounter",
             responses=problem_responses(404, 422))
-async def get_encounter_checks(encounter_id: str, uow: UnitOfWorkDep) -> list[CoverageCheckPublic]:
+async def get_encounter_checks(encounter_id: EncounterIdPath, uow: UnitOfWorkDep) -> list[CoverageCheckPublic]:
     """Every coverage answer recorded for the encounter, oldest first."""
     async with uow:
         checks = await handlers.coverage_checks_of_encounter(encounter_id, uow)

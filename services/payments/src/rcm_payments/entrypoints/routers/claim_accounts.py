@@ -7,14 +7,14 @@ from rcm_shared.web import ProblemError, problem_responses
 
 from rcm_payments.domain.errors import ClaimAccountNotFoundError
 from rcm_payments.entrypoints.dependencies import UnitOfWorkDep
-from rcm_payments.entrypoints.schemas import ClaimAccountOut
+from rcm_payments.entrypoints.schemas import ClaimAccountOut, ClaimIdPath
 from rcm_payments.service.queries import claim_account_statement
 
 router = APIRouter(prefix="/v1/payments/claims", tags=["payments"])
 
 
 @router.get("/{claim_id}", summary="A claim's account and its postings", responses=problem_responses(404, 422))
-async def get_claim_account(claim_id: str, uow: UnitOfWorkDep) -> ClaimAccountOut:
+async def get_claim_account(claim_id: ClaimIdPath, uow: UnitOfWorkDep) -> ClaimAccountOut:
     try:
         statement = await claim_account_statement(uow, claim_id)
     except ClaimAccountNotFoundError as exc:
