@@ -75,3 +75,16 @@ def test_missing_trailers_are_reported() -> None:
     truncated = text[: text.index("SE*")]
     codes = {(i.level, i.code) for i in scan_interchange(truncated).issues}
     assert {("transaction", "2"), ("group", "3"), ("interchange", "023")} <= codes
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b", "\x7f"])
+def test_a_control_character_inside_an_identifier_is_an_error_at_its_segment_and_element(control: str) -> None:
+    text = write_837(sample_837p(), envelope())
+    clm = next(s for s in tokenize(text)[1] if s.id == "CLM")
+    bad = text.replace(f"CLM*{clm.get(1)}*", f"CLM*{clm.get(1)[:3]}{control}{clm.get(1)[3:]}*", 1)
+    scan = scan_interchange(bad)
+    [issue] = [i for i in scan.issues if i.segment_id == "CLM"]
+    assert issue.segment_position == clm.position and issue.element_position == 1
+    assert "CLM01 holds a control character" in issue.reason and issue.level == "transaction"
+    assert control not in issue.reason
+    assert not [i for i in scan_interchange(text).issues if "control character" in i.reason]

@@ -215,6 +215,21 @@ async def test_claim_with_a_missing_required_segment_is_rejected_in_the_999(tmp_
         assert (await client.get("/v1/stats")).json()["claims_received"] == 0
 
 
+async def test_a_nul_inside_clm01_is_rejected_in_the_999_and_never_echoed(tmp_path: Path) -> None:
+    m = pick_member(CONFIG, "SBXMCD01")
+    claim = make_claim(m, [("99214", "150.00")])
+    text = claim_837([claim], 9)
+    clm = next(s for s in text.split("~") if s.strip().startswith("CLM*"))
+    pcn = clm.strip().split("*")[1]
+    text = text.replace(f"CLM*{pcn}*", f"CLM*{pcn[:4]}\x00{pcn[4:]}*", 1)
+    async with sandbox(tmp_path) as client:
+        r = await client.post("/v1/x12", content=text.encode(), headers=EDI)
+        assert r.status_code == 200 and r.headers["x-sandbox-result"] == "rejected"
+        assert seg_ids(r.text, "IK5")[0][1] == "R" and "\x00" not in r.text
+        assert (await client.get("/v1/stats")).json()["claims_received"] == 0
+        assert await mailbox(client, "277CA") == [] and await mailbox(client, "835") == []
+
+
 async def test_unknown_subscriber_is_rejected_a3_in_the_277ca(tmp_path: Path) -> None:
     m = pick_member(CONFIG, "SBXPPO01")
     claim = make_claim(m, [("99213", "100.00")], pcn="PCN-NOBODY")

@@ -353,6 +353,9 @@ def _scan_group(scan: EnvelopeScan, segments: list[Segment], i: int) -> tuple[Fu
     return FunctionalGroup(header, gpos, tuple(txs)), i
 
 
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _scan_transaction(scan: EnvelopeScan, segments: list[Segment], i: int,
                       seen_st: set[str]) -> tuple[TransactionSet, int]:
     """ST..SE starting at ``segments[i]``: the set and the index after it.
@@ -380,6 +383,13 @@ def _scan_transaction(scan: EnvelopeScan, segments: list[Segment], i: int,
         _envelope_issue(scan, seg, "transaction", code, reason, element, scan.transaction_issues,
                         st.position)
 
+    for seg in body:
+        for n, value in enumerate(seg.elements, start=1):
+            if _CONTROL_CHARACTER.search(value):
+                # X12's basic and extended character sets have no control characters; a NUL inside
+                # CLM01 would otherwise travel into the 277CA and the 835 (IK502 5: segments in error).
+                transaction_issue(seg, "5", f"{seg.id}{n:02d} holds a control character, which no X12 data "
+                                  "element may contain", n)
     if not st.get(1) or not st.get(1).isdigit():
         transaction_issue(st, "6", "missing or invalid transaction set identifier", 1)
     if not st.get(2):
