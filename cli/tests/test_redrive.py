@@ -69,8 +69,8 @@ def test_plan_sends_key_and_value_unchanged_to_the_original_topic_and_partition(
 
 def test_a_record_without_a_valid_envelope_is_refused_naming_the_problem() -> None:
     assert plan_redrive(dead_letter(headers=[])) == (
-        "original record has no valid envelope: missing CloudEvents header(s): ce_id, ce_type, ce_source, "
-        "ce_correlationid")
+        "original record has no valid envelope: missing CloudEvents header(s): ce_specversion, ce_id, ce_type, "
+        "ce_source, ce_correlationid")
     bad_id = [(n, b"not-a-uuid" if n == "ce_id" else v) for n, v in dead_letter().headers if not n.startswith("dlq_")]
     assert str(plan_redrive(dead_letter(headers=bad_id))).startswith("original record has no valid envelope")
     assert str(plan_redrive(dead_letter(value=b"\x00not json"))).startswith("original record has no valid envelope")

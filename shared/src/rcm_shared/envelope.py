@@ -27,6 +27,10 @@ SPEC_VERSION = "1.0"
 # dead-lettered with the limit named, before anything parses or stores it.
 MAX_PAYLOAD_BYTES = 1_000_000
 MAX_PAYLOAD_DEPTH = 32
+# The identifying attributes (type, source, correlation id, partition key) are stored in
+# length-limited columns and shown in logs: a longer one is the record's fault.
+MAX_ATTRIBUTE_CHARS = 200
+_IDENTIFYING = ("ce_type", "ce_source", "ce_correlationid", "ce_partitionkey")
 CONTENT_TYPE = "application/json"
 
 P = TypeVar("P", bound=BaseModel)
@@ -115,11 +119,14 @@ class Envelope(BaseModel):
     ) -> Envelope:
         """Decode a Kafka record; raise :class:`EnvelopeError` naming the faulty part."""
         h = _headers_dict(headers)
-        missing = [n for n in ("ce_id", "ce_type", "ce_source", "ce_correlationid") if n not in h]
+        missing = [n for n in ("ce_specversion", "ce_id", "ce_type", "ce_source", "ce_correlationid") if n not in h]
         if missing:
             raise EnvelopeError(f"missing CloudEvents header(s): {', '.join(missing)}")
-        if h.get("ce_specversion", SPEC_VERSION) != SPEC_VERSION:
-            raise EnvelopeError(f"unsupported ce_specversion {h['ce_specversion']!r}")
+        if h["ce_specversion"] != SPEC_VERSION:
+            raise EnvelopeError(f"unsupported ce_specversion (only {SPEC_VERSION} is)")
+        too_long = [n for n in _IDENTIFYING if len(h.get(n, "")) > MAX_ATTRIBUTE_CHARS]
+        if too_long:
+            raise EnvelopeError(f"header(s) {', '.join(too_long)} longer than {MAX_ATTRIBUTE_CHARS} characters")
         if value is None:
             raise EnvelopeError("record has no value (tombstone) where an event payload is required")
         if len(value) > MAX_PAYLOAD_BYTES:
@@ -146,6 +153,10 @@ class Envelope(BaseModel):
             partition_key = h.get("ce_partitionkey") or (key.decode() if key else h["ce_correlationid"])
         except UnicodeDecodeError:
             raise EnvelopeError("record key is not UTF-8 and no ce_partitionkey header names the key") from None
+        if any(ord(c) < 32 or ord(c) == 127 for c in partition_key):
+            raise EnvelopeError("record key holds a control character")
+        if len(partition_key) > MAX_ATTRIBUTE_CHARS:
+            raise EnvelopeError(f"record key is longer than {MAX_ATTRIBUTE_CHARS} characters")
         try:
             return cls(
                 id=event_id, type=h["ce_type"], schema_version=version, source=h["ce_source"],

@@ -86,6 +86,10 @@ class ServiceSettings(BaseSettings):
     # A dead letter's record over this size keeps its size and SHA-256 instead of its value
     # (the relay's producer refuses records over about 1 MiB).
     dead_letter_max_bytes: Annotated[int, Field(ge=1_000, le=10_000_000)] = 900_000
+    # How long one message waits on an unavailable dependency (database, broker, clearinghouse) with
+    # its partition paused before the wait counts against its attempts (then a dead letter that
+    # `rcm dead-letters redrive` sends back); 0 waits for as long as the outage lasts.
+    infrastructure_wait_max_s: Annotated[float, Field(ge=0)] = 0.0
     # /readyz: an unpublished outbox row older than this, or a task restarted within this window, is not ready.
     readiness_outbox_max_age_s: Annotated[float, Field(gt=0)] = 60.0
     readiness_restart_window_s: Annotated[float, Field(gt=0)] = 300.0

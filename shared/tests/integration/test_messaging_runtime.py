@@ -213,3 +213,27 @@ async def test_a_dead_letter_keeps_nul_bytes_non_utf8_headers_and_a_null_value_b
     assert by_key[b"DEEP"].value == nested
     assert b"nests deeper" in dict(by_key[b"DEEP"].headers)["dlq_reason"]
     assert harness.runtime.task_restarts == {}, "no consumer restarted on a poison record"
+
+
+async def test_readiness_reports_a_loop_that_keeps_crashing(harness: Harness) -> None:
+    # task_restarts used to be counted but shown nowhere: a crash-looping loop looked ready.
+    import asyncio
+
+    from rcm_shared.messaging.runtime import NamedWorker
+
+    crashes = 0
+
+    async def broken(stop: asyncio.Event) -> None:
+        nonlocal crashes
+        crashes += 1
+        raise RuntimeError("simulated bug in a loop")
+
+    harness.runtime.workers.append(NamedWorker("broken", broken))
+    harness.runtime._spawn("worker:broken", broken)
+
+    async def restarted() -> bool:
+        return crashes >= 2
+
+    await wait_for(restarted, what="the broken loop to be restarted")
+    checks = await harness.runtime.readiness()
+    assert checks["restarts"].startswith("crash-looping: worker:broken ("), checks

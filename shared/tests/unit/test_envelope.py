@@ -46,20 +46,26 @@ def test_a_caused_event_keeps_correlation_and_trace_and_names_its_cause() -> Non
     assert child.traceparent != event.traceparent
 
 
+def _ce(**overrides: bytes | None) -> list[tuple[str, bytes]]:
+    """Valid CloudEvents headers with ``overrides`` (None drops a header)."""
+    headers = {"ce_specversion": b"1.0", "ce_id": str(uuid.uuid4()).encode(), "ce_type": b"t", "ce_source": b"s",
+               "ce_correlationid": b"c"}
+    headers.update(overrides)  # type: ignore[arg-type]
+    return [(k, v) for k, v in headers.items() if v is not None]
+
+
 @pytest.mark.parametrize(
     ("headers", "value", "reason"),
     [
         ([], b"{}", "missing CloudEvents header"),
-        ([("ce_id", b"not-a-uuid"), ("ce_type", b"t"), ("ce_source", b"s"), ("ce_correlationid", b"c")], b"{}",
-         "header ce_id is not a UUID"),
-        ([("ce_id", str(uuid.uuid4()).encode()), ("ce_type", b"t"), ("ce_source", b"s"), ("ce_correlationid", b"c")],
-         b"[1, 2]", "payload must be a JSON object"),
-        ([("ce_id", str(uuid.uuid4()).encode()), ("ce_type", b"t"), ("ce_source", b"s"), ("ce_correlationid", b"c")],
-         b"{nope", "payload is not JSON"),
-        ([("ce_id", str(uuid.uuid4()).encode()), ("ce_type", b"t"), ("ce_source", b"s"), ("ce_correlationid", b"c"),
-          ("ce_specversion", b"0.3")], b"{}", "unsupported ce_specversion"),
-        ([("ce_id", str(uuid.uuid4()).encode()), ("ce_type", b"t"), ("ce_source", b"s"), ("ce_correlationid", b"c")],
-         None, "tombstone"),
+        (_ce(ce_specversion=None), b"{}", "missing CloudEvents header(s): ce_specversion"),
+        (_ce(ce_id=b"not-a-uuid"), b"{}", "header ce_id is not a UUID"),
+        (_ce(), b"[1, 2]", "payload must be a JSON object"),
+        (_ce(), b"{nope", "payload is not JSON"),
+        (_ce(ce_specversion=b"0.3"), b"{}", "unsupported ce_specversion"),
+        (_ce(), None, "tombstone"),
+        (_ce(ce_type=b"t" * 4096), b"{}", "ce_type longer than 200 characters"),
+        (_ce(ce_source=b"s" * 201), b"{}", "ce_source longer than 200"),
     ],
 )
 def test_a_bad_record_gives_an_error_that_names_what_is_wrong(
@@ -67,4 +73,13 @@ def test_a_bad_record_gives_an_error_that_names_what_is_wrong(
 ) -> None:
     with pytest.raises(EnvelopeError) as err:
         Envelope.from_kafka(b"k", value, headers)
+    assert reason in err.value.reason
+
+
+@pytest.mark.parametrize(("key", "reason"), [(b"E-1\x00", "record key holds a control character"),
+                                             (b"E" * 201, "record key is longer than 200")])
+def test_a_record_key_is_held_to_the_rules_of_the_partition_key_header(key: bytes, reason: str) -> None:
+    # A NUL in ce_partitionkey was refused while the same NUL in the record key went through.
+    with pytest.raises(EnvelopeError) as err:
+        Envelope.from_kafka(key, b"{}", _ce())
     assert reason in err.value.reason

@@ -122,6 +122,18 @@ async def test_an_outage_spends_none_of_the_messages_attempts() -> None:
     assert store.effects == ["E1"] and store.raw() == []
 
 
+async def test_an_outage_longer_than_the_configured_ceiling_spends_attempts_then_dead_letters() -> None:
+    store = Store()
+    # A dependency down for good: past the 0.05 s ceiling the wait counts against the two attempts.
+    await deliver(_subscription(store, fail_times=10_000), _event("E9"), lambda: Uow(store),  # type: ignore[arg-type]
+                  topic=Topic.ENCOUNTERS, max_attempts=2, infrastructure_wait_max_s=0.05)
+    assert store.effects == []
+    [dead] = store.raw()
+    reason = dict(dead.headers)["dlq_reason"].decode()
+    assert reason.startswith("dependency unavailable for more than 0.05s: "), reason
+    assert dict(dead.headers)["dlq_error_type"] == b"TransientError"
+
+
 async def test_a_bug_is_retried_a_bounded_number_of_times_then_dead_lettered() -> None:
     store = Store()
     await deliver(_subscription(store, fail_times=8, error=RuntimeError), _event("E2"),  # type: ignore[arg-type]
@@ -164,6 +176,24 @@ async def test_a_repeated_event_id_with_other_content_is_a_conflict_not_a_duplic
     assert store.effects == ["E5"]
     [dead] = store.raw()
     assert dict(dead.headers)["dlq_error_type"] == b"EventIdConflict"
+
+
+async def test_an_invalid_record_reusing_a_processed_id_is_dead_lettered_not_dropped() -> None:
+    # It used to be logged as dead-lettered while the inbox took it for a duplicate: nothing written.
+    store = Store()
+    first = new_event(ENCOUNTER_COMPLETED, encounter_payload("E8"), source="hospital", correlation_id="E8")
+    sub = _subscription(store)
+    await deliver(sub, first, lambda: Uow(store), topic=Topic.ENCOUNTERS)
+    key, _, headers = first.to_kafka()
+    invalid = ConsumerRecord(topic="rcm.encounters", partition=0, offset=9, timestamp=0, timestamp_type=0, key=key,
+                             value=b'{"encounter_id": "E8"}', checksum=None, serialized_key_size=len(key),
+                             serialized_value_size=22, headers=headers)
+    await deliver_record(sub, invalid, lambda: Uow(store))
+    await deliver_record(sub, invalid, lambda: Uow(store))  # redelivered: still one dead letter
+    [dead] = store.raw()
+    assert dict(dead.headers)["dlq_error_type"] == b"ValidationError"
+    assert dict(dead.headers)["dlq_event_id_conflict"] == b"true" and dead.value == b'{"encounter_id": "E8"}'
+    assert store.effects == ["E8"]
 
 
 async def test_a_redrive_for_another_group_is_the_original_event_for_this_one() -> None:

@@ -296,6 +296,30 @@ class LocalStack:
         postgres.ensure_database(postgres.bin_dir(), port, name)
         return postgres.database_url(port, name)
 
+    # -------------------------------------------------------------- crash
+    def crash(self, component: str) -> bool:
+        """SIGKILL the broker (``"kafka"``) or the database server (``"postgres"``) with all its
+        child processes, as a machine or container dying would; :meth:`up` starts it again
+        (PostgreSQL then runs crash recovery). For the chaos harness. False if it was not running.
+        """
+        if component not in (KAFKA, POSTGRES):
+            raise StackError(f"unknown stack component {component!r}: expected {KAFKA!r} or {POSTGRES!r}")
+        with self._locked():
+            process = self._kafka_process() if component == KAFKA else self._postgres_process()
+            if process is None:
+                return False
+            try:
+                victims = [process, *process.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                return False
+            for victim in victims:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    victim.send_signal(signal.SIGKILL)
+            _, alive = psutil.wait_procs(victims, timeout=10)
+            if alive:
+                raise StackError(f"{component} processes {[p.pid for p in alive]} survived SIGKILL")
+            return True
+
     # ------------------------------------------------------------ helpers
     def _kafka_process(self) -> psutil.Process | None:
         return live_process(read_pid(self._layout.kafka_pid_file), str(self._layout.kafka_properties))

@@ -151,6 +151,7 @@ class ConsumerRunner(Generic[U]):
         backoff_initial_ms: int = 100,
         backoff_max_ms: int = 5_000,
         dead_letter_max_bytes: int = 900_000,
+        infrastructure_wait_max_s: float = 0.0,
     ) -> None:
         self.sub = subscription
         self.service = service
@@ -165,6 +166,9 @@ class ConsumerRunner(Generic[U]):
         self.backoff_initial_ms = backoff_initial_ms
         self.backoff_max_ms = backoff_max_ms
         self.dead_letter_max_bytes = dead_letter_max_bytes
+        # How long one message may wait on an unavailable dependency before its waiting counts as
+        # its own failure (spending attempts, then a dead letter that can be redriven); 0: forever.
+        self.infrastructure_wait_max_s = infrastructure_wait_max_s
         self._lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self.assigned: set[TopicPartition] = set()
@@ -263,6 +267,7 @@ class ConsumerRunner(Generic[U]):
 
         attempt = 0
         infra_attempt = 0
+        waiting_since: float | None = None
         while True:
             attempt += 1
             started = time.perf_counter()
@@ -307,20 +312,26 @@ class ConsumerRunner(Generic[U]):
                     await self._dead_letter(record, envelope, safe_reason(exc), type(exc).__name__,
                                             attempts=attempt)
                     return
+                reason = safe_reason(exc)
                 if kind is FailureClass.INFRASTRUCTURE:
-                    infra_attempt += 1
-                    attempt -= 1  # the message is not at fault; do not spend its retries
-                    self._pause(safe_reason(exc))
-                    log.warning("%s: dependency unavailable (%s); partition paused, retrying", self.group_id,
-                                safe_reason(exc)[:200])
-                    await self._sleep(infra_attempt)
-                    continue
+                    if waiting_since is None:
+                        waiting_since = time.monotonic()
+                    waited = time.monotonic() - waiting_since
+                    if not self.infrastructure_wait_max_s or waited < self.infrastructure_wait_max_s:
+                        infra_attempt += 1
+                        attempt -= 1  # the message is not at fault; do not spend its retries
+                        self._pause(reason)
+                        log.warning("%s: dependency unavailable (%s); partition paused, retrying", self.group_id,
+                                    reason[:200])
+                        await self._sleep(infra_attempt)
+                        continue
+                    # Past the configured ceiling the wait counts against the message's attempts.
+                    reason = f"dependency unavailable for more than {self.infrastructure_wait_max_s:g}s: {reason}"
                 if attempt >= self.max_attempts:
                     self._resume()
                     log.error("%s: handler failed %d times (%s); dead-lettering %s", self.group_id, attempt,
                               type(exc).__name__, envelope.id)
-                    await self._dead_letter(record, envelope, safe_reason(exc), type(exc).__name__,
-                                            attempts=attempt)
+                    await self._dead_letter(record, envelope, reason, type(exc).__name__, attempts=attempt)
                     return
                 log.warning("%s: handler attempt %d failed (%s); retrying", self.group_id, attempt,
                             type(exc).__name__)
@@ -380,26 +391,37 @@ class ConsumerRunner(Generic[U]):
             *([("dlq_original_value_null", b"true")] if record.value is None else []),
             *extra,
         ]
-        attempts_to_write = [(key, value, original_headers + trailer), (b"", b"", trailer)]
+        content_hash = record_content_hash(record)
         infra_attempt = 0
         fallback = 0
+        written = False
         while True:
-            key_, value_, headers_ = attempts_to_write[min(fallback, 1)]
+            # First the record as it was; after a failure to store it, a minimal dead letter.
+            key_, value_, headers_ = (key, value, original_headers + trailer) if fallback == 0 else (b"", b"", trailer)
             try:
                 async with self.uow_factory() as uow:
-                    fresh = await uow.claim_message(
+                    claimed = await uow.claim_message(
                         self.group_id, message_id, event_type=envelope.type if envelope else None,
                         topic=record.topic, partition=record.partition, offset=record.offset,
-                        outcome="dead_lettered",
+                        outcome="dead_lettered", content_hash=content_hash,
                     )
-                    if fresh:
+                    if claimed is Claimed.CONFLICT and "#conflict:" not in message_id:
+                        # The id was already taken by another record (processed or dead-lettered with
+                        # other content): this one is still dead-lettered, under an id of its own.
+                        message_id = f"{message_id}#conflict:{content_hash[:16]}"
+                        trailer.append(("dlq_event_id_conflict", b"true"))
+                        raise _Retry()
+                    if claimed:
                         await uow.publish_raw(
                             self.dead_letter_topic, event_id=f"dlq:{self.group_id}:{message_id}",
                             event_type=DEAD_LETTER_EVENT_TYPE, key=key_, value=value_, headers=headers_,
                         )
+                        written = True
                     await uow.commit()
                 self._resume()
                 break
+            except _Retry:
+                continue
             except Exception as exc:
                 if classify(exc) is FailureClass.INFRASTRUCTURE:
                     infra_attempt += 1
@@ -418,6 +440,10 @@ class ConsumerRunner(Generic[U]):
                     self._pause(f"dead letter cannot be written: {safe_reason(exc)}")
                     log.error("%s: minimal dead letter failed (%s); retrying", self.group_id, safe_reason(exc)[:200])
                     await self._sleep(fallback)
+        if not written:
+            log.info("%s: %s[%d]@%d was already dead-lettered (redelivered); not written twice", self.group_id,
+                     record.topic, record.partition, record.offset)
+            return
         self.metrics.dead_lettered.labels(self.service, record.topic,
                                           envelope.type if envelope else "<undecodable>").inc()
         log.warning("%s: dead-lettered %s[%d]@%d to %s: %s", self.group_id, record.topic, record.partition,
@@ -430,6 +456,10 @@ class ConsumerRunner(Generic[U]):
         except TimeoutError:
             return
         raise _Stopping()
+
+
+class _Retry(Exception):
+    """Write the dead letter again (under another id)."""
 
 
 class _RebalanceListener(ConsumerRebalanceListener):

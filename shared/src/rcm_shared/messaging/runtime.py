@@ -108,6 +108,7 @@ class ServiceRuntime(Generic[U]):
                 uow_factory=self.uow, dead_letter_topic=dlq, metrics=self.metrics, batch_size=s.consumer_batch_size,
                 max_attempts=s.handler_max_attempts, backoff_initial_ms=s.retry_backoff_initial_ms,
                 backoff_max_ms=s.retry_backoff_max_ms, dead_letter_max_bytes=s.dead_letter_max_bytes,
+                infrastructure_wait_max_s=s.infrastructure_wait_max_s,
             )
             for sub in self.subscriptions
         ]

@@ -42,12 +42,13 @@ async def deliver(
     namespace: str = "rcm",
     offset: int = 0,
     max_attempts: int = 2,
+    infrastructure_wait_max_s: float = 0.0,
 ) -> None:
     """Run ``event`` through the real consumer loop of ``subscription`` (decode, contract check,
     inbox, handler, commit, retries, dead letter) on in-memory units of work, without Kafka."""
     record = kafka_record(event, topic=topic_name(topic, namespace), offset=offset)
     await deliver_record(subscription, record, uow_factory, service=service, namespace=namespace,
-                         max_attempts=max_attempts)
+                         max_attempts=max_attempts, infrastructure_wait_max_s=infrastructure_wait_max_s)
 
 
 async def deliver_record(
@@ -59,12 +60,14 @@ async def deliver_record(
     namespace: str = "rcm",
     max_attempts: int = 2,
     dead_letter_max_bytes: int = 900_000,
+    infrastructure_wait_max_s: float = 0.0,
 ) -> ConsumerRunner[U]:
     """Run a raw record (malformed ones included) through the consumer loop; return the runner."""
     runner: ConsumerRunner[U] = ConsumerRunner(
         subscription, service=service, namespace=namespace, bootstrap_servers="unused:9092",
         uow_factory=uow_factory, dead_letter_topic=f"{namespace}.{service}.dlq", metrics=MessagingMetrics(service),
         max_attempts=max_attempts, backoff_initial_ms=1, backoff_max_ms=2, dead_letter_max_bytes=dead_letter_max_bytes,
+        infrastructure_wait_max_s=infrastructure_wait_max_s,
     )
     await runner.handle_record(record)
     return runner

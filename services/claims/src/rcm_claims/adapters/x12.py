@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rcm_shared.clearinghouse import X12Reply
+from rcm_shared.errors import PermanentError
 from rcm_x12.claim837 import (
     BillingProvider,
     Claim837,
@@ -23,6 +24,7 @@ from rcm_x12.claim837 import (
 )
 from rcm_x12.claim837 import Claim as X12Claim
 from rcm_x12.common import Address
+from rcm_x12.errors import X12Error
 from rcm_x12.reader import read_277ca, read_999, read_ta1
 from rcm_x12.writer import EnvelopeParams
 
@@ -139,8 +141,14 @@ class X12AckReader:
     """Claim statuses from a 277CA (STC category codes; A3/A4/A6/A7/A8 are rejections)."""
 
     def read_277ca(self, content: str) -> list[ClaimStatusAck]:
+        """The statuses of a 277CA; a file that is not a readable 277CA is the file's fault
+        (a :class:`PermanentError` naming the segment position), never retried."""
         out: list[ClaimStatusAck] = []
-        for received in read_277ca(content):
+        try:
+            received_files = read_277ca(content)
+        except X12Error as exc:
+            raise PermanentError(f"the 277CA cannot be read: {exc}") from exc
+        for received in received_files:
             for status in received.document.claims:
                 codes = tuple(f"{s.category_code}:{s.status_code}" for s in status.statuses)
                 out.append(ClaimStatusAck(claim_id=status.patient_control_number, accepted=not status.rejected,

@@ -1,5 +1,6 @@
-"""Fixtures of the end-to-end tests: the whole platform as separate processes on the real
-broker and database (helpers come from rcm_cli.processes and rcm_shared.testing)."""
+"""Pytest fixtures of the cross-service tests (end-to-end, bad input): the whole platform as
+separate processes on the real broker and database. A pytest plugin (the workspace's root
+conftest.py lists it), so no test imports a conftest file."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rcm_cli.processes import SERVICES, Platform, build_platform
-from rcm_cli.synthetic import payer_business_date
 from rcm_shared.db.admin import create_database, drop_database
 from rcm_shared.testing.endpoints import Endpoints
+
+from rcm_cli.processes import SERVICES, Platform, build_platform
+from rcm_cli.synthetic import payer_business_date
 
 
 def free_port() -> int:
