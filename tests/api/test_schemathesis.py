@@ -48,6 +48,7 @@ from rcm_payments.config import PaymentsSettings
 from rcm_sandbox.bootstrap import create_app as sandbox_app
 from rcm_sandbox.settings import SandboxSettings
 from rcm_shared.db.database import Database
+from rcm_shared.testing.auth import bearer, clearinghouse_headers
 from rcm_shared.testing.endpoints import Endpoints
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 from schemathesis.core import NOT_SET
@@ -68,7 +69,7 @@ MIGRATIONS = {name: Path(str(module.__file__)).resolve().parent / "migrations"
                                    ("payments", rcm_payments))}
 
 
-def _examine(operation: Any, mode: GenerationMode, checks: list[Any]) -> None:
+def _examine(operation: Any, mode: GenerationMode, checks: list[Any], headers: dict[str, str]) -> None:
     """Up to ``MAX_EXAMPLES`` cases of ``operation`` in ``mode``; raises the first failure (shrunk)."""
 
     @hypothesis.settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
@@ -76,7 +77,7 @@ def _examine(operation: Any, mode: GenerationMode, checks: list[Any]) -> None:
                          suppress_health_check=list(HealthCheck), print_blob=False)
     @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
     def run(case: Any) -> None:
-        case.call_and_validate(checks=checks)
+        case.call_and_validate(checks=checks, headers=headers)
 
     run()
 
@@ -100,7 +101,7 @@ def _with_each_string_poisoned(value: Any) -> Iterator[Any]:
                 yield {**value, key: poisoned}
 
 
-def hostile_sweep(operation: Any, checks: list[Any]) -> list[str]:
+def hostile_sweep(operation: Any, checks: list[Any], headers: dict[str, str]) -> list[str]:
     """Every HOSTILE value in each parameter, and a NUL in each string of a valid body; the failures."""
     body: Any = NOT_SET
     media_type: str | None = None
@@ -121,15 +122,16 @@ def hostile_sweep(operation: Any, checks: list[Any]) -> list[str]:
     for label, path, query, payload in variants:
         case = operation.Case(path_parameters=path, query=query, body=payload, media_type=media_type)
         try:
-            case.call_and_validate(checks=checks)
+            case.call_and_validate(checks=checks, headers=headers)
         except Exception as exc:
             failures.append(f"{operation.label} [hostile {label}]: {exc}")
     return failures
 
 
-def fuzz(app: FastAPI) -> list[str]:
-    """Run every operation of ``app``'s OpenAPI with valid and invalid data; the failures found."""
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)  # starts the app's lifespan once
+def fuzz(app: FastAPI, headers: dict[str, str]) -> list[str]:
+    """Run every operation of ``app``'s OpenAPI with valid and invalid data, authorized by
+    ``headers`` (a token every route accepts); the failures found."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, headers=headers)  # starts the lifespan once
     failures: list[str] = []
     for result in schema.get_all_operations():
         if not isinstance(result, Ok):
@@ -139,12 +141,12 @@ def fuzz(app: FastAPI) -> list[str]:
         checks = [not_a_server_error] if operation.label in NOT_CONFORMANCE_CHECKED else list(CHECKS)
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
-                _examine(operation, mode, checks)
+                _examine(operation, mode, checks, headers)
             except Unsatisfiable:
                 assert mode is GenerationMode.NEGATIVE  # an operation without inputs has no invalid ones
             except Exception as exc:  # one report per operation and mode, every one listed at the end
                 failures.append(f"{operation.label} [{mode.value}]: {exc}")
-        failures += hostile_sweep(operation, checks)
+        failures += hostile_sweep(operation, checks, headers)
     return failures
 
 
@@ -211,7 +213,7 @@ async def test_no_input_gives_a_service_a_5xx_and_every_answer_matches_its_opena
 
         def run() -> list[str]:
             with lifespans():
-                return fuzz(app)
+                return fuzz(app, bearer())
 
         # Schemathesis runs the app in its own event loop thread; keep this test's loop free meanwhile.
         failures = await asyncio.to_thread(run)
@@ -221,5 +223,5 @@ async def test_no_input_gives_a_service_a_5xx_and_every_answer_matches_its_opena
 def test_no_input_gives_the_sandbox_a_5xx_and_every_answer_matches_its_openapi(tmp_path: Path) -> None:
     app = sandbox_app(SandboxSettings(data_dir=tmp_path, seed=42, remit_batch_seconds=3600))
     with lifespans():
-        failures = fuzz(app)
+        failures = fuzz(app, clearinghouse_headers())
     assert not failures, "\n\n".join(failures)

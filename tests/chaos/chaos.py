@@ -60,6 +60,7 @@ from typing import Any, Literal
 
 import asyncpg
 import httpx
+from rcm_cli.credentials import clearinghouse_headers
 from rcm_cli.observe import dead_letter_counts
 from rcm_cli.processes import SERVICES, Platform, build_platform
 from rcm_cli.publish import encounter_events, publish_encounters
@@ -237,7 +238,7 @@ async def audit(urls: dict[str, str], sandbox_url: str, bootstrap: str, namespac
     result.stuck = waiting
     result.lost = [e for e in encounter_ids if e not in ended and e not in waiting]
 
-    async with httpx.AsyncClient(base_url=sandbox_url, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=sandbox_url, timeout=30, headers=clearinghouse_headers()) as http:
         received = (await http.get("/v1/claims")).raise_for_status().json()
     result.claims_at_payer = len(received)
     seen = Counter(c["patient_control_number"] for c in received)

@@ -39,6 +39,7 @@ from rcm_shared.contracts.coding import EncounterCoded
 from rcm_shared.contracts.eligibility import EligibilityChecked
 from rcm_shared.contracts.encounters import EncounterCompleted
 from rcm_shared.envelope import Envelope, EnvelopeError
+from rcm_shared.testing.auth import clearinghouse_headers
 from rcm_shared.testing.endpoints import Endpoints
 from rcm_shared.topics import DEAD_LETTER_TOPIC, Topic, topic_name
 
@@ -440,7 +441,7 @@ class Harness:
             self.good_ids))
         postings = Counter(r["claim_id"] for r in await fetch_rows(self.db["payments"],
                                                                    "SELECT claim_id FROM postings"))
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with httpx.AsyncClient(timeout=10, headers=clearinghouse_headers()) as http:
             stats = (await http.get(self.plat["sandbox"].url + "/v1/stats")).raise_for_status().json()
             at_payer = (await http.get(self.plat["sandbox"].url + "/v1/claims")).raise_for_status().json()
         received = Counter(c["patient_control_number"] for c in at_payer)

@@ -16,6 +16,7 @@ from rcm_cli.processes import Platform
 from rcm_cli.publish import encounter_events, publish_encounters
 from rcm_cli.synthetic import encounters
 from rcm_shared.contracts.payments import PAYMENT_POSTED
+from rcm_shared.testing.auth import clearinghouse_headers
 from rcm_shared.testing.endpoints import Endpoints
 from rcm_shared.testing.kafka import read_topic
 from rcm_shared.topics import Topic, topic_name
@@ -76,9 +77,9 @@ def assert_exactly_once(plat: Platform, endpoints: Endpoints, namespace: str, n:
     assert db_count(payments_db, "SELECT count(*) FROM postings") == n
     assert db_count(payments_db, "SELECT count(*) FROM claim_accounts WHERE status = 'paid'") == n
     assert db_count(payments_db, "SELECT count(DISTINCT encounter_id) FROM claim_accounts") == n
-    stats = httpx.get(plat["sandbox"].url + "/v1/stats", timeout=5).json()
+    stats = httpx.get(plat["sandbox"].url + "/v1/stats", timeout=5, headers=clearinghouse_headers()).json()
     assert stats["claims_received"] == n, stats
-    received = httpx.get(plat["sandbox"].url + "/v1/claims", timeout=5).json()
+    received = httpx.get(plat["sandbox"].url + "/v1/claims", timeout=5, headers=clearinghouse_headers()).json()
     times = Counter(c["times_received"] for c in received)
     assert times == Counter({1: n}), f"a claim was adjudicated more than once: {times}"
     posted = payment_events(endpoints, namespace, expect=n)

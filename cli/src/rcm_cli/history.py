@@ -11,6 +11,8 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from rcm_shared.topics import DEAD_LETTER_TOPIC, TOPICS, topic_name
 from rcm_shared.tracing import trace_id
 
+from rcm_cli.kafka_client import kafka_options
+
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -74,7 +76,8 @@ async def read_records(bootstrap: str, topics: list[str]) -> list[ConsumerRecord
     (a topic that does not exist gives none), ordered by topic, partition and offset."""
     # earliest: a fetch error right after a leader change must not reset the position to the end.
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                                auto_offset_reset="earliest", client_id=f"history-{uuid.uuid4().hex[:6]}")
+                                auto_offset_reset="earliest", client_id=f"history-{uuid.uuid4().hex[:6]}",
+                                **kafka_options())
     await consumer.start()
     try:
         # A consumer without a subscription knows no topic's partitions: ask for the whole

@@ -105,6 +105,33 @@ def services_run(
 
 
 @app.command()
+def login(
+    user: Annotated[str, typer.Option(help="the subject the token names (recorded in audit trails)")],
+    role: Annotated[list[str], typer.Option(help="a role; repeat for several (integration, coder, biller, "
+                                                 "billing-manager, patient-accounts, auditor, admin)")],
+    ttl_hours: Annotated[float, typer.Option(min=0.01, max=24, help="lifetime of the token")] = 8.0,
+) -> None:
+    """Print a bearer token of the development issuer (development only; production tokens come
+    from the identity provider). Use it as ``Authorization: Bearer <token>``."""
+    from rcm_shared.auth import Role
+
+    from rcm_cli.credentials import CredentialsError, development_token
+
+    known = {r.value: r for r in Role}
+    unknown = [r for r in role if r not in known]
+    if unknown or not user.strip():
+        console.print(f"[red]unknown role(s) {', '.join(unknown)}; known: {', '.join(known)}[/]" if unknown
+                      else "[red]--user must not be empty[/]")
+        raise typer.Exit(2)
+    try:
+        token = development_token(user.strip(), [known[r] for r in role], ttl_s=int(ttl_hours * 3600))
+    except CredentialsError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    typer.echo(token)
+
+
+@app.command()
 def publish(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON object, JSON list or JSON lines")],
     namespace: Annotated[str, typer.Option(help="topic namespace")] = "rcm",

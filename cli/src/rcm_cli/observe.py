@@ -11,6 +11,9 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from rcm_shared.topics import DEAD_LETTER_TOPIC, topic_name
 
+from rcm_cli.credentials import clearinghouse_headers, service_headers
+from rcm_cli.kafka_client import kafka_options
+
 
 @dataclass
 class PipelineCounts:
@@ -66,7 +69,7 @@ SUMMARY_PATHS = {"eligibility": "/v1/eligibility/summary", "coding": "/v1/coding
 async def dead_letter_counts(bootstrap: str, namespace: str) -> dict[str, int]:
     """Records in each service's dead-letter topic (end offset minus beginning)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                client_id=f"observer-{uuid.uuid4().hex[:6]}")
+                                client_id=f"observer-{uuid.uuid4().hex[:6]}", **kafka_options())
     await consumer.start()
     try:
         out: dict[str, int] = {}
@@ -91,16 +94,17 @@ async def dead_letter_counts(bootstrap: str, namespace: str) -> dict[str, int]:
 async def pipeline_counts(urls: dict[str, str], bootstrap: str, namespace: str) -> PipelineCounts:
     """Ask every service for its summary; a service that does not answer reports nothing."""
     counts = PipelineCounts()
+    services, clearinghouse = service_headers(), clearinghouse_headers()
     async with httpx.AsyncClient(timeout=5) as http:
         for service, path in SUMMARY_PATHS.items():
             try:
-                response = await http.get(urls[service] + path)
+                response = await http.get(urls[service] + path, headers=services)
                 if response.status_code == 200:
                     setattr(counts, service, response.json())
             except httpx.HTTPError:
                 pass
         try:
-            response = await http.get(urls["sandbox"] + "/v1/stats")
+            response = await http.get(urls["sandbox"] + "/v1/stats", headers=clearinghouse)
             if response.status_code == 200:
                 counts.sandbox = response.json()
         except httpx.HTTPError:

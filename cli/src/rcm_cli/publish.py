@@ -12,6 +12,8 @@ from rcm_shared.envelope import Envelope, new_event
 from rcm_shared.messaging.admin import ensure_topics
 from rcm_shared.topics import Topic, topic_name
 
+from rcm_cli.kafka_client import kafka_options
+
 SOURCE = "rcm/ehr-integration"
 
 
@@ -29,8 +31,10 @@ async def publish_encounters(
     partitions: int = 6,
 ) -> None:
     """Send events (and optional raw, deliberately malformed records) to the encounters topic."""
-    await ensure_topics(bootstrap, namespace, partitions=partitions, replication_factor=1)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5)
+    kafka = kafka_options()
+    await ensure_topics(bootstrap, namespace, partitions=partitions, replication_factor=1, client_options=kafka)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5,
+                                **kafka)
     await producer.start()
     try:
         topic = topic_name(Topic.ENCOUNTERS, namespace)

@@ -44,6 +44,7 @@ from rcm_shared.envelope import Envelope, EnvelopeError
 from rcm_shared.topics import DEAD_LETTER_TOPIC, KEEP_FOREVER, topic_name
 
 from rcm_cli.history import read_records
+from rcm_cli.kafka_client import kafka_options
 
 LEDGER_TOPIC = "ops.redrives"
 REDRIVE_OF_HEADER = "rcm_redrive_of"
@@ -273,7 +274,8 @@ async def read_ledger(bootstrap: str, namespace: str) -> dict[str, str]:
 async def ensure_ledger_topic(bootstrap: str, namespace: str, *, replication_factor: int = 1) -> None:
     """Create ``<namespace>.ops.redrives`` (one partition, kept forever) when missing."""
     name = f"{namespace}.{LEDGER_TOPIC}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{namespace}-redrive-admin")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{namespace}-redrive-admin",
+                                **kafka_options())
     await admin.start()
     try:
         if name in set(await admin.list_topics()):
@@ -305,7 +307,7 @@ async def redrive(bootstrap: str, namespace: str, service: str, *, reason: str |
         return report
     if not todo:
         return report
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", **kafka_options())
     await producer.start()
     try:
         ledger_topic = f"{namespace}.{LEDGER_TOPIC}"

@@ -9,6 +9,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -30,13 +31,17 @@ def _console_scripts() -> set[str]:
 
 
 def _settings_class(service: str) -> Any:
-    from rcm_shared.settings import ServiceSettings  # type: ignore[import-untyped, unused-ignore]
+    from rcm_shared.settings import (  # type: ignore[import-untyped, unused-ignore]
+        ClearinghouseSettings,
+        ServiceSettings,
+    )
 
     module = importlib.import_module(f"rcm_{service}.config")
     classes = [
         value
         for value in vars(module).values()
-        if isinstance(value, type) and issubclass(value, ServiceSettings) and value is not ServiceSettings
+        if isinstance(value, type) and issubclass(value, ServiceSettings)
+        and value not in (ServiceSettings, ClearinghouseSettings)
     ]
     assert len(classes) == 1, f"rcm_{service}.config should define one settings class"
     return classes[0]
@@ -78,6 +83,35 @@ def test_compose_gives_each_service_exactly_the_settings_it_reads(compose: dict[
     _check_env_against_settings(service, env)
     assert ("SANDBOX_URL" in env) == (service in CALLS_CLEARINGHOUSE)
     assert env["DATABASE_URL"].endswith(f"/rcm_{service}")
+
+
+def test_compose_publishes_ports_only_on_loopback(compose: dict[str, Any]) -> None:
+    published = {name: svc.get("ports", []) for name, svc in compose["services"].items()}
+    assert any(published.values())
+    for name, ports in published.items():
+        for port in ports:
+            assert isinstance(port, str) and port.startswith("127.0.0.1:"), f"{name} publishes {port!r}"
+
+
+def test_compose_reads_the_database_password_from_a_git_ignored_docker_secret(compose: dict[str, Any]) -> None:
+    text = (REPO / "docker-compose.yml").read_text()
+    assert "postgres:postgres@" not in text and "POSTGRES_PASSWORD:" not in text
+    secrets = compose["secrets"]
+    secrets_dir = REPO / "deploy" / "compose" / "secrets"
+    for secret in secrets.values():
+        assert (REPO / secret["file"]).resolve().parent == secrets_dir.resolve()
+    ignored = (secrets_dir / ".gitignore").read_text().splitlines()
+    assert "*" in ignored and "!README.md" in ignored
+    assert "postgres_password" in (secrets_dir / "README.md").read_text()
+    postgres = compose["services"]["postgres"]
+    assert postgres["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/postgres_password"
+    assert "postgres_password" in postgres["secrets"]
+    for name in SERVICES:
+        service = compose["services"][name]
+        env = service["environment"]
+        assert urlsplit(env["DATABASE_URL"]).password is None, name
+        secret = env["DATABASE_PASSWORD_FILE"].removeprefix("/run/secrets/")
+        assert secret in service["secrets"] and secret in secrets, name
 
 
 def test_compose_creates_every_database_the_services_use(compose: dict[str, Any]) -> None:
@@ -130,22 +164,176 @@ def test_each_deployment_probes_health_requests_resources_and_runs_two_replicas(
 def test_each_deployment_gets_every_required_setting_from_configmap_and_secret(
     manifests: list[dict[str, Any]], service: str
 ) -> None:
+    env = _deployment_env(manifests, service)
+    # The ConfigMap is shared, so SANDBOX_URL reaches coding too; its settings ignore it.
+    if service not in CALLS_CLEARINGHOUSE:
+        env.pop("SANDBOX_URL")
+    _check_env_against_settings(service, env)
+
+
+# Settings that are secrets: a Deployment takes them from a Secret, never from a literal value.
+SECRET_SETTINGS = {"DATABASE_URL", "CLEARINGHOUSE_TOKEN", "KAFKA_SASL_PASSWORD"}
+# Settings naming a file: in the cluster, a key of a Secret mounted into the pod.
+FILE_SETTINGS = {"KAFKA_SSL_CAFILE", "KAFKA_SSL_CERTFILE", "KAFKA_SSL_KEYFILE", "DATABASE_SSLROOTCERT",
+                 "CLEARINGHOUSE_CAFILE", "DATABASE_PASSWORD_FILE"}
+
+
+def _container(manifests: list[dict[str, Any]], service: str) -> dict[str, Any]:
+    return dict(_deployments(manifests)[f"rcm-{service}"]["spec"]["template"]["spec"]["containers"][0])
+
+
+def _deployment_env(manifests: list[dict[str, Any]], service: str) -> dict[str, Any]:
     config = next(d for d in manifests if d["kind"] == "ConfigMap")
-    secret = next(d for d in manifests if d["kind"] == "Secret")
-    container = _deployments(manifests)[f"rcm-{service}"]["spec"]["template"]["spec"]["containers"][0]
+    secrets = {d["metadata"]["name"]: d for d in manifests if d["kind"] == "Secret"}
+    container = _container(manifests, service)
     env: dict[str, Any] = {}
     for source in container["envFrom"]:
         assert source["configMapRef"]["name"] == config["metadata"]["name"]
         env.update(config["data"])
     for variable in container["env"]:
+        if "value" in variable:
+            assert variable["name"] not in SECRET_SETTINGS, f"{service}: {variable['name']} is a literal"
+            env[variable["name"]] = variable["value"]
+            continue
         reference = variable["valueFrom"]["secretKeyRef"]
-        assert reference["name"] == secret["metadata"]["name"]
-        assert reference["key"] in secret["stringData"]
-        env[variable["name"]] = secret["stringData"][reference["key"]]
-    # The ConfigMap is shared, so SANDBOX_URL reaches coding too; its settings ignore it.
+        assert reference["name"] in secrets, reference
+        assert reference["key"] in secrets[reference["name"]]["stringData"]
+        env[variable["name"]] = secrets[reference["name"]]["stringData"][reference["key"]]
+    return env
+
+
+def _mounted_secret_files(manifests: list[dict[str, Any]], service: str) -> dict[str, str]:
+    """Path in the container -> content, for every key of every Secret mounted into the service's pod."""
+    secrets = {d["metadata"]["name"]: d for d in manifests if d["kind"] == "Secret"}
+    pod = _deployments(manifests)[f"rcm-{service}"]["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    files: dict[str, str] = {}
+    for mount in _container(manifests, service).get("volumeMounts", []):
+        volume = volumes[mount["name"]]
+        if "secret" not in volume:
+            continue
+        assert mount.get("readOnly") is True, f"{service}: {mount['mountPath']} should be read-only"
+        secret = secrets[volume["secret"]["secretName"]]
+        for key, content in secret["stringData"].items():
+            files[f"{mount['mountPath'].rstrip('/')}/{key}"] = content
+    return files
+
+
+def _with_files_in(tmp_path: Path, env: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
+    """``env`` with each file setting pointing at a copy of the mounted Secret key it names."""
+    out = dict(env)
+    for name in FILE_SETTINGS & set(env):
+        assert env[name] in files, f"{name}={env[name]} is no key of a Secret mounted into the pod"
+        local = tmp_path / env[name].lstrip("/")
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_text(files[env[name]])
+        out[name] = str(local)
+    return out
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_deployment_starts_in_production_once_its_placeholders_are_replaced(
+    manifests: list[dict[str, Any]], service: str, tmp_path: Path
+) -> None:
+    # With the placeholders left in, production refuses to start; with real-looking values it must
+    # start (a missing identity provider, clearinghouse credential, replication or transport setting,
+    # or a CA file that no mounted Secret provides, fails here).
+    env = _with_files_in(tmp_path, _deployment_env(manifests, service), _mounted_secret_files(manifests, service))
     if service not in CALLS_CLEARINGHOUSE:
         env.pop("SANDBOX_URL")
-    _check_env_against_settings(service, env)
+    settings_class = _settings_class(service)
+    with pytest.raises(ValueError, match="placeholder"):
+        settings_class(**{k.lower(): v for k, v in env.items()})
+    real = {k.lower(): re.sub(r"REPLACE_ME_?", "real", v) for k, v in env.items()}
+    settings = settings_class(**real)
+    assert settings.kafka_security.protocol == "SASL_SSL"
+    assert settings.kafka_security.sasl_username == f"rcm-{service}", "each service is its own Kafka user"
+    assert settings.kafka_security.ssl_cafile is not None
+    assert settings.database_tls.sslmode == "verify-full" and settings.database_tls.sslrootcert is not None
+
+
+def test_every_placeholder_secret_is_marked_as_one(manifests: list[dict[str, Any]]) -> None:
+    for secret in (d for d in manifests if d["kind"] == "Secret"):
+        values = secret["stringData"].values()
+        assert all("REPLACE_ME" in v for v in values), f"{secret['metadata']['name']}: a value that looks real"
+        assert secret["metadata"]["annotations"]["rcm.example/placeholder"] == "true"
+
+
+def _network_policies(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [d for d in manifests if d["kind"] == "NetworkPolicy"]
+
+
+def _selects(policy: dict[str, Any], labels: dict[str, str]) -> bool:
+    selector = policy["spec"]["podSelector"]
+    assert set(selector) <= {"matchLabels"}, "only matchLabels selectors are checked here"
+    return all(labels.get(k) == v for k, v in selector.get("matchLabels", {}).items())
+
+
+def test_the_namespace_denies_all_traffic_that_no_policy_allows(manifests: list[dict[str, Any]]) -> None:
+    policies = _network_policies(manifests)
+    assert {p["metadata"]["namespace"] for p in policies} == {"rcm"}
+    deny = [p for p in policies if p["spec"]["podSelector"] == {} and "ingress" not in p["spec"]
+            and "egress" not in p["spec"]]
+    assert deny and set(deny[0]["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    # What every pod may still do: resolve names, and nothing else.
+    for policy in (p for p in policies if p["spec"]["podSelector"] == {} and p not in deny):
+        for rule in policy["spec"].get("egress", []):
+            assert {port["port"] for port in rule["ports"]} == {53}, policy["metadata"]["name"]
+        assert "ingress" not in policy["spec"], policy["metadata"]["name"]
+    assert any(p["spec"]["podSelector"] == {} and p["spec"].get("egress") for p in policies), "DNS is allowed"
+
+
+def _rules(manifests: list[dict[str, Any]], service: str, direction: str) -> list[dict[str, Any]]:
+    labels = _deployments(manifests)[f"rcm-{service}"]["spec"]["template"]["metadata"]["labels"]
+    return [rule for p in _network_policies(manifests) if p["spec"]["podSelector"] and _selects(p, labels)
+            for rule in p["spec"].get(direction, [])]
+
+
+def test_every_deployment_is_selected_by_a_network_policy_of_its_own(manifests: list[dict[str, Any]]) -> None:
+    for name, deployment in _deployments(manifests).items():
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        own = [p for p in _network_policies(manifests) if p["spec"]["podSelector"] and _selects(p, labels)]
+        assert own, f"{name} is selected by no NetworkPolicy but the namespace's defaults"
+        assert all(set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"} for p in own), name
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_receives_only_on_its_ports(manifests: list[dict[str, Any]], service: str) -> None:
+    container_ports = {p["containerPort"] for p in _container(manifests, service)["ports"]}
+    rules = _rules(manifests, service, "ingress")
+    assert rules
+    for rule in rules:
+        assert rule.get("ports"), f"{service}: an ingress rule open on every port"
+        assert {p["port"] for p in rule["ports"]} <= container_ports
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_reaches_only_its_database_the_brokers_and_the_clearinghouse(
+    manifests: list[dict[str, Any]], service: str
+) -> None:
+    env = _deployment_env(manifests, service)
+    broker_port = int(env["KAFKA_BOOTSTRAP_SERVERS"].split(",")[0].rpartition(":")[2])
+    database_port = int(re.search(r"@[^/:]+:(\d+)/", env["DATABASE_URL"]).group(1))  # type: ignore[union-attr]
+    reached: dict[int, list[dict[str, Any]]] = {}
+    for rule in _rules(manifests, service, "egress"):
+        assert rule.get("to") and rule.get("ports"), f"{service}: an egress rule open to everything"
+        for port in rule["ports"]:
+            reached.setdefault(port["port"], []).extend(rule["to"])
+    wanted = {database_port, broker_port} | ({443} if service in CALLS_CLEARINGHOUSE else set())
+    assert set(reached) == wanted, f"{service} reaches ports {sorted(reached)}"
+    for peer in reached[database_port]:
+        labels = peer["podSelector"]["matchLabels"]
+        assert all(service in value for value in labels.values()), f"{service} reaches another database: {labels}"
+    if service in CALLS_CLEARINGHOUSE:
+        assert all("ipBlock" in peer for peer in reached[443])
+
+
+def test_the_cluster_speaks_tls_to_kafka_and_postgres(manifests: list[dict[str, Any]]) -> None:
+    config = next(d for d in manifests if d["kind"] == "ConfigMap")["data"]
+    assert config["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    assert config["KAFKA_SASL_MECHANISM"].startswith("SCRAM-")
+    assert config["DATABASE_SSLMODE"] == "verify-full"
+    assert not SECRET_SETTINGS & set(config), "secrets never sit in the ConfigMap"
 
 
 def test_kustomization_lists_every_manifest(manifests: list[dict[str, Any]]) -> None:

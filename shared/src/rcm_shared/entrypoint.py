@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -21,8 +20,10 @@ import asyncpg
 from fastapi import FastAPI
 from pydantic import ValidationError
 
+from rcm_shared.db.database import asyncpg_connect_args
 from rcm_shared.db.migrations import upgrade_to_head
-from rcm_shared.settings import ServiceSettings
+from rcm_shared.logs import configure_logging
+from rcm_shared.settings import DatabaseTLS, ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -40,13 +41,15 @@ def load_settings(settings_cls: type[S]) -> S:
         raise SystemExit(2) from None
 
 
-def wait_for_database(url: str, timeout_s: float = 60.0) -> None:
-    """Block until PostgreSQL accepts a connection (prestart), or raise after ``timeout_s``."""
+def wait_for_database(url: str, timeout_s: float = 60.0, *, tls: DatabaseTLS | None = None) -> None:
+    """Block until PostgreSQL accepts a connection (prestart), or raise after ``timeout_s``;
+    with the service's TLS (``settings.database_tls``), as the engine and the migrations connect."""
     plain = url.replace("postgresql+asyncpg://", "postgresql://")
     deadline = time.monotonic() + timeout_s
+    connect_args = asyncpg_connect_args(tls)
 
     async def attempt() -> None:
-        conn = await asyncpg.connect(plain, timeout=5)
+        conn = await asyncpg.connect(plain, timeout=5, **connect_args)
         await conn.close()
 
     while True:
@@ -57,12 +60,6 @@ def wait_for_database(url: str, timeout_s: float = 60.0) -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"database not reachable after {timeout_s:.0f}s: {exc}") from exc
             time.sleep(1)
-
-
-def configure_logging(level: str) -> None:
-    """One line per record, no payloads: handlers never log patient data or note text."""
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("aiokafka").setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def service_main(
@@ -78,10 +75,10 @@ def service_main(
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
     args = parser.parse_args(argv)
     settings = load_settings(settings_cls)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, service=service, json_lines=settings.log_format == "json")
     if args.command == "migrate" or settings.run_migrations:
-        wait_for_database(settings.database_url)
-        upgrade_to_head(migrations, settings.database_url)
+        wait_for_database(settings.database_url, tls=settings.database_tls)
+        upgrade_to_head(migrations, settings.database_url, tls=settings.database_tls)
     if args.command == "migrate":
         return
     import uvicorn
@@ -91,6 +88,7 @@ def service_main(
         host=settings.http_host,
         port=settings.http_port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # keep the redacting handlers configure_logging installed
         access_log=False,
         timeout_graceful_shutdown=30,
     )

@@ -7,12 +7,24 @@ confusing connection error.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated
-from urllib.parse import urlsplit
+from pathlib import Path
+from typing import Annotated, Literal, get_args
+from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rcm_shared.auth import (
+    DEFAULT_AUDIENCE,
+    DEVELOPMENT_CLEARINGHOUSE_TOKEN,
+    DEVELOPMENT_ISSUER,
+    DEVELOPMENT_SIGNING_KEY,
+    TokenVerifier,
+)
 
 
 class Environment(StrEnum):
@@ -39,12 +51,18 @@ def placeholder_secret(value: str | None) -> str | None:
 
 
 def _secret_fields(settings: BaseSettings) -> dict[str, str]:
-    """Secret-looking string settings (``*_password``, ``*_secret``, ``*_token``) by name."""
+    """Secret-looking string settings (``*_password``, ``*_secret``, ``*_token``) that are set, by name.
+
+    An optional secret left unset (a SASL password with TLS-only Kafka) is not a placeholder; the
+    settings that need it say so themselves.
+    """
     out: dict[str, str] = {}
     for name in type(settings).model_fields:
         if name.endswith(("_password", "_secret", "_token")):
             value = getattr(settings, name)
-            out[name] = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value or "")
+            if value is None:
+                continue
+            out[name] = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
     return out
 
 
@@ -57,6 +75,93 @@ def to_async_database_url(url: str) -> str:
     raise ValueError(f"DATABASE_URL must be a PostgreSQL URL (postgresql://...), got scheme {scheme!r}")
 
 
+# ----------------------------------------------------------------------------- transport security
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_SSL"]
+ScramMechanism = Literal["SCRAM-SHA-256", "SCRAM-SHA-512"]
+DatabaseSslMode = Literal["disable", "require", "verify-ca", "verify-full"]
+
+
+def _existing_file(variable: str, path: str | None) -> None:
+    # Paths are configuration, not secrets: naming the missing file is what helps the operator.
+    if path is not None and not Path(path).is_file():
+        raise ValueError(f"{variable}: no file at {path}")
+
+
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """How a Kafka client encrypts and authenticates (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_SSL_*).
+
+    PLAINTEXT: neither (development). SSL: TLS, the brokers checked against ``ssl_cafile`` (the system
+    store when unset), ourselves by a client certificate if ``ssl_certfile``/``ssl_keyfile`` are given
+    (mTLS). SASL_SSL: the same TLS plus a SCRAM user and password. Built only valid: a bad combination
+    raises ``ValueError`` naming the variable (never a secret's value).
+    """
+
+    protocol: KafkaSecurityProtocol = "PLAINTEXT"
+    sasl_mechanism: ScramMechanism = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.protocol not in get_args(KafkaSecurityProtocol):
+            raise ValueError(f"KAFKA_SECURITY_PROTOCOL must be one of {', '.join(get_args(KafkaSecurityProtocol))}")
+        if self.sasl_mechanism not in get_args(ScramMechanism):
+            raise ValueError(f"KAFKA_SASL_MECHANISM must be one of {', '.join(get_args(ScramMechanism))}")
+        if self.protocol == "SASL_SSL":
+            missing = [name for name, value in (("KAFKA_SASL_USERNAME", self.sasl_username),
+                                                ("KAFKA_SASL_PASSWORD", self.sasl_password)) if not value]
+            if missing:
+                raise ValueError(f"KAFKA_SECURITY_PROTOCOL=SASL_SSL needs {' and '.join(missing)}")
+        tls_files = (("KAFKA_SSL_CAFILE", self.ssl_cafile), ("KAFKA_SSL_CERTFILE", self.ssl_certfile),
+                     ("KAFKA_SSL_KEYFILE", self.ssl_keyfile))
+        if self.protocol == "PLAINTEXT" and any(value for _, value in tls_files):
+            raise ValueError("KAFKA_SSL_* files are set but KAFKA_SECURITY_PROTOCOL=PLAINTEXT would not use them: "
+                             "set KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL")
+        if bool(self.ssl_certfile) != bool(self.ssl_keyfile):
+            raise ValueError("KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE go together (a client certificate and its key)")
+        for variable, path in tls_files:
+            _existing_file(variable, path)
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> KafkaSecurity:
+        """The same variables the services read, from the environment (for tools such as the ``rcm`` command)."""
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            return env.get(name, "").strip() or None
+
+        return cls(protocol=(get("KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT").upper(),  # type: ignore[arg-type]
+                   sasl_mechanism=(get("KAFKA_SASL_MECHANISM") or "SCRAM-SHA-512").upper(),  # type: ignore[arg-type]
+                   sasl_username=get("KAFKA_SASL_USERNAME"), sasl_password=env.get("KAFKA_SASL_PASSWORD") or None,
+                   ssl_cafile=get("KAFKA_SSL_CAFILE"), ssl_certfile=get("KAFKA_SSL_CERTFILE"),
+                   ssl_keyfile=get("KAFKA_SSL_KEYFILE"))
+
+
+@dataclass(frozen=True)
+class DatabaseTLS:
+    """How the service's PostgreSQL connections are encrypted (DATABASE_SSLMODE, DATABASE_SSLROOTCERT).
+
+    The modes mean what libpq's do: ``require`` encrypts without checking the server, ``verify-ca``
+    checks its certificate against ``sslrootcert`` (the system store when unset), ``verify-full`` also
+    checks that the certificate names the host of DATABASE_URL.
+    """
+
+    sslmode: DatabaseSslMode = "disable"
+    sslrootcert: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.sslmode not in get_args(DatabaseSslMode):
+            raise ValueError(f"DATABASE_SSLMODE must be one of {', '.join(get_args(DatabaseSslMode))}")
+        if self.sslrootcert is not None and self.sslmode in ("disable", "require"):
+            # A CA that is never checked reads like a verified connection; refuse the illusion.
+            raise ValueError(f"DATABASE_SSLROOTCERT is set but DATABASE_SSLMODE={self.sslmode} does not verify the "
+                             "server: use verify-full (or verify-ca)")
+        _existing_file("DATABASE_SSLROOTCERT", self.sslrootcert)
+
+
 class ServiceSettings(BaseSettings):
     """Settings shared by all four services (environment variables, case-insensitive)."""
 
@@ -65,9 +170,12 @@ class ServiceSettings(BaseSettings):
     service_name: str = Field(default="rcm", description="set by each service's subclass")
     environment: Environment = Environment.DEVELOPMENT
     log_level: str = "INFO"
+    log_format: Literal["json", "text"] = Field(default="json", description="JSON lines, or plain text lines")
 
     kafka_bootstrap_servers: str = Field(description="host:port[,host:port]")
     database_url: str = Field(description="postgresql://user:password@host:port/database")
+    # The password of DATABASE_URL from a file (a Docker or Kubernetes secret) instead of the URL.
+    database_password_file: str | None = None
     topic_namespace: str = "rcm"
     topic_partitions: Annotated[int, Field(ge=1, le=1000)] = 6
     topic_replication_factor: Annotated[int, Field(ge=1, le=7)] = 1
@@ -95,6 +203,15 @@ class ServiceSettings(BaseSettings):
     readiness_restart_window_s: Annotated[float, Field(gt=0)] = 300.0
     run_migrations: bool = True
 
+    # Bearer tokens (rcm_shared.auth). Production: the identity provider's issuer and JWKS URL.
+    # Development only: with no JWKS URL, tokens of the development issuer signed with
+    # AUTH_DEVELOPMENT_KEY (default: rcm_shared.auth's well-known key) are accepted.
+    auth_issuer: str = Field(default=DEVELOPMENT_ISSUER, min_length=1)
+    auth_audience: str = Field(default=DEFAULT_AUDIENCE, min_length=1)
+    auth_jwks_url: str | None = Field(default=None, pattern=r"^https?://")
+    auth_roles_claim: str = Field(default="roles", min_length=1, description="claim with the roles; dotted if nested")
+    auth_development_key: SecretStr | None = None
+
     @field_validator("kafka_bootstrap_servers")
     @classmethod
     def _bootstrap_has_ports(cls, value: str) -> str:
@@ -112,6 +229,28 @@ class ServiceSettings(BaseSettings):
     def _database_url_is_postgres(cls, value: str) -> str:
         to_async_database_url(value)
         return value
+
+    @model_validator(mode="after")
+    def _database_password_from_file(self) -> ServiceSettings:
+        # Runs before the production checks below, which then see the password like one in the URL.
+        if self.database_password_file is None:
+            return self
+        path = Path(self.database_password_file)
+        if not path.is_file():
+            raise ValueError(f"DATABASE_PASSWORD_FILE: no file at {path}")
+        password = path.read_text().rstrip("\r\n")
+        if not password:
+            raise ValueError(f"DATABASE_PASSWORD_FILE: {path} is empty")
+        parts = urlsplit(self.database_url)
+        if parts.password is not None:
+            raise ValueError("DATABASE_URL carries a password and DATABASE_PASSWORD_FILE is set: give it once")
+        user = parts.username
+        if not user:
+            raise ValueError("DATABASE_PASSWORD_FILE is set but DATABASE_URL names no user (postgresql://user@host/db)")
+        host = parts.netloc.rpartition("@")[2]
+        netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+        self.database_url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+        return self
 
     @field_validator("topic_namespace")
     @classmethod
@@ -131,14 +270,95 @@ class ServiceSettings(BaseSettings):
             for name, value in _secret_fields(self).items():
                 if why := placeholder_secret(value):
                     raise ValueError(f"{name.upper()} {why}: set a real secret outside development")
+            if self.auth_jwks_url is None or self.auth_development_key is not None:
+                raise ValueError("outside development tokens must come from an identity provider: set AUTH_JWKS_URL "
+                                 "(and AUTH_ISSUER) and leave AUTH_DEVELOPMENT_KEY unset")
+            if self.auth_issuer == DEVELOPMENT_ISSUER:
+                raise ValueError("AUTH_ISSUER is the development issuer: set the identity provider's issuer")
         if self.environment is Environment.PRODUCTION:
+            if not (self.auth_jwks_url or "").startswith("https://"):
+                raise ValueError("AUTH_JWKS_URL must be https in production")
             if not urlsplit(self.database_url).password:
                 raise ValueError("DATABASE_URL must carry credentials in production")
             if self.topic_replication_factor < 3:
                 raise ValueError("TOPIC_REPLICATION_FACTOR must be at least 3 in production")
         return self
 
+    # ---- transport security --------------------------------------------------------------------------
+    # Kafka: PLAINTEXT (development only; refused in production), SSL (TLS) or SASL_SSL (SCRAM over TLS).
+    # KAFKA_SSL_CAFILE is the brokers' CA (the system store when unset); KAFKA_SSL_CERTFILE and
+    # KAFKA_SSL_KEYFILE a client certificate for brokers that ask for one (mTLS).
+    kafka_security_protocol: KafkaSecurityProtocol = "PLAINTEXT"
+    kafka_sasl_mechanism: ScramMechanism = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: str | None = None
+    kafka_ssl_certfile: str | None = None
+    kafka_ssl_keyfile: str | None = None
+    # PostgreSQL: disable | require | verify-ca | verify-full (production requires verify-full);
+    # DATABASE_SSLROOTCERT is the database server's CA (the system store when unset).
+    database_sslmode: DatabaseSslMode = "disable"
+    database_sslrootcert: str | None = None
+
+    @model_validator(mode="after")
+    def _transport_is_secure(self) -> ServiceSettings:
+        # Building them checks them (files exist, SASL has a user and a password), naming the variable.
+        _ = self.kafka_security, self.database_tls
+        if self.environment is Environment.PRODUCTION:
+            if self.kafka_security_protocol == "PLAINTEXT":
+                raise ValueError("KAFKA_SECURITY_PROTOCOL=PLAINTEXT is refused in production (events carry patient "
+                                 "data): use SASL_SSL or SSL")
+            if self.database_sslmode != "verify-full":
+                raise ValueError(f"DATABASE_SSLMODE={self.database_sslmode} is refused in production: use verify-full "
+                                 "(TLS with the server's certificate and host name checked)")
+        return self
+
+    @property
+    def kafka_security(self) -> KafkaSecurity:
+        """The Kafka client security of these settings (see rcm_shared.messaging.kafka_security)."""
+        password = self.kafka_sasl_password.get_secret_value() if self.kafka_sasl_password else None
+        return KafkaSecurity(protocol=self.kafka_security_protocol, sasl_mechanism=self.kafka_sasl_mechanism,
+                             sasl_username=self.kafka_sasl_username, sasl_password=password,
+                             ssl_cafile=self.kafka_ssl_cafile, ssl_certfile=self.kafka_ssl_certfile,
+                             ssl_keyfile=self.kafka_ssl_keyfile)
+
+    @property
+    def database_tls(self) -> DatabaseTLS:
+        """The PostgreSQL TLS of these settings (see rcm_shared.db.database)."""
+        return DatabaseTLS(sslmode=self.database_sslmode, sslrootcert=self.database_sslrootcert)
+
+    def token_verifier(self) -> TokenVerifier:
+        """The verifier of this service's bearer tokens (JWKS outside development)."""
+        if self.auth_jwks_url is not None:
+            return TokenVerifier(issuer=self.auth_issuer, audience=self.auth_audience, jwks_url=self.auth_jwks_url,
+                                 roles_claim=self.auth_roles_claim)
+        key = self.auth_development_key.get_secret_value() if self.auth_development_key else DEVELOPMENT_SIGNING_KEY
+        return TokenVerifier(issuer=self.auth_issuer, audience=self.auth_audience, development_key=key,
+                             roles_claim=self.auth_roles_claim)
+
     @property
     def async_database_url(self) -> str:
         """The database URL with the asyncpg driver SQLAlchemy needs."""
         return to_async_database_url(self.database_url)
+
+
+class ClearinghouseSettings(ServiceSettings):
+    """The settings of a service that calls the clearinghouse (eligibility, claims, payments)."""
+
+    sandbox_url: str = Field(pattern=r"^https?://", description="clearinghouse base URL (the payer sandbox locally)")
+    # The clearinghouse's client credential (a bearer token), sent on every call to it.
+    clearinghouse_token: SecretStr = SecretStr(DEVELOPMENT_CLEARINGHOUSE_TOKEN)
+    # The CA of a clearinghouse whose certificate a private CA signed (the system store when unset).
+    clearinghouse_cafile: str | None = None
+
+    @model_validator(mode="after")
+    def _real_clearinghouse_credential(self) -> ClearinghouseSettings:
+        development_token = self.clearinghouse_token.get_secret_value() == DEVELOPMENT_CLEARINGHOUSE_TOKEN
+        if self.environment is not Environment.DEVELOPMENT and development_token:
+            raise ValueError("CLEARINGHOUSE_TOKEN is the development token: set the clearinghouse's credential")
+        if self.environment is Environment.PRODUCTION and not self.sandbox_url.startswith("https://"):
+            raise ValueError("SANDBOX_URL must be https in production (the clearinghouse carries PHI)")
+        if self.clearinghouse_cafile is not None and not self.sandbox_url.startswith("https://"):
+            raise ValueError("CLEARINGHOUSE_CAFILE is set but SANDBOX_URL is not https: nothing would check it")
+        _existing_file("CLEARINGHOUSE_CAFILE", self.clearinghouse_cafile)
+        return self

@@ -21,6 +21,7 @@ class Topic(StrEnum):
     CLAIMS_ACKS = "claims.acks"
     PAYMENTS_REMITTANCES = "payments.remittances"
     PAYMENTS_EVENTS = "payments.events"
+    AUDIT_PHI_ACCESS = "audit.phi-access"
     DLQ_ELIGIBILITY = "eligibility.dlq"
     DLQ_CODING = "coding.dlq"
     DLQ_CLAIMS = "claims.dlq"
@@ -53,6 +54,8 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(Topic.CLAIMS_ACKS, "claims", "raw 999/277CA files fetched from the clearinghouse"),
     TopicSpec(Topic.PAYMENTS_REMITTANCES, "payments", "raw 835 files fetched from the clearinghouse"),
     TopicSpec(Topic.PAYMENTS_EVENTS, "payments", "payments posted, denials, balances"),
+    TopicSpec(Topic.AUDIT_PHI_ACCESS, "every service (each records the reads of its own routes)",
+              "PhiAccessed: who read which patient's record, when; keyed by the record's id"),
     TopicSpec(Topic.DLQ_ELIGIBILITY, "eligibility", "dead letters of the eligibility consumers"),
     TopicSpec(Topic.DLQ_CODING, "coding", "dead letters of the coding consumers"),
     TopicSpec(Topic.DLQ_CLAIMS, "claims", "dead letters of the claims consumers"),

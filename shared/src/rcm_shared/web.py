@@ -1,5 +1,6 @@
-"""The HTTP shell every service shares: lifespan, /healthz, /readyz, /metrics, and one
-error shape (RFC 9457 problem details, ``application/problem+json``).
+"""The HTTP shell every service shares: lifespan, /healthz, /readyz, /metrics, bearer-token
+authorization (one dependency per route, :func:`requires`), and one error shape (RFC 9457
+problem details, ``application/problem+json``).
 
 Routes live in each service; this only builds the app around a runtime that the
 service's bootstrap creates inside the lifespan (nothing is built at import time).
@@ -9,18 +10,32 @@ field errors that name the field and never echo the input (it may hold patient d
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response, Security
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from rcm_shared.audit import record_phi_read
+from rcm_shared.auth import (
+    AuthenticationError,
+    Authenticator,
+    IdentityProviderUnavailable,
+    Permission,
+    Principal,
+    roles_with,
+)
+from rcm_shared.db.uow import MessagingUnitOfWork
 from rcm_shared.messaging.runtime import ServiceRuntime
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -56,9 +71,10 @@ class ProblemError(Exception):
 
     def __init__(
         self, status: int, detail: str, *, kind: str | None = None, errors: Sequence[FieldError] = (),
-        extensions: Mapping[str, Any] | None = None,
+        extensions: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
+        self.headers = dict(headers or {})
         self.problem = Problem(
             type=f"urn:rcm:problem:{kind}" if kind else "about:blank",
             title=HTTPStatus(status).phrase, status=status, detail=detail, errors=list(errors),
@@ -77,9 +93,10 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def problem_response(problem: Problem) -> JSONResponse:
+def problem_response(problem: Problem, headers: Mapping[str, str] | None = None) -> JSONResponse:
     """A problem as an HTTP response."""
-    return JSONResponse(problem.model_dump(mode="json"), status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE)
+    return JSONResponse(problem.model_dump(mode="json"), status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE,
+                        headers=dict(headers or {}))
 
 
 def field_errors(errors: Sequence[Any]) -> list[FieldError]:
@@ -94,7 +111,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_problem(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ProblemError)
-        return problem_response(exc.problem)
+        return problem_response(exc.problem, exc.headers)
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -102,7 +119,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else None
         extensions = exc.detail if isinstance(exc.detail, Mapping) else {}
         return problem_response(Problem(title=HTTPStatus(exc.status_code).phrase, status=exc.status_code,
-                                        detail=detail, **extensions))
+                                        detail=detail, **extensions), exc.headers)
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -113,6 +130,98 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
+
+
+# ------------------------------------------------------------------ authorization
+_bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
+                     description="OAuth2 access token (JWT) of the identity provider; in development "
+                                 "`rcm login --user NAME --role ROLE` prints one")
+_PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics")
+
+
+def _unauthorized(detail: str) -> ProblemError:
+    return ProblemError(401, detail, kind="unauthorized",
+                        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+@functools.cache
+def requires(permission: Permission) -> Any:
+    """The dependency a route declares (``dependencies=[requires(Permission.X)]``): a valid bearer
+    token (401 otherwise) whose roles grant ``permission`` (403 otherwise). The principal is then
+    available to the route as :data:`PrincipalDep`. Cached per permission, so a route resolves it once.
+    """
+
+    # The scope lands in the operation's OpenAPI security requirement, where the schema hook reads it.
+    # (A default, not Annotated: the annotation must resolve from module globals, the scope is local.)
+    async def authorize(
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Security(_bearer, scopes=[permission.value]),  # noqa: B008
+    ) -> Principal:
+        if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+            raise ProblemError(401, "a bearer token is required (Authorization: Bearer <token>)",
+                               kind="unauthorized", headers={"WWW-Authenticate": "Bearer"})
+        authenticator: Authenticator = request.app.state.authenticator
+        try:
+            principal = await authenticator.verify(credentials.credentials)
+        except AuthenticationError as exc:
+            raise _unauthorized(exc.reason) from None
+        except IdentityProviderUnavailable as exc:
+            raise ProblemError(503, str(exc), kind="identity-provider-unavailable",
+                               headers={"Retry-After": "5"}) from None
+        if not principal.allows(permission):
+            allowed = ", ".join(r.value for r in roles_with(permission)) or "none of the platform's roles"
+            raise ProblemError(403, f"this needs the permission {permission.value}, which the roles {allowed} grant",
+                               kind="forbidden", extensions={"permission": permission.value})
+        request.state.principal = principal
+        return principal
+
+    return Depends(authorize)
+
+
+def current_principal(request: Request) -> Principal:
+    """The caller that :func:`requires` authorized for this request."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        raise RuntimeError("route reads the principal but declares no requires(...) dependency")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+@dataclass(frozen=True)
+class PhiReads:
+    """Records the reads of patient data this request answers with (who, which record, which route)."""
+
+    principal: Principal
+    service: str
+    route: str
+
+    async def record(self, uow: MessagingUnitOfWork, resource: str, resource_ids: Sequence[str]) -> None:
+        """Queue the ``PhiAccessed`` events on ``uow`` (an entered unit of work; the route commits)."""
+        await record_phi_read(uow, self.principal, service=self.service, resource=resource,
+                              resource_ids=resource_ids, route=self.route)
+
+
+def phi_reads(request: Request, principal: PrincipalDep) -> PhiReads:
+    route = request.scope.get("route")
+    return PhiReads(principal, str(request.app.state.service), f"{request.method} {getattr(route, 'path', '?')}")
+
+
+PhiReadsDep = Annotated[PhiReads, Depends(phi_reads)]
+
+
+def install_api_docs(app: FastAPI, *, permission: Permission = Permission.API_DOCS) -> None:
+    """``/openapi.json`` and ``/docs`` behind a token like every other route (FastAPI's own are
+    off: they answer anyone)."""
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[requires(permission)])
+    async def openapi_document() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=[requires(permission)])
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - API")
 
 
 class Health(BaseModel):
@@ -140,12 +249,14 @@ Bootstrap = Callable[[FastAPI], Awaitable[tuple[ServiceRuntime[Any], Callable[[]
 
 
 def create_service_app(
-    *, title: str, description: str, bootstrap: Bootstrap, routers: Sequence[APIRouter] = ()
+    *, service: str, title: str, description: str, bootstrap: Bootstrap, authenticator: Authenticator,
+    routers: Sequence[APIRouter] = (),
 ) -> FastAPI:
     """A FastAPI app whose lifespan runs ``bootstrap(app)``.
 
     ``bootstrap`` builds the service (it may put its ports on ``app.state``) and returns the
-    runtime and a coroutine that closes what it opened.
+    runtime and a coroutine that closes what it opened. ``authenticator`` verifies the bearer
+    tokens every route but /healthz, /readyz and /metrics needs.
     """
 
     @asynccontextmanager
@@ -159,8 +270,12 @@ def create_service_app(
             await runtime.stop()
             await close()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
+                  openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.authenticator = authenticator
+    app.state.service = service
     install_problem_handlers(app)
+    install_api_docs(app)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness: the process answers")
     async def healthz() -> Health:
@@ -200,6 +315,7 @@ def document_problems(app: FastAPI) -> None:
                 "$defs", {}).items():
             components.setdefault(defs_name, defs)
         components["Problem"].pop("$defs", None)
+        _document_permissions(schema)
         for path in schema.get("paths", {}).values():
             for operation in path.values():
                 unprocessable = operation.get("responses", {}).get("422")
@@ -214,6 +330,28 @@ def document_problems(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
+
+
+def _document_permissions(schema: dict[str, Any]) -> None:
+    """Each protected operation says its permission and roles (``x-permission``, ``x-roles``, a
+    line of its description) and documents its 401 and 403 problems; the others are ``x-public``."""
+    permissions = {p.value: p for p in Permission}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            scopes = [scope for requirement in operation.get("security", []) for scope in requirement.get("bearer", [])]
+            permission = next((permissions[s] for s in scopes if s in permissions), None)
+            if permission is None:
+                operation["x-public"] = True
+                continue
+            roles = [r.value for r in roles_with(permission)]
+            operation["x-permission"] = permission.value
+            operation["x-roles"] = roles
+            line = f"Needs `{permission.value}` (roles: {', '.join(roles) or 'clearinghouse clients'})."
+            operation["description"] = f"{operation['description']}\n\n{line}" if operation.get("description") \
+                else line
+            responses = operation.setdefault("responses", {})
+            for status, response in problem_responses(401, 403).items():
+                responses.setdefault(str(status), response)
 
 
 def _schema_referenced(schema: dict[str, Any], name: str) -> bool:

@@ -252,3 +252,15 @@ async def test_a_value_too_large_for_the_topic_leaves_a_dead_letter_with_its_siz
     import hashlib
 
     assert headers["dlq_value_sha256"] == hashlib.sha256(big).hexdigest().encode()
+
+
+def test_a_bugs_reason_names_its_type_and_place_never_its_message() -> None:
+    # "Invalid isoformat string: 'yesterday'" used to reach dead letters and logs as it was.
+    from datetime import date
+
+    try:
+        date.fromisoformat("Quixotica-1937-11-23")
+    except ValueError as exc:
+        reason = safe_reason(exc)
+    assert reason.startswith("ValueError at test_failure_classes.py:") and "Quixotica" not in reason
+    assert safe_reason(PermanentError("member not on file")) == "member not on file"  # our own words stay

@@ -8,11 +8,14 @@ import hashlib
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import uuid
 import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any, Literal
 
 from rcm_devstack.errors import StackError
 from rcm_devstack.layout import StackLayout, StackPorts
@@ -194,19 +197,107 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\")
 
 
-def server_properties(layout: StackLayout, ports: StackPorts) -> str:
-    """The broker configuration: one KRaft node on loopback, sized for a laptop or CI box."""
+ScramMechanism = Literal["SCRAM-SHA-256", "SCRAM-SHA-512"]
+# Kept out of names and passwords: they would end the JAAS string or the --add-scram list early.
+_SCRAM_FORBIDDEN = re.compile(r'[\s"\\,=\[\];]')
+
+
+@dataclass(frozen=True)
+class ScramUser:
+    """A SCRAM user of the broker, created when its storage is first formatted."""
+
+    name: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """TLS, and with SASL_SSL SCRAM authentication, on the broker's client listener (``StackPorts.kafka``).
+
+    ``keystore`` is a PEM file holding the broker's private key (PKCS#8, unencrypted) and its certificate
+    chain, for ``127.0.0.1``; ``truststore`` a PEM file of the CA certificates the broker trusts, which its
+    readiness check trusts too. With SASL_SSL the first of ``users`` is the broker's own identity on its
+    inter-broker listener and the readiness check's; all of them are created when the storage is first
+    formatted (a home formatted earlier keeps the users it has). With SSL clients present a certificate
+    the truststore's CA signed. The controller listener stays PLAINTEXT on loopback.
+    """
+
+    protocol: Literal["SSL", "SASL_SSL"]
+    keystore: Path
+    truststore: Path
+    mechanism: ScramMechanism = "SCRAM-SHA-512"
+    users: tuple[ScramUser, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.protocol not in ("SSL", "SASL_SSL"):
+            raise StackError(f"KafkaSecurity protocol must be SSL or SASL_SSL, not {self.protocol!r}")
+        if self.mechanism not in ("SCRAM-SHA-256", "SCRAM-SHA-512"):
+            raise StackError(f"KafkaSecurity mechanism must be SCRAM-SHA-256 or SCRAM-SHA-512, not {self.mechanism!r}")
+        if self.protocol == "SASL_SSL" and not self.users:
+            raise StackError("KafkaSecurity with SASL_SSL needs at least one SCRAM user (the broker's own first)")
+        for user in self.users:
+            if not user.name or not user.password or _SCRAM_FORBIDDEN.search(user.name + user.password):
+                raise StackError(f"SCRAM user {user.name!r}: name and password must be non-empty, without "
+                                 'spaces or any of " \\ , = [ ] ;')
+        for what, path in (("keystore", self.keystore), ("truststore", self.truststore)):
+            if not Path(path).is_file():
+                raise StackError(f"KafkaSecurity {what} {path} does not exist")
+
+    @property
+    def listener(self) -> str:
+        """The name (and security protocol) of the client listener."""
+        return self.protocol
+
+    def client_options(self) -> dict[str, Any]:
+        """aiokafka keyword arguments of a client of this broker, as its first SCRAM user."""
+        context = ssl.create_default_context(cafile=str(self.truststore))
+        if self.protocol == "SSL":
+            context.load_cert_chain(str(self.keystore))
+        options: dict[str, Any] = {"security_protocol": self.protocol, "ssl_context": context}
+        if self.protocol == "SASL_SSL":
+            options.update(sasl_mechanism=self.mechanism, sasl_plain_username=self.users[0].name,
+                           sasl_plain_password=self.users[0].password)
+        return options
+
+
+def _security_properties(security: KafkaSecurity) -> str:
+    lines = [
+        "# TLS on the client listener: PEM key and certificate chain, PEM CA certificates.",
+        "ssl.keystore.type=PEM",
+        f"ssl.keystore.location={_escape(str(security.keystore))}",
+        "ssl.truststore.type=PEM",
+        f"ssl.truststore.location={_escape(str(security.truststore))}",
+        "ssl.endpoint.identification.algorithm=https",
+        # With SSL alone the client certificate is the identity; with SASL_SSL the SCRAM user is.
+        f"ssl.client.auth={'required' if security.protocol == 'SSL' else 'none'}",
+    ]
+    if security.protocol == "SASL_SSL":
+        broker = security.users[0]
+        module = "org.apache.kafka.common.security.scram.ScramLoginModule"
+        lines += [
+            f"sasl.enabled.mechanisms={security.mechanism}",
+            f"sasl.mechanism.inter.broker.protocol={security.mechanism}",
+            f"listener.name.sasl_ssl.{security.mechanism.lower()}.sasl.jaas.config={module} required "
+            f'username="{broker.name}" password="{broker.password}";',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def server_properties(layout: StackLayout, ports: StackPorts, security: KafkaSecurity | None = None) -> str:
+    """The broker configuration: one KRaft node on loopback, sized for a laptop or CI box; its client
+    listener PLAINTEXT, or secured by ``security``."""
+    client = security.listener if security is not None else "PLAINTEXT"
     return f"""\
 # Written by rcm_devstack at every start; edit rcm_devstack/kafka.py, not this file.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:{ports.kafka_controller}
-listeners=PLAINTEXT://127.0.0.1:{ports.kafka},CONTROLLER://127.0.0.1:{ports.kafka_controller}
-advertised.listeners=PLAINTEXT://127.0.0.1:{ports.kafka}
-inter.broker.listener.name=PLAINTEXT
+listeners={client}://127.0.0.1:{ports.kafka},CONTROLLER://127.0.0.1:{ports.kafka_controller}
+advertised.listeners={client}://127.0.0.1:{ports.kafka}
+inter.broker.listener.name={client}
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs={_escape(str(layout.kafka_data_dir))}
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,{client}:{client}
+{_security_properties(security) if security is not None else ""}log.dirs={_escape(str(layout.kafka_data_dir))}
 # Topics are declared by the platform (rcm_shared.topics); a typo must fail, not create one.
 auto.create.topics.enable=false
 delete.topic.enable=true
@@ -229,10 +320,12 @@ log.retention.hours=168
 """
 
 
-def write_config(layout: StackLayout, ports: StackPorts) -> None:
+def write_config(layout: StackLayout, ports: StackPorts, security: KafkaSecurity | None = None) -> None:
     """Write server.properties and the log4j2 configuration into the home's kafka dir."""
     layout.kafka_dir.mkdir(parents=True, exist_ok=True)
-    layout.kafka_properties.write_text(server_properties(layout, ports))
+    layout.kafka_properties.write_text(server_properties(layout, ports, security))
+    # It may hold the broker's SCRAM password.
+    layout.kafka_properties.chmod(0o600)
     log4j = resources.files("rcm_devstack").joinpath("log4j2.xml").read_text()
     log4j_config_path(layout).write_text(log4j)
 
@@ -258,9 +351,19 @@ def broker_command(java: str, libs: Path, layout: StackLayout) -> list[str]:
     return [*_java_command(java, libs, layout, KAFKA_MAIN_CLASS), str(layout.kafka_properties)]
 
 
-def format_storage_once(java: str, libs: Path, layout: StackLayout) -> None:
-    """Format the KRaft log directory the first time; the marker lives inside it, so
-    deleting the data directory brings a fresh format on the next start."""
+def scram_arguments(security: KafkaSecurity | None) -> list[str]:
+    """``kafka-storage format`` arguments creating the SCRAM users of ``security``."""
+    if security is None or security.protocol != "SASL_SSL":
+        return []
+    out: list[str] = []
+    for user in security.users:
+        out += ["--add-scram", f"{security.mechanism}=[name={user.name},password={user.password}]"]
+    return out
+
+
+def format_storage_once(java: str, libs: Path, layout: StackLayout, security: KafkaSecurity | None = None) -> None:
+    """Format the KRaft log directory the first time (with the SCRAM users of ``security``); the
+    marker lives inside it, so deleting the data directory brings a fresh format on the next start."""
     marker = layout.kafka_data_dir / _FORMATTED_MARKER
     if marker.is_file():
         return
@@ -273,6 +376,7 @@ def format_storage_once(java: str, libs: Path, layout: StackLayout) -> None:
         cluster_id(layout),
         "-c",
         str(layout.kafka_properties),
+        *scram_arguments(security),
     ]
     with layout.kafka_format_log.open("wb") as log:
         try:
@@ -295,18 +399,20 @@ def format_storage_once(java: str, libs: Path, layout: StackLayout) -> None:
     marker.write_text(cluster_id(layout) + "\n")
 
 
-def broker_answers_metadata(port: int, timeout: float = 5.0) -> bool:
-    """True when the broker on loopback ``port`` answers a metadata request with itself in it."""
+def broker_answers_metadata(port: int, timeout: float = 5.0, security: KafkaSecurity | None = None) -> bool:
+    """True when the broker on loopback ``port`` answers a metadata request with itself in it
+    (over TLS, as the first SCRAM user, when ``security`` is given)."""
     if not accepts_tcp(port):
         return False
-    return run_coroutine_blocking(_metadata_lists_a_broker(f"127.0.0.1:{port}", timeout_s=timeout))
+    options = security.client_options() if security is not None else {}
+    return run_coroutine_blocking(_metadata_lists_a_broker(f"127.0.0.1:{port}", timeout_s=timeout, options=options))
 
 
-async def _metadata_lists_a_broker(bootstrap: str, *, timeout_s: float) -> bool:
+async def _metadata_lists_a_broker(bootstrap: str, *, timeout_s: float, options: dict[str, Any]) -> bool:
     from aiokafka.client import AIOKafkaClient
     from aiokafka.errors import KafkaError
 
-    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000))
+    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000), **options)
     try:
         async with asyncio.timeout(timeout_s):
             await client.bootstrap()

@@ -36,6 +36,11 @@ SERVER_SETTINGS = (
     "shared_buffers=64MB",
     "log_min_messages=warning",
     "log_line_prefix=%m [%p] ",
+    # No patient data in postgres.log: no failing statement text, no DETAIL/CONTEXT lines (they
+    # quote row values and JSON fragments), nothing of what clients send.
+    "log_min_error_statement=panic",
+    "log_error_verbosity=terse",
+    "log_statement=none",
 )
 
 

@@ -97,13 +97,16 @@ class LocalStack:
     running on loopback as detached processes tracked by pid files under one home directory.
 
     Ports come from ``ports`` or the environment (RCM_KAFKA_PORT, RCM_KAFKA_CONTROLLER_PORT,
-    RCM_PG_PORT); the home from ``home``, RCM_HOME or ``<workspace root>/.rcm``.
+    RCM_PG_PORT); the home from ``home``, RCM_HOME or ``<workspace root>/.rcm``. Kafka's client
+    listener is PLAINTEXT unless ``kafka_security`` secures it (TLS, SASL/SCRAM).
     """
 
-    def __init__(self, home: Path | None = None, *, ports: StackPorts | None = None) -> None:
+    def __init__(self, home: Path | None = None, *, ports: StackPorts | None = None,
+                 kafka_security: kafka.KafkaSecurity | None = None) -> None:
         self._layout = StackLayout(Path(home).resolve() if home is not None else default_home())
         self._ports = ports if ports is not None else StackPorts.from_env()
         self._ports.check_distinct()
+        self._kafka_security = kafka_security
 
     @property
     def home(self) -> Path:
@@ -187,8 +190,8 @@ class LocalStack:
     def _start_kafka(self) -> psutil.Process:
         java = kafka.find_java()
         libs = kafka.resolve_jars(self._layout, kafka.find_pom())
-        kafka.write_config(self._layout, self._ports)
-        kafka.format_storage_once(java, libs, self._layout)
+        kafka.write_config(self._layout, self._ports, self._kafka_security)
+        kafka.format_storage_once(java, libs, self._layout, self._kafka_security)
         pid = spawn_detached(
             kafka.broker_command(java, libs, self._layout),
             log_path=self._layout.kafka_log,
@@ -217,10 +220,11 @@ class LocalStack:
 
     def _kafka_check(self, process: psutil.Process) -> ReadinessCheck:
         port = self._ports.kafka
+        security = self._kafka_security
         return ReadinessCheck(
             KAFKA,
             lambda: is_alive(process),
-            lambda: kafka.broker_answers_metadata(port),
+            lambda: kafka.broker_answers_metadata(port, security=security),
             self._layout.kafka_log,
         )
 

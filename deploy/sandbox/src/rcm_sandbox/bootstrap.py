@@ -15,7 +15,8 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
-from rcm_shared.web import document_problems, install_problem_handlers
+from rcm_shared.auth import Permission
+from rcm_shared.web import document_problems, install_api_docs, install_problem_handlers
 
 from rcm_sandbox.adapters.clock import shifted_clock, system_clock
 from rcm_sandbox.adapters.reference_data import load_config
@@ -78,8 +79,11 @@ def create_app(settings: SandboxSettings | None = None, *, clock: Clock | None =
         description="A clearinghouse and three synthetic payers speaking X12 5010 over HTTP.",
         version="0.1.0",
         lifespan=lifespan,
+        openapi_url=None, docs_url=None, redoc_url=None,
     )
+    app.state.authenticator = settings.authenticator()
     install_problem_handlers(app)
+    install_api_docs(app, permission=Permission.CLEARINGHOUSE_EXCHANGE)
     for router in ROUTERS:
         app.include_router(router)
     document_problems(app)

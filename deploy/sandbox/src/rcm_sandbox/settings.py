@@ -7,14 +7,15 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from rcm_shared.auth import DEVELOPMENT_CLEARINGHOUSE_TOKEN, Permission, Principal, StaticTokens
 
 
 class SandboxSettings(BaseSettings):
     """SANDBOX_HOST, SANDBOX_PORT, SANDBOX_CONFIG, SANDBOX_SEED, SANDBOX_DATA_DIR,
-    SANDBOX_REMIT_DELAY_SECONDS, SANDBOX_REMIT_BATCH_SECONDS, SANDBOX_BUSINESS_DATE.
-    A bad value stops the start."""
+    SANDBOX_REMIT_DELAY_SECONDS, SANDBOX_REMIT_BATCH_SECONDS, SANDBOX_BUSINESS_DATE,
+    SANDBOX_CLIENT_TOKENS. A bad value stops the start."""
 
     model_config = SettingsConfigDict(env_prefix="SANDBOX_", extra="ignore", case_sensitive=False)
 
@@ -29,6 +30,25 @@ class SandboxSettings(BaseSettings):
         default=None,
         description="the date the payers take as today when the sandbox starts (time runs on from there): "
                     "timely filing and the dates in 999/277CA/835 follow it; default: the real date")
+
+    client_tokens: list[SecretStr] = Field(
+        default_factory=lambda: [SecretStr(DEVELOPMENT_CLEARINGHOUSE_TOKEN)], min_length=1,
+        description="SANDBOX_CLIENT_TOKENS: JSON list of the bearer tokens of its clients (submitters); "
+                    "every route but /healthz needs one. Default: the development token")
+
+    @field_validator("client_tokens")
+    @classmethod
+    def _tokens_are_long_enough(cls, value: list[SecretStr]) -> list[SecretStr]:
+        if any(len(t.get_secret_value()) < 16 for t in value):
+            raise ValueError("SANDBOX_CLIENT_TOKENS entries must be at least 16 characters")
+        return value
+
+    def authenticator(self) -> StaticTokens:
+        """The clearinghouse's clients: each token may exchange files with it."""
+        return StaticTokens({t.get_secret_value(): Principal(subject=f"client-{i + 1}", roles=frozenset(),
+                                                             issuer="sandbox",
+                                                             grants=frozenset({Permission.CLEARINGHOUSE_EXCHANGE}))
+                             for i, t in enumerate(self.client_tokens)})
 
     @field_validator("config")
     @classmethod

@@ -24,6 +24,7 @@ from rcm_sandbox.testing import (
     segments_of,
     status_276,
 )
+from rcm_shared.testing.auth import clearinghouse_headers
 from rcm_x12.reader import read_271
 
 CONFIG = load_config()
@@ -37,7 +38,8 @@ async def sandbox(data_dir: Path, seed: int = 42, delay: float = 0.0) -> AsyncIt
     app = create_app(settings, clock=lambda: NOW)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox",
+                                     headers=clearinghouse_headers()) as client:
             yield client
 
 
@@ -464,8 +466,8 @@ async def test_sandbox_business_date_decides_timely_filing_and_dates_the_files(
                        service_date=date(2026, 9, 1))
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport,
-                                                                   base_url="http://sandbox") as client:
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://sandbox",
+                                                                   headers=clearinghouse_headers()) as client:
         r = await client.post("/v1/x12", content=claim_837([claim], 301), headers=EDI)
         assert seg_ids(r.text, "ISA")[0][9] == date.fromisoformat(business_date).strftime("%y%m%d")
         await client.post("/v1/remittances/flush")

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from rcm_sandbox.bootstrap import create_app
 from rcm_sandbox.settings import SandboxSettings
+from rcm_shared.testing.auth import clearinghouse_headers
 from rcm_shared.web import PROBLEM_MEDIA_TYPE
 
 NOW = datetime(2026, 11, 10, 15, 30, tzinfo=UTC)
@@ -22,7 +23,8 @@ async def sandbox(data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
                      clock=lambda: NOW)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox",
+                                     headers=clearinghouse_headers()) as client:
             yield client
 
 

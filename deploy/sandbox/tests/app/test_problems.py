@@ -13,6 +13,7 @@ from rcm_sandbox.bootstrap import create_app
 from rcm_sandbox.config import load_config
 from rcm_sandbox.settings import SandboxSettings
 from rcm_sandbox.testing import claim_837, make_claim, pick_member
+from rcm_shared.testing.auth import clearinghouse_headers
 
 NOW = datetime(2026, 11, 10, 15, 30, tzinfo=UTC)
 EDI = {"content-type": "application/edi-x12"}
@@ -23,7 +24,8 @@ PROBLEM = "application/problem+json"
 async def sandbox(data_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(SandboxSettings(data_dir=data_dir, remit_batch_seconds=3600), clock=lambda: NOW)
     transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://x") as client:
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://x",
+                                                                   headers=clearinghouse_headers()) as client:
         yield client
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -22,8 +23,12 @@ from rcm_sandbox.testing import (
     pick_member,
     segments_of,
 )
+from rcm_shared.testing.auth import clearinghouse_headers
 
 EDI = {"content-type": "application/edi-x12"}
+# The process is given its client token explicitly, so a SANDBOX_CLIENT_TOKENS in the caller's
+# environment cannot change what it accepts.
+CLIENT_TOKEN = "sandbox-subprocess-test-token"
 
 
 def free_port() -> int:
@@ -43,6 +48,7 @@ def sandbox_url(tmp_path: Path) -> Iterator[str]:
         "SANDBOX_SEED": "42",
         "SANDBOX_REMIT_DELAY_SECONDS": "0",
         "SANDBOX_REMIT_BATCH_SECONDS": "0.2",
+        "SANDBOX_CLIENT_TOKENS": json.dumps([CLIENT_TOKEN]),
     }
     script = shutil.which("rcm-sandbox") or str(Path(sys.executable).parent / "rcm-sandbox")
     process = subprocess.Popen([script], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -68,7 +74,9 @@ def sandbox_url(tmp_path: Path) -> Iterator[str]:
 def test_real_process_answers_270_and_carries_an_837_to_its_835(sandbox_url: str) -> None:
     config = load_config()
     m = pick_member(config, "SBXPPO01", plan_id="PPO-GOLD")
-    with httpx.Client(base_url=sandbox_url, timeout=10) as client:
+    # The real process refuses a caller without its client token (only /healthz is open).
+    assert httpx.get(f"{sandbox_url}/v1/stats", timeout=10).status_code == 401
+    with httpx.Client(base_url=sandbox_url, timeout=10, headers=clearinghouse_headers(CLIENT_TOKEN)) as client:
         eligibility = client.post(
             "/v1/x12",
             content=inquiry_270(m.member_id, m.last_name, m.first_name, m.birth_date, m.payer_id, 1),
@@ -103,4 +111,4 @@ def test_bad_settings_stop_the_process_with_the_variable_named(tmp_path: Path) -
     env = {**os.environ, "SANDBOX_REMIT_DELAY_SECONDS": "-1", "SANDBOX_DATA_DIR": str(tmp_path)}
     done = subprocess.run([script], env=env, capture_output=True, text=True, timeout=30)
     assert done.returncode == 2
-    assert "remit_delay_seconds" in done.stderr
+    assert "SANDBOX_REMIT_DELAY_SECONDS" in done.stderr

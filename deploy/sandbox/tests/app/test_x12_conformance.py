@@ -22,6 +22,7 @@ from rcm_sandbox.testing import (
     pick_member,
     status_276,
 )
+from rcm_shared.testing.auth import clearinghouse_headers
 from rcm_x12.reader import check_interchange
 from rcm_x12.remit835 import balance_problems
 from rcm_x12.validate import validate_with_pyx12
@@ -68,7 +69,8 @@ async def _produce(data_dir: Path) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox",
+                                     headers=clearinghouse_headers()) as client:
             await client.post("/v1/x12", content=claim_837(claims, 1), headers=EDI)
             dup = await client.post("/v1/x12", content=claim_837(claims, 1), headers=EDI)
             out.append(("TA1", dup.text))

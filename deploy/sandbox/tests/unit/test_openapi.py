@@ -61,9 +61,11 @@ def test_errors_are_documented_as_problem_details(tmp_path: Path) -> None:
                     problem = schemas[ref.rsplit("/", 1)[-1]]
                     assert {"type", "title", "status", "detail"} <= set(problem["properties"]), (method, path, code)
     x12 = spec["paths"]["/v1/x12"]["post"]
-    assert set(x12["responses"]) == {"200", "400"}
+    # Every route but /healthz needs a client token: its 401 and 403 are problems too.
+    assert set(x12["responses"]) == {"200", "400", "401", "403"}
     assert {"issues", "acknowledgement"} <= set(schemas["X12Problem"]["properties"])
-    assert set(spec["paths"]["/v1/mailbox"]["get"]["responses"]) == {"200", "422"}
+    assert set(spec["paths"]["/v1/mailbox"]["get"]["responses"]) == {"200", "401", "403", "422"}
+    assert set(spec["paths"]["/healthz"]["get"]["responses"]) == {"200"}
 
 
 def test_the_x12_route_takes_and_answers_application_edi_x12(tmp_path: Path) -> None:

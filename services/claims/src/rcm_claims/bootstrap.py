@@ -32,8 +32,9 @@ async def bootstrap(
 ) -> tuple[ServiceRuntime[SqlClaimsUnitOfWork], Callable[[], Awaitable[None]]]:
     """Build the claims runtime (consumers, dispatcher, 277CA mailbox) and what closes it."""
     chargemaster = load_chargemaster(settings.chargemaster_path)
-    db = Database(settings.database_url, pool_size=settings.db_pool_size)
-    client = ClearinghouseClient(settings.sandbox_url)
+    db = Database(settings.database_url, pool_size=settings.db_pool_size, tls=settings.database_tls)
+    client = ClearinghouseClient(settings.sandbox_url, token=settings.clearinghouse_token.get_secret_value(),
+                                 cafile=settings.clearinghouse_cafile)
     writer = X12ClaimWriter(submitter_id=settings.submitter_id, receiver_id=settings.receiver_id,
                             submitter_name=settings.submitter_name)
     runtime: ServiceRuntime[SqlClaimsUnitOfWork] = ServiceRuntime(
@@ -60,8 +61,10 @@ def create_app(settings: ClaimsSettings) -> FastAPI:
         return await bootstrap(settings, app)
 
     return create_service_app(
+        service="claims",
         title="RCM claims service",
         description="Claim assembly from encounter, coverage and codes; 837 submission; acknowledgements.",
         bootstrap=boot,
+        authenticator=settings.token_verifier(),
         routers=routers(),
     )

@@ -25,6 +25,8 @@ from rcm_claims.testing import (
     encounter_coded,
     encounter_completed,
 )
+from rcm_shared.auth import ROLE_PERMISSIONS, Permission, Role
+from rcm_shared.testing.auth import bearer
 
 SETTINGS = ClaimsSettings(sandbox_url="http://sandbox.test", kafka_bootstrap_servers="localhost:9092",
                           database_url="postgresql://claims:pw@localhost:5432/claims")
@@ -44,7 +46,7 @@ async def store() -> ClaimsStore:
 @pytest_asyncio.fixture()
 async def http(store: ClaimsStore) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app_on(store))
-    async with httpx.AsyncClient(transport=transport, base_url="http://claims.test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://claims.test", headers=bearer()) as client:
         yield client
 
 
@@ -153,3 +155,23 @@ async def test_an_encounter_claims_never_saw_is_a_404_problem(http: httpx.AsyncC
     problem = response.json()
     assert problem["status"] == 404 and problem["type"] == "urn:rcm:problem:encounter-not-found"
     assert problem["detail"] == "encounter E-NOPE not seen by claims"
+
+
+async def test_the_by_encounter_route_answers_401_without_a_token_and_403_to_a_role_without_claims_read(
+        store: ClaimsStore) -> None:
+    await intake(store, "E-1", "encounter", "coverage", "coding", send=True)
+    assert Permission.CLAIMS_READ not in ROLE_PERMISSIONS[Role.CODER]
+    transport = httpx.ASGITransport(app=app_on(store))
+    async with httpx.AsyncClient(transport=transport, base_url="http://claims.test") as anonymous:
+        unauthorized = await anonymous.get("/v1/claims/by-encounter/E-1")
+        forbidden = await anonymous.get("/v1/claims/by-encounter/E-1", headers=bearer(Role.CODER))
+    assert unauthorized.status_code == 401
+    assert unauthorized.headers["content-type"] == "application/problem+json"
+    assert unauthorized.headers["www-authenticate"].startswith("Bearer")
+    assert unauthorized.json()["type"] == "urn:rcm:problem:unauthorized"
+    assert "claim_id" not in unauthorized.text
+    assert forbidden.status_code == 403
+    assert forbidden.headers["content-type"] == "application/problem+json"
+    assert forbidden.json()["type"] == "urn:rcm:problem:forbidden"
+    assert forbidden.json()["permission"] == Permission.CLAIMS_READ.value
+    assert "claim_id" not in forbidden.text

@@ -10,6 +10,7 @@ import pytest_asyncio
 from rcm_claims.adapters.memory import ClaimsStore, FakeClaimsUnitOfWork
 from rcm_claims.bootstrap import create_app
 from rcm_claims.config import ClaimsSettings
+from rcm_shared.testing.auth import bearer
 from rcm_shared.web import PROBLEM_MEDIA_TYPE
 
 SETTINGS = ClaimsSettings(sandbox_url="http://sandbox.test", kafka_bootstrap_servers="localhost:9092",
@@ -22,7 +23,7 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
     store = ClaimsStore()
     app.state.uow_factory = lambda: FakeClaimsUnitOfWork(store)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://claims") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://claims", headers=bearer()) as client:
         yield client
 
 

@@ -28,7 +28,7 @@ SERVICE = "coding"
 async def bootstrap(settings: CodingSettings, app: FastAPI
                     ) -> tuple[ServiceRuntime[SqlCodingUnitOfWork], Callable[[], Awaitable[None]]]:
     """Build the service: database, engine, runtime; the engine's code sets go on ``app.state``."""
-    db = Database(settings.database_url, pool_size=settings.db_pool_size)
+    db = Database(settings.database_url, pool_size=settings.db_pool_size, tls=settings.database_tls)
     # Parses the full ICD-10-CM once, and each configured further release.
     releases = [r.to_reference_data() for r in settings.icd10cm_releases]
     engine = await asyncio.to_thread(load_engine, None, releases)
@@ -50,8 +50,10 @@ def create_app(settings: CodingSettings) -> FastAPI:
         return await bootstrap(settings, app)
 
     return create_service_app(
+        service=SERVICE,
         title="RCM coding service",
         description="Computer-assisted coding (ICD-10-CM, CPT, HCPCS) with edits and a human review queue.",
         bootstrap=boot,
+        authenticator=settings.token_verifier(),
         routers=[summary.router, encounters.router, reviews.router],
     )

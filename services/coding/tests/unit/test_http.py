@@ -29,7 +29,9 @@ from rcm_coding.domain.model import (
 )
 from rcm_coding.domain.review import ReviewCase
 from rcm_coding.entrypoints.dependencies import get_reference, get_uow
+from rcm_shared.auth import ROLE_PERMISSIONS, Permission, Role
 from rcm_shared.envelope import Cause
+from rcm_shared.testing.auth import bearer
 from rcm_shared.web import PROBLEM_MEDIA_TYPE
 
 DOS = date(2026, 10, 14)
@@ -62,12 +64,22 @@ def store() -> CodingStore:
     return CodingStore()
 
 
-@pytest_asyncio.fixture()
-async def client(store: CodingStore, reference: CodeSetRegistry) -> AsyncIterator[httpx.AsyncClient]:
+def app_on(store: CodingStore, reference: CodeSetRegistry) -> FastAPI:
     app = create_app(settings())
     app.dependency_overrides[get_uow] = lambda: FakeCodingUnitOfWork(store)
     app.dependency_overrides[get_reference] = lambda: reference
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://coding") as http:
+    return app
+
+
+def coder(subject: str) -> dict[str, str]:
+    """The Authorization header of a coder named ``subject``."""
+    return bearer(Role.CODER, subject=subject)
+
+
+@pytest_asyncio.fixture()
+async def client(store: CodingStore, reference: CodeSetRegistry) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app_on(store, reference))
+    async with httpx.AsyncClient(transport=transport, base_url="http://coding", headers=bearer()) as http:
         yield http
 
 
@@ -100,41 +112,45 @@ async def test_a_coder_completes_a_case_over_rest_with_problem_answers_on_the_wa
         client: httpx.AsyncClient, store: CodingStore) -> None:
     await queue(store, "ENC-1")
     decisions = "/v1/coding/reviews/ENC-1/decisions"
+    coder7 = coder("coder7")
     # An edit without a reason is refused with the reason named.
-    body = assert_problem(await client.post(decisions, json={"user": "coder7", "action": "edit", "changes": [
+    body = assert_problem(await client.post(decisions, headers=coder7, json={"action": "edit", "changes": [
         {"op": "remove_diagnosis", "code": "R05.9"}]}), 422)
     assert "reason" in body["detail"]
     # A change missing what its op needs names the field.
-    body = assert_problem(await client.post(decisions, json={"user": "coder7", "action": "edit", "reason": "x",
-                                                             "changes": [{"op": "set_units", "line_number": 1}]}), 422)
+    body = assert_problem(await client.post(decisions, headers=coder7, json={
+        "action": "edit", "reason": "x", "changes": [{"op": "set_units", "line_number": 1}]}), 422)
     assert "'units'" in body["detail"]
-    r = await client.post(decisions, json={"user": "coder7", "action": "edit", "reason": "header code",
-                                           "changes": [{"op": "replace_diagnosis", "old": "R05.9", "new": "R05"},
-                                                       {"op": "set_units", "line_number": 1, "units": "2.75"}]})
+    r = await client.post(decisions, headers=coder7, json={
+        "action": "edit", "reason": "header code",
+        "changes": [{"op": "replace_diagnosis", "old": "R05.9", "new": "R05"},
+                    {"op": "set_units", "line_number": 1, "units": "2.75"}]})
     assert r.status_code == 200, r.text
     assert r.json()["final_lines"][0]["units"] == "2.75" and r.json()["status"] == "open"
     # Failed edits are the problem's extension member ``edit_failures``.
-    body = assert_problem(await client.post(decisions, json={"user": "coder7", "action": "complete"}), 422)
+    body = assert_problem(await client.post(decisions, headers=coder7, json={"action": "complete"}), 422)
     assert [f["edit_id"] for f in body["edit_failures"]] == ["ICD_NOT_BILLABLE"]
     assert body["edit_failures"][0]["codes"] == ["R05"] and body["type"] == "urn:rcm:problem:edits-failed"
-    r = await client.post(decisions, json={"user": "coder7", "action": "edit", "reason": "billable code",
-                                           "changes": [{"op": "replace_diagnosis", "old": "R05", "new": "R05.9"}]})
+    r = await client.post(decisions, headers=coder7, json={
+        "action": "edit", "reason": "billable code",
+        "changes": [{"op": "replace_diagnosis", "old": "R05", "new": "R05.9"}]})
     assert r.status_code == 200, r.text
-    r = await client.post(decisions, json={"user": "coder7", "action": "complete", "note": "reviewed"})
+    r = await client.post(decisions, headers=coder7, json={"action": "complete", "note": "reviewed"})
     assert r.status_code == 200, r.text
     case = r.json()
     assert case["status"] == "completed" and case["final_diagnoses"] == ["R05.9"] and case["closed_by"] == "coder7"
     assert [a["action"] for a in case["audit"]] == ["opened", "edited", "edited", "completed"]
-    assert_problem(await client.post(decisions, json={"user": "coder8", "action": "reject", "reason": "x"}), 409)
-    assert_problem(await client.post("/v1/coding/reviews/NOPE/decisions",
-                                     json={"user": "coder7", "action": "complete"}), 404)
+    assert_problem(await client.post(decisions, headers=coder("coder8"), json={"action": "reject", "reason": "x"}),
+                   409)
+    assert_problem(await client.post("/v1/coding/reviews/NOPE/decisions", headers=coder7,
+                                     json={"action": "complete"}), 404)
     assert store.codings["ENC-1"].status is CodingStatus.CODED and len(store.events()) == 1
 
 
 async def test_an_encounter_shows_its_proposal_final_codes_case_and_audit(
         client: httpx.AsyncClient, store: CodingStore) -> None:
     await queue(store, "ENC-1")
-    r = await client.post("/v1/coding/reviews/ENC-1/decisions", json={"user": "coder7", "action": "accept"})
+    r = await client.post("/v1/coding/reviews/ENC-1/decisions", headers=coder("coder7"), json={"action": "accept"})
     assert r.status_code == 200, r.text
     shown = (await client.get("/v1/coding/encounters/ENC-1")).json()
     assert (shown["status"], shown["coded_by"], shown["date_of_service"]) == ("coded", "coder:coder7", "2026-10-14")
@@ -150,6 +166,40 @@ async def test_an_encounter_shows_its_proposal_final_codes_case_and_audit(
     assert (audit["action"], audit["coder"], audit["changes"]) == ("accepted", "coder7",
                                                                     {"detail": "accepted all proposals"})
     assert_problem(await client.get("/v1/coding/encounters/NOPE"), 404)
+
+
+async def test_a_decision_answers_401_without_a_token_and_403_to_a_role_that_cannot_review(
+        store: CodingStore, reference: CodeSetRegistry) -> None:
+    await queue(store, "ENC-1")
+    # The auditor reads every coded encounter but decides nothing.
+    assert Permission.CODING_READ in ROLE_PERMISSIONS[Role.AUDITOR]
+    assert Permission.CODING_REVIEW not in ROLE_PERMISSIONS[Role.AUDITOR]
+    decisions = "/v1/coding/reviews/ENC-1/decisions"
+    transport = httpx.ASGITransport(app=app_on(store, reference))
+    async with httpx.AsyncClient(transport=transport, base_url="http://coding") as anonymous:
+        unauthorized = await anonymous.post(decisions, json={"action": "accept"})
+        forbidden = await anonymous.post(decisions, headers=bearer(Role.AUDITOR, subject="auditor1"),
+                                         json={"action": "accept"})
+    assert assert_problem(unauthorized, 401)["type"] == "urn:rcm:problem:unauthorized"
+    assert unauthorized.headers["www-authenticate"].startswith("Bearer")
+    problem = assert_problem(forbidden, 403)
+    assert problem["type"] == "urn:rcm:problem:forbidden" and problem["permission"] == Permission.CODING_REVIEW.value
+    # Neither answer decided anything.
+    assert store.codings["ENC-1"].status is CodingStatus.REVIEW and store.events() == []
+
+
+async def test_the_audit_trail_names_the_tokens_subject_never_a_user_field_of_the_body(
+        client: httpx.AsyncClient, store: CodingStore) -> None:
+    await queue(store, "ENC-1")
+    r = await client.post("/v1/coding/reviews/ENC-1/decisions", headers=coder("dana.coder"),
+                          json={"action": "reject", "reason": "not billable", "user": "someone-else"})
+    assert r.status_code == 200, r.text
+    case = r.json()
+    assert case["closed_by"] == "dana.coder"
+    assert [(a["action"], a["user"]) for a in case["audit"]][-1] == ("rejected", "dana.coder")
+    shown = (await client.get("/v1/coding/encounters/ENC-1")).json()
+    assert [(a["action"], a["coder"]) for a in shown["audit"]] == [("rejected", "dana.coder")]
+    assert "someone-else" not in r.text + str(shown)
 
 
 def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -189,3 +239,25 @@ def test_the_openapi_documents_a_typed_answer_for_every_route() -> None:
         assert {"type", "title", "status", "detail"} <= set(problem["properties"])
     # The failed edits of a close are documented as the problem's extension member.
     assert "edit_failures" in spec["components"]["schemas"]["EditsFailedProblem"]["properties"]
+
+
+async def test_a_persons_read_of_note_evidence_or_the_queue_is_recorded_with_their_identity(
+    store: CodingStore, reference: CodeSetRegistry,
+) -> None:
+    from rcm_shared.contracts.audit import PHI_ACCESSED
+
+    await queue(store, "ENC-7")
+    transport = httpx.ASGITransport(app=app_on(store, reference))
+    async with httpx.AsyncClient(transport=transport, base_url="http://coding",
+                                 headers=bearer(Role.AUDITOR, subject="auditor3")) as http:
+        assert (await http.get("/v1/coding/encounters/ENC-7")).status_code == 200
+        assert (await http.get("/v1/coding/reviews")).status_code == 200
+        assert (await http.get("/v1/coding/summary")).status_code == 200  # counts only: not a PHI read
+        assert (await http.get("/v1/coding/encounters/NOPE")).status_code == 404  # nothing disclosed
+    reads = [e.payload for e in store.events(PHI_ACCESSED)]
+    assert [(r["subject"], r["resource"], r["resource_id"], r["route"]) for r in reads] == [
+        ("auditor3", "coding.encounter", "ENC-7", "GET /v1/coding/encounters/{encounter_id}"),
+        ("auditor3", "coding.review", "ENC-7", "GET /v1/coding/reviews"),
+    ]
+    assert reads[0]["roles"] == ["auditor"] and reads[0]["service"] == "coding"
+    assert all("Cough" not in str(r) and "cough" not in str(r) for r in reads)  # ids, never the PHI itself

@@ -14,6 +14,8 @@ from rcm_coding.bootstrap import create_app
 from rcm_coding.config import CodingSettings
 from rcm_coding.domain.codesets import CodeSetRegistry
 from rcm_coding.entrypoints.dependencies import get_reference, get_uow
+from rcm_shared.auth import Role
+from rcm_shared.testing.auth import bearer
 from rcm_shared.web import PROBLEM_MEDIA_TYPE
 
 SETTINGS = CodingSettings(kafka_bootstrap_servers="127.0.0.1:9092", database_url="postgresql://u:p@db:5432/coding")
@@ -26,7 +28,8 @@ async def http(reference: CodeSetRegistry) -> AsyncIterator[httpx.AsyncClient]:
     app.dependency_overrides[get_uow] = lambda: FakeCodingUnitOfWork(store)
     app.dependency_overrides[get_reference] = lambda: reference
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://coding") as client:
+    headers = bearer(Role.CODER, subject="coder1")
+    async with httpx.AsyncClient(transport=transport, base_url="http://coding", headers=headers) as client:
         yield client
 
 
@@ -46,7 +49,7 @@ async def test_an_encounter_id_the_table_cannot_hold_is_a_422_naming_the_path_fi
 
 
 async def test_a_decision_for_a_nul_encounter_id_is_a_422(http: httpx.AsyncClient) -> None:
-    response = await http.post("/v1/coding/reviews/%00/decisions", json={"user": "coder1", "action": "accept"})
+    response = await http.post("/v1/coding/reviews/%00/decisions", json={"action": "accept"})
     assert_invalid(response, "path.encounter_id")
 
 
@@ -67,15 +70,13 @@ async def test_the_largest_bigint_offset_is_accepted(http: httpx.AsyncClient) ->
 
 
 @pytest.mark.parametrize(("body", "field"), [
-    ({"user": "coder\x001", "action": "accept"}, "body.user"),
-    ({"user": "coder\n1", "action": "accept"}, "body.user"),
-    ({"user": "coder1", "action": "accept", "note": "looks \x00 fine"}, "body.note"),
-    ({"user": "coder1", "action": "reject", "reason": "bell \x07"}, "body.reason"),
-    ({"user": "coder1", "action": "edit", "reason": "r", "changes": [{"op": "add_diagnosis", "code": "R0\x00"}]},
+    ({"action": "accept", "note": "looks \x00 fine"}, "body.note"),
+    ({"action": "reject", "reason": "bell \x07"}, "body.reason"),
+    ({"action": "edit", "reason": "r", "changes": [{"op": "add_diagnosis", "code": "R0\x00"}]},
      "body.changes.0.code"),
-    ({"user": "coder1", "action": "edit", "reason": "r", "changes": [{"op": "remove_line", "line_number": -1}]},
+    ({"action": "edit", "reason": "r", "changes": [{"op": "remove_line", "line_number": -1}]},
      "body.changes.0.line_number"),
-    ({"user": "coder1", "action": "edit", "reason": "r",
+    ({"action": "edit", "reason": "r",
       "changes": [{"op": "set_pointers", "line_number": 1, "diagnosis_pointers": [2**40]}]},
      "body.changes.0.diagnosis_pointers.0"),
 ])
@@ -87,5 +88,5 @@ async def test_a_decision_with_control_characters_or_out_of_range_numbers_is_a_4
 async def test_free_text_keeps_its_newlines_and_tabs(http: httpx.AsyncClient) -> None:
     # Valid input reaches the handler: no review is queued, so it is a 404, not a 422.
     response = await http.post("/v1/coding/reviews/E-1/decisions",
-                               json={"user": "coder1", "action": "accept", "note": "line one\n\tline two"})
+                               json={"action": "accept", "note": "line one\n\tline two"})
     assert response.status_code == 404, response.text

@@ -28,8 +28,9 @@ Runtime = ServiceRuntime[SqlEligibilityUnitOfWork]
 
 async def bootstrap(settings: EligibilitySettings, app: FastAPI) -> tuple[Runtime, Callable[[], Awaitable[None]]]:
     """Build the service's runtime and put its gateway on ``app.state``; return it and its closer."""
-    db = Database(settings.database_url, pool_size=settings.db_pool_size)
-    client = ClearinghouseClient(settings.sandbox_url)
+    db = Database(settings.database_url, pool_size=settings.db_pool_size, tls=settings.database_tls)
+    client = ClearinghouseClient(settings.sandbox_url, token=settings.clearinghouse_token.get_secret_value(),
+                                 cafile=settings.clearinghouse_cafile)
     gateway = X12EligibilityGateway(
         client, db, submitter_id=settings.submitter_id, receiver_id=settings.receiver_id,
         trace_originator=settings.trace_originator,
@@ -54,8 +55,10 @@ def create_app(settings: EligibilitySettings) -> FastAPI:
         return await bootstrap(settings, app)
 
     return create_service_app(
+        service="eligibility",
         title="RCM eligibility service",
         description="Coverage and benefits checks (X12 270/271) for encounters.",
         bootstrap=boot,
+        authenticator=settings.token_verifier(),
         routers=routers(),
     )

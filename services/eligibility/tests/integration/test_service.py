@@ -23,6 +23,7 @@ from rcm_shared.contracts.encounters import ENCOUNTER_COMPLETED
 from rcm_shared.db.database import Database
 from rcm_shared.envelope import new_event
 from rcm_shared.messaging import Subscription
+from rcm_shared.testing.auth import bearer
 from rcm_shared.testing.endpoints import Endpoints
 from rcm_shared.testing.fakes import deliver
 from rcm_shared.testing.samples import encounter_payload
@@ -73,7 +74,7 @@ async def test_the_api_records_checks_answers_them_and_reports_an_unreachable_cl
         "date_of_service": "2026-10-14", "encounter_id": "E-301",
     }
     async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://eligibility"
+        transport=httpx.ASGITransport(app=app), base_url="http://eligibility", headers=bearer()
     ) as client:
         # The real X12 gateway: a control number from the database, then no clearinghouse.
         unreachable = await client.post("/v1/eligibility/checks", json=inquiry)
@@ -90,5 +91,9 @@ async def test_the_api_records_checks_answers_them_and_reports_an_unreachable_cl
         assert summary.json() == {"active": 1, "inactive": 0, "rejected": 0}
         missing = await client.get("/v1/eligibility/encounters/E-302")
         assert missing.status_code == 404
-    [(event_type, key)] = await _rows(db, "SELECT event_type, convert_from(key, 'UTF8') FROM outbox")
+    [(event_type, key)] = await _rows(db, "SELECT event_type, convert_from(key, 'UTF8') FROM outbox "
+                                          "WHERE event_type <> 'rcm.audit.phi_accessed'")
     assert (event_type, key) == ("rcm.eligibility.checked", "E-301")
+    # The check's answer and the listed answers are reads of PHI by the caller: both recorded.
+    reads = await _rows(db, "SELECT convert_from(key, 'UTF8') FROM outbox WHERE event_type = 'rcm.audit.phi_accessed'")
+    assert [r[0] for r in reads] == ["E-301", "E-301"]

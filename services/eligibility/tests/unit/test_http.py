@@ -16,9 +16,11 @@ from rcm_eligibility.domain.commands import CheckEligibility
 from rcm_eligibility.domain.errors import EligibilityRequestRejectedError
 from rcm_eligibility.domain.model import CoverageAnswer
 from rcm_eligibility.entrypoints.routers.deps import get_gateway, get_unit_of_work
+from rcm_shared.auth import ROLE_PERMISSIONS, Permission, Role
 from rcm_shared.contracts.common import npi_from
 from rcm_shared.contracts.eligibility import ELIGIBILITY_CHECKED
 from rcm_shared.messaging import TransientError
+from rcm_shared.testing.auth import bearer
 from rcm_shared.web import PROBLEM_MEDIA_TYPE
 
 ACTIVE = CoverageAnswer(status="active", plan_name="SANDBOX PPO GOLD", copay=D("25"), coinsurance_percent=D("20"),
@@ -45,7 +47,8 @@ class Api:
 @pytest_asyncio.fixture()
 async def api() -> AsyncIterator[Api]:
     app = create_app(SETTINGS)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://eligibility") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://eligibility",
+                                 headers=bearer()) as client:
         yield Api(app, client, EligibilityStore())
 
 
@@ -137,3 +140,19 @@ async def test_the_summary_counts_checks_by_status(api: Api) -> None:
     response = await api.client.get("/v1/eligibility/summary")
     assert response.status_code == 200
     assert response.json() == {"active": 1, "inactive": 0, "rejected": 1}
+
+
+async def test_a_check_answers_401_without_a_token_and_403_to_a_role_that_cannot_ask_the_payer(api: Api) -> None:
+    assert Permission.ELIGIBILITY_CHECK not in ROLE_PERMISSIONS[Role.CODER]
+    transport = httpx.ASGITransport(app=api.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://eligibility") as anonymous:
+        unauthorized = await anonymous.post("/v1/eligibility/checks", json=_inquiry())
+        forbidden = await anonymous.post("/v1/eligibility/checks", json=_inquiry(), headers=bearer(Role.CODER))
+    assert unauthorized.status_code == 401 and unauthorized.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    assert unauthorized.json()["type"] == "urn:rcm:problem:unauthorized"
+    assert unauthorized.headers["www-authenticate"].startswith("Bearer")
+    assert forbidden.status_code == 403 and forbidden.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    assert forbidden.json()["type"] == "urn:rcm:problem:forbidden"
+    assert forbidden.json()["permission"] == Permission.ELIGIBILITY_CHECK.value
+    # No 270 went to the payer and nothing was recorded or announced.
+    assert api.gateway.asked == [] and api.store.checks == [] and api.store.events() == []

@@ -17,6 +17,7 @@ from rcm_eligibility.domain.commands import CheckEligibility
 from rcm_eligibility.domain.model import CoverageAnswer
 from rcm_eligibility.entrypoints.routers.deps import get_gateway, get_unit_of_work
 from rcm_shared.contracts.common import npi_from
+from rcm_shared.testing.auth import bearer
 from rcm_shared.web import PROBLEM_MEDIA_TYPE
 
 SETTINGS = EligibilitySettings(database_url="postgresql://rcm:synthetic@localhost:5432/rcm_eligibility",
@@ -35,7 +36,8 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
     app.dependency_overrides[get_gateway] = lambda: gateway
     app.dependency_overrides[get_unit_of_work] = lambda: FakeEligibilityUnitOfWork(store)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://eligibility") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://eligibility",
+                                 headers=bearer()) as client:
         yield client
 
 

@@ -27,8 +27,9 @@ async def bootstrap(
     settings: PaymentsSettings, app: FastAPI
 ) -> tuple[ServiceRuntime[SqlPaymentsUnitOfWork], Callable[[], Awaitable[None]]]:
     """Build the runtime (consumers and the 835 mailbox poller) and what closes it."""
-    db = Database(settings.database_url, pool_size=settings.db_pool_size)
-    client = ClearinghouseClient(settings.sandbox_url)
+    db = Database(settings.database_url, pool_size=settings.db_pool_size, tls=settings.database_tls)
+    client = ClearinghouseClient(settings.sandbox_url, token=settings.clearinghouse_token.get_secret_value(),
+                                 cafile=settings.clearinghouse_cafile)
     subs: list[Subscription[SqlPaymentsUnitOfWork]] = subscriptions(X12RemittanceReader())
     runtime = ServiceRuntime(unit_of_work=SqlPaymentsUnitOfWork, service="payments", settings=settings, db=db,
                              tables=messaging, subscriptions=subs)
@@ -50,8 +51,10 @@ def create_app(settings: PaymentsSettings) -> FastAPI:
         return await bootstrap(settings, app)
 
     return create_service_app(
+        service="payments",
         title="RCM payments service",
         description="835 remittance posting, claim accounts and patient balances.",
         bootstrap=boot,
+        authenticator=settings.token_verifier(),
         routers=[summary.router, claim_accounts.router],
     )

@@ -20,6 +20,7 @@ from rcm_shared.contracts.clearinghouse import CLEARINGHOUSE_FILE_RECEIVED, Clea
 from rcm_shared.contracts.payments import PAYMENT_POSTED
 from rcm_shared.db.database import Database
 from rcm_shared.envelope import Envelope, new_event
+from rcm_shared.testing.auth import bearer
 from rcm_shared.testing.endpoints import Endpoints
 from rcm_shared.testing.kafka import produce_events, read_topic, wait_for
 from rcm_shared.topics import Topic, topic_name
@@ -65,7 +66,7 @@ async def test_a_submitted_claim_is_paid_shown_by_the_api_and_its_payment_contin
     app = create_app(settings)
     submitted, remittance = claim_submitted(), file_835()
     async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://payments"
+        transport=httpx.ASGITransport(app=app), base_url="http://payments", headers=bearer()
     ) as client:
 
         async def account_status() -> str | None:

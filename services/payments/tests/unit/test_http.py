@@ -16,6 +16,8 @@ from rcm_payments.config import PaymentsSettings
 from rcm_payments.domain.model import ClaimAccount, PostedAdjustment, Posting, RemittanceOutcome
 from rcm_payments.entrypoints.dependencies import unit_of_work
 from rcm_payments.service.unit_of_work import PaymentsUnitOfWork
+from rcm_shared.auth import ROLE_PERMISSIONS, Permission, Role
+from rcm_shared.testing.auth import bearer
 
 POSTED_AT = datetime(2026, 10, 21, 9, 30, tzinfo=UTC)
 
@@ -37,6 +39,11 @@ def app_on(store: PaymentsStore) -> FastAPI:
     return app
 
 
+def client_on(store: PaymentsStore) -> TestClient:
+    """A client of :func:`app_on` with a token of every role."""
+    return TestClient(app_on(store), headers=bearer())
+
+
 def seeded() -> PaymentsStore:
     store = PaymentsStore()
     store.accounts["C1"] = ClaimAccount("C1", "paid", "E1", "SANDBOX-PPO", D("185.00"), D("80.00"), D("20.00"))
@@ -51,18 +58,18 @@ def seeded() -> PaymentsStore:
 
 
 def test_the_summary_keeps_the_fields_the_cli_and_the_bench_read() -> None:
-    body = TestClient(app_on(seeded())).get("/v1/payments/summary").json()
+    body = client_on(seeded()).get("/v1/payments/summary").json()
     assert body == {"submitted": 1, "paid": 1, "denied": 1, "reversed": 0, "other": 0, "remittances_held": 1,
                     "postings": 2, "paid_amount": "80.00", "patient_responsibility": "20.00"}
 
 
 def test_an_empty_service_sums_to_zero() -> None:
-    body = TestClient(app_on(PaymentsStore())).get("/v1/payments/summary").json()
+    body = client_on(PaymentsStore()).get("/v1/payments/summary").json()
     assert (body["paid"], body["postings"], body["paid_amount"], body["patient_responsibility"]) == (0, 0, "0", "0")
 
 
 def test_a_claim_account_shows_its_postings() -> None:
-    response = TestClient(app_on(seeded())).get("/v1/payments/claims/C1")
+    response = client_on(seeded()).get("/v1/payments/claims/C1")
     assert response.status_code == 200
     assert response.json() == {
         "claim_id": "C1", "encounter_id": "E1", "status": "paid", "total_charge": "185.00", "paid_total": "80.00",
@@ -75,12 +82,29 @@ def test_a_claim_account_shows_its_postings() -> None:
 
 
 def test_an_unknown_claim_is_a_404_problem() -> None:
-    response = TestClient(app_on(seeded())).get("/v1/payments/claims/C404")
+    response = client_on(seeded()).get("/v1/payments/claims/C404")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
     assert (problem["type"], problem["status"], problem["detail"]) == (
         "urn:rcm:problem:claim-account-not-found", 404, "no account for claim C404")
+
+
+def test_a_claim_account_answers_401_without_a_token_and_403_to_a_role_without_payments_read() -> None:
+    assert Permission.PAYMENTS_READ not in ROLE_PERMISSIONS[Role.CODER]
+    anonymous = TestClient(app_on(seeded()))
+    unauthorized = anonymous.get("/v1/payments/claims/C1")
+    forbidden = anonymous.get("/v1/payments/claims/C1", headers=bearer(Role.CODER))
+    assert unauthorized.status_code == 401
+    assert unauthorized.headers["content-type"] == "application/problem+json"
+    assert unauthorized.headers["www-authenticate"].startswith("Bearer")
+    assert unauthorized.json()["type"] == "urn:rcm:problem:unauthorized"
+    assert forbidden.status_code == 403
+    assert forbidden.headers["content-type"] == "application/problem+json"
+    assert (forbidden.json()["type"], forbidden.json()["permission"]) == (
+        "urn:rcm:problem:forbidden", Permission.PAYMENTS_READ.value)
+    for refused in (unauthorized, forbidden):
+        assert "185.00" not in refused.text and "TRN1" not in refused.text  # nothing of the account leaks
 
 
 def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from rcm_payments.bootstrap import create_app
 from rcm_payments.config import PaymentsSettings
 from rcm_payments.entrypoints.dependencies import unit_of_work
 from rcm_payments.service.unit_of_work import PaymentsUnitOfWork
+from rcm_shared.testing.auth import bearer
 from rcm_shared.web import PROBLEM_MEDIA_TYPE
 
 SETTINGS = PaymentsSettings(kafka_bootstrap_servers="localhost:9092", sandbox_url="http://localhost:8005",
@@ -26,7 +27,7 @@ def client() -> TestClient:
             yield uow
 
     app.dependency_overrides[unit_of_work] = fake_unit_of_work
-    return TestClient(app, raise_server_exceptions=False)
+    return TestClient(app, raise_server_exceptions=False, headers=bearer())
 
 
 @pytest.mark.parametrize("claim_id", ["%00", "C1%00", "C%1F1", "C" * 21])

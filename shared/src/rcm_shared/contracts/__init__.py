@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from rcm_shared.contracts.audit import PHI_ACCESSED, PhiAccessed
 from rcm_shared.contracts.claims import (
     CLAIM_ACKNOWLEDGED,
     CLAIM_HELD,
@@ -37,6 +38,7 @@ from rcm_shared.contracts.payments import (
 )
 
 EVENT_TYPES: dict[str, type[BaseModel]] = {
+    PHI_ACCESSED: PhiAccessed,
     ENCOUNTER_COMPLETED: EncounterCompleted,
     ELIGIBILITY_CHECKED: EligibilityChecked,
     ENCOUNTER_CODED: EncounterCoded,

@@ -17,9 +17,12 @@ from sqlalchemy import pool
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
-from rcm_shared.settings import to_async_database_url
+from rcm_shared.db.database import asyncpg_connect_args
+from rcm_shared.settings import DatabaseTLS, to_async_database_url
 
 MIGRATION_LOCK_KEY = 7_235_001  # advisory lock so two replicas never migrate at once
+# Alembic config attribute carrying the service's DatabaseTLS from upgrade_to_head to run_env.
+TLS_ATTRIBUTE = "rcm_database_tls"
 
 
 def create_messaging_tables_v1(op: Any) -> None:
@@ -99,6 +102,7 @@ def run_env(context: Any, target_metadata: sa.MetaData) -> None:
     """Body of every service's Alembic ``env.py``: online, async, under an advisory lock."""
     config = context.config
     url = config.get_main_option("sqlalchemy.url")
+    tls: DatabaseTLS | None = config.attributes.get(TLS_ATTRIBUTE)
 
     def do_run(connection: sa.Connection) -> None:
         connection.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
@@ -112,7 +116,8 @@ def run_env(context: Any, target_metadata: sa.MetaData) -> None:
 
     async def run_async() -> None:
         engine = async_engine_from_config(
-            {"sqlalchemy.url": to_async_database_url(url)}, prefix="sqlalchemy.", poolclass=pool.NullPool
+            {"sqlalchemy.url": to_async_database_url(url)}, prefix="sqlalchemy.", poolclass=pool.NullPool,
+            connect_args=asyncpg_connect_args(tls),
         )
         async with engine.connect() as conn:
             await conn.run_sync(do_run)
@@ -121,15 +126,17 @@ def run_env(context: Any, target_metadata: sa.MetaData) -> None:
     asyncio.run(run_async())
 
 
-def upgrade_to_head(script_location: Path, database_url: str) -> None:
-    """Apply a service's migrations (blocking; call it before the event loop or in a thread)."""
+def upgrade_to_head(script_location: Path, database_url: str, *, tls: DatabaseTLS | None = None) -> None:
+    """Apply a service's migrations (blocking; call it before the event loop or in a thread),
+    connecting with the service's TLS (``settings.database_tls``)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    cfg.attributes[TLS_ATTRIBUTE] = tls
     command.upgrade(cfg, "head")
 
 
-async def migration_drift(database_url: str, metadata: sa.MetaData) -> list[str]:
+async def migration_drift(database_url: str, metadata: sa.MetaData, *, tls: DatabaseTLS | None = None) -> list[str]:
     """What Alembic's autogenerate would change to make a migrated database match ``metadata``.
 
     Empty when the migrations and the table models agree (types and server defaults
@@ -145,7 +152,7 @@ async def migration_drift(database_url: str, metadata: sa.MetaData) -> list[str]
         return list(compare_metadata(context, metadata))
 
     engine = async_engine_from_config({"sqlalchemy.url": to_async_database_url(database_url)}, prefix="sqlalchemy.",
-                                      poolclass=pool.NullPool)
+                                      poolclass=pool.NullPool, connect_args=asyncpg_connect_args(tls))
     try:
         async with engine.connect() as conn:
             diffs = await conn.run_sync(compare)

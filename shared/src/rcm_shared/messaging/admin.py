@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -19,12 +21,15 @@ async def ensure_topics(
     partitions: int,
     replication_factor: int,
     specs: tuple[TopicSpec, ...] = TOPICS,
+    client_options: Mapping[str, Any] | None = None,
 ) -> list[str]:
     """Create every declared topic missing in ``namespace``; return the names created.
 
-    Safe to call from several services at once: "already exists" is success.
+    Safe to call from several services at once: "already exists" is success. ``client_options``
+    are the TLS/SASL arguments of :func:`rcm_shared.messaging.kafka_security.kafka_client_options`.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id=f"{namespace}-admin")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id=f"{namespace}-admin",
+                                **(client_options or {}))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -152,12 +152,15 @@ class ConsumerRunner(Generic[U]):
         backoff_max_ms: int = 5_000,
         dead_letter_max_bytes: int = 900_000,
         infrastructure_wait_max_s: float = 0.0,
+        client_options: Mapping[str, Any] | None = None,
     ) -> None:
         self.sub = subscription
         self.service = service
         self.group_id = f"{namespace}.{service}.{subscription.name}"
         self.topics = [topic_name(t, namespace) for t in subscription.topics]
         self.bootstrap_servers = bootstrap_servers
+        # TLS/SASL arguments of the consumer (rcm_shared.messaging.kafka_security.kafka_client_options).
+        self.client_options = dict(client_options or {})
         self.uow_factory = uow_factory
         self.dead_letter_topic = dead_letter_topic
         self.metrics = metrics
@@ -185,6 +188,7 @@ class ConsumerRunner(Generic[U]):
             auto_offset_reset="earliest",
             max_poll_records=self.batch_size,
             isolation_level="read_committed",
+            **self.client_options,
         )
         consumer.subscribe(self.topics, listener=_RebalanceListener(self))
         await consumer.start()

@@ -16,8 +16,10 @@ shutdown, cannot connect now), 53300 (too many connections).
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterator
 from enum import StrEnum
+from pathlib import Path
 
 import httpx
 from aiokafka import errors as kafka_errors
@@ -114,4 +116,8 @@ def safe_reason(exc: BaseException) -> str:
         return f"{type(exc).__name__} ({type(orig).__name__}{f', SQLSTATE {state}' if state else ''})"
     if isinstance(exc, PermanentError | TransientError):
         return str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {exc}"[:1000]
+    # Any other exception's text may quote its input ("Invalid isoformat string: '...'"): only its
+    # type and where it was raised.
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" if frames else ""
+    return f"{type(exc).__name__}{where}"

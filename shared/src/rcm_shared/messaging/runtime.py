@@ -18,6 +18,7 @@ from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.messaging.admin import ensure_topics
 from rcm_shared.messaging.backoff import backoff_delay
 from rcm_shared.messaging.consumer import ConsumerRunner, Subscription
+from rcm_shared.messaging.kafka_security import kafka_client_options
 from rcm_shared.messaging.metrics import MessagingMetrics
 from rcm_shared.messaging.relay import OutboxRelay
 from rcm_shared.settings import ServiceSettings
@@ -88,15 +89,19 @@ class ServiceRuntime(Generic[U]):
     async def start(self) -> None:
         """Create missing topics, start the producer, the relay, consumers and workers."""
         s = self.settings
+        # Every client of the runtime reaches the brokers the same way (TLS, SASL/SCRAM).
+        kafka = kafka_client_options(s.kafka_security)
         if s.create_topics:
             await ensure_topics(s.kafka_bootstrap_servers, s.topic_namespace,
-                                partitions=s.topic_partitions, replication_factor=s.topic_replication_factor)
+                                partitions=s.topic_partitions, replication_factor=s.topic_replication_factor,
+                                client_options=kafka)
         self.producer = AIOKafkaProducer(
             bootstrap_servers=s.kafka_bootstrap_servers,
             client_id=f"{s.topic_namespace}.{self.service}.relay",
             enable_idempotence=True,
             acks="all",
             linger_ms=5,
+            **kafka,
         )
         await self.producer.start()
         self.relay = OutboxRelay(self.db, self.tables, self.producer, service=self.service, metrics=self.metrics,
@@ -108,7 +113,7 @@ class ServiceRuntime(Generic[U]):
                 uow_factory=self.uow, dead_letter_topic=dlq, metrics=self.metrics, batch_size=s.consumer_batch_size,
                 max_attempts=s.handler_max_attempts, backoff_initial_ms=s.retry_backoff_initial_ms,
                 backoff_max_ms=s.retry_backoff_max_ms, dead_letter_max_bytes=s.dead_letter_max_bytes,
-                infrastructure_wait_max_s=s.infrastructure_wait_max_s,
+                infrastructure_wait_max_s=s.infrastructure_wait_max_s, client_options=kafka,
             )
             for sub in self.subscriptions
         ]

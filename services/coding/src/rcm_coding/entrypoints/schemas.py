@@ -40,7 +40,6 @@ Limit = Annotated[int, Query(ge=0, le=1000, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=BIGINT_MAX, description="entries to skip")]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=10, pattern=ONE_LINE)]
 Modifier = Annotated[str, StringConstraints(min_length=1, max_length=2, pattern=ONE_LINE)]
-UserId = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=ONE_LINE)]
 FreeText = Annotated[str, StringConstraints(max_length=2000, pattern=FREE_TEXT)]
 Position = Annotated[int, Field(ge=1, le=1000)]
 DiagnosisPointer = Annotated[int, Field(ge=1, le=12)]
@@ -98,7 +97,6 @@ class ChangeIn(BaseModel):
 class DecisionIn(BaseModel):
     """A coder's decision on a queued encounter."""
 
-    user: Annotated[UserId, Field(description="the coder's user id")]
     action: Literal["accept", "edit", "complete", "reject"]
     reason: FreeText | None = None
     note: FreeText | None = None

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Request, Response
+from rcm_shared.auth import Permission
+from rcm_shared.web import requires
 
 from rcm_sandbox.adapters.x12_gateway import EDI_MEDIA_TYPE
 from rcm_sandbox.entrypoints.dependencies import DeskDep
 from rcm_sandbox.entrypoints.interchanges import X12Refusal
 from rcm_sandbox.entrypoints.problems import X12_PROBLEM_RESPONSES, X12ProblemError
 
-router = APIRouter(tags=["x12"])
+router = APIRouter(dependencies=[requires(Permission.CLEARINGHOUSE_EXCHANGE)], tags=["x12"])
 
 _X12_BODY = {"schema": {"type": "string", "description": "an X12 5010 interchange"}}
 

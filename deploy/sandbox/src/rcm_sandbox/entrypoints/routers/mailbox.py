@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from rcm_shared.web import problem_responses
+from rcm_shared.auth import Permission
+from rcm_shared.web import problem_responses, requires
 
 from rcm_sandbox.domain.records import MailboxKind
 from rcm_sandbox.entrypoints.dependencies import UnitOfWorkDep
 from rcm_sandbox.entrypoints.schemas import MailboxFileOut, MailboxPage
 from rcm_sandbox.service import views
 
-router = APIRouter(tags=["mailbox"])
+router = APIRouter(dependencies=[requires(Permission.CLEARINGHOUSE_EXCHANGE)], tags=["mailbox"])
 
 
 @router.get(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from rcm_shared.auth import Permission
+from rcm_shared.web import requires
 
 from rcm_sandbox.entrypoints.dependencies import DeskDep
 from rcm_sandbox.entrypoints.schemas import Released
 
-router = APIRouter(tags=["remittances"])
+router = APIRouter(dependencies=[requires(Permission.CLEARINGHOUSE_EXCHANGE)], tags=["remittances"])
 
 
 @router.post(

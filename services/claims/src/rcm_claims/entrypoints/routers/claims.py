@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from rcm_shared.web import ProblemError, problem_responses
+from rcm_shared.auth import Permission
+from rcm_shared.web import PhiReadsDep, ProblemError, problem_responses, requires
 
 from rcm_claims.entrypoints.routers.deps import UnitOfWorkFactoryDep
 from rcm_claims.entrypoints.schemas import (
@@ -19,6 +20,7 @@ router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 
 @router.get("/summary", summary="Counts of claims by status (and encounters held)",
+            dependencies=[requires(Permission.STATUS_READ)],
             response_model=ClaimsSummaryResponse)
 async def get_summary(uow_factory: UnitOfWorkFactoryDep) -> ClaimsSummaryResponse:
     async with uow_factory() as uow:
@@ -27,11 +29,16 @@ async def get_summary(uow_factory: UnitOfWorkFactoryDep) -> ClaimsSummaryRespons
 
 
 @router.get("/by-encounter/{encounter_id}", summary="The claim of an encounter, or why it is held",
+            dependencies=[requires(Permission.CLAIMS_READ)],
             response_model=EncounterClaimView, responses=problem_responses(404, 422))
-async def get_by_encounter(encounter_id: EncounterIdPath,
-                           uow_factory: UnitOfWorkFactoryDep) -> EncounterClaim | EncounterIntake:
+async def get_by_encounter(encounter_id: EncounterIdPath, uow_factory: UnitOfWorkFactoryDep,
+                           reads: PhiReadsDep) -> EncounterClaim | EncounterIntake:
+    """The claim (patient, codes, charges) is PHI: the read is recorded before it is answered."""
     async with uow_factory() as uow:
         view = await queries.encounter_claim_view(encounter_id, uow)
+        if view is not None:
+            await reads.record(uow, "claims.claim", [encounter_id])
+            await uow.commit()
     if view is None:
         raise ProblemError(404, f"encounter {encounter_id} not seen by claims", kind="encounter-not-found")
     if view.claim is not None:

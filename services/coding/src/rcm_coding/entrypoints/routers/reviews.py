@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from rcm_shared.web import PROBLEM_MEDIA_TYPE, ProblemError, problem_responses
+from rcm_shared.auth import Permission
+from rcm_shared.web import PROBLEM_MEDIA_TYPE, PhiReadsDep, PrincipalDep, ProblemError, problem_responses, requires
 
 from rcm_coding.domain.commands import DecideReview
 from rcm_coding.domain.errors import (
@@ -38,17 +39,26 @@ _DECISION_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("", summary="The review queue, oldest first", responses=problem_responses(422))
-async def get_reviews(uow: UowDep, limit: Limit = 100, offset: Offset = 0) -> list[ReviewQueueItemOut]:
-    return [ReviewQueueItemOut.from_domain(e) for e in await review_queue(uow, limit=limit, offset=offset)]
+@router.get("", summary="The review queue, oldest first", responses=problem_responses(422),
+            dependencies=[requires(Permission.CODING_READ)])
+async def get_reviews(uow: UowDep, reads: PhiReadsDep, limit: Limit = 100,
+                      offset: Offset = 0) -> list[ReviewQueueItemOut]:
+    """Each listed encounter (its date of service and review reasons) is a recorded read."""
+    queue = await review_queue(uow, limit=limit, offset=offset)
+    if queue:
+        async with uow:
+            await reads.record(uow, "coding.review", [e.encounter_id for e in queue])
+            await uow.commit()
+    return [ReviewQueueItemOut.from_domain(e) for e in queue]
 
 
 @router.post("/{encounter_id}/decisions", summary="Apply a coder's decision to a queued encounter",
-             responses=_DECISION_RESPONSES)
+             responses=_DECISION_RESPONSES, dependencies=[requires(Permission.CODING_REVIEW)])
 async def post_decision(encounter_id: EncounterIdPath, body: DecisionIn, uow: UowDep,
-                        reference: ReferenceDep) -> ReviewCaseOut:
+                        reference: ReferenceDep, coder: PrincipalDep) -> ReviewCaseOut:
+    """The audit trail records the token's subject as the coder (never a request field)."""
     try:
-        cmd = DecideReview(encounter_id, body.user, body.to_domain())
+        cmd = DecideReview(encounter_id, coder.subject, body.to_domain())
         async with uow:
             case = await decide_review(cmd, uow, cause=None, reference=reference)
             await uow.commit()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from rcm_shared.auth import Permission
+from rcm_shared.web import requires
 
 from rcm_coding.entrypoints.dependencies import UowDep
 from rcm_coding.entrypoints.schemas import CodingSummaryOut
 from rcm_coding.service.queries import coding_summary
 
-router = APIRouter(prefix="/v1/coding", tags=["coding"])
+router = APIRouter(dependencies=[requires(Permission.STATUS_READ)], prefix="/v1/coding", tags=["coding"])
 
 
 @router.get("/summary", summary="Encounters by coding status (coded, review, rejected)")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
+from rcm_shared.auth import Permission
 from rcm_shared.messaging import TransientError
-from rcm_shared.web import ProblemError, problem_responses
+from rcm_shared.web import PhiReadsDep, ProblemError, problem_responses, requires
 
 from rcm_eligibility.adapters.translate import member
 from rcm_eligibility.domain.commands import CheckEligibility
@@ -15,7 +16,8 @@ from rcm_eligibility.entrypoints.routers.deps import GatewayDep, UnitOfWorkDep
 from rcm_eligibility.entrypoints.schemas import CoverageCheckPublic, EligibilityInquiry
 from rcm_eligibility.service import handlers
 
-router = APIRouter(prefix="/v1/eligibility", tags=["eligibility"])
+router = APIRouter(dependencies=[requires(Permission.ELIGIBILITY_CHECK)], prefix="/v1/eligibility",
+                   tags=["eligibility"])
 
 
 def _command(body: EligibilityInquiry) -> CheckEligibility:
@@ -33,7 +35,8 @@ def _command(body: EligibilityInquiry) -> CheckEligibility:
 
 
 @router.post("/checks", summary="Check coverage now (270/271)", responses=problem_responses(422, 502, 503))
-async def post_check(body: EligibilityInquiry, uow: UnitOfWorkDep, gateway: GatewayDep) -> CoverageCheckPublic:
+async def post_check(body: EligibilityInquiry, uow: UnitOfWorkDep, gateway: GatewayDep,
+                     reads: PhiReadsDep) -> CoverageCheckPublic:
     """Ask the payer about a member now; the answer is recorded and announced as ``EligibilityChecked``.
 
     Nothing caused this check, so its event starts a chain correlated to the encounter id.
@@ -41,6 +44,7 @@ async def post_check(body: EligibilityInquiry, uow: UnitOfWorkDep, gateway: Gate
     try:
         async with uow:
             check = await handlers.check_eligibility(_command(body), uow, cause=None, gateway=gateway)
+            await reads.record(uow, "eligibility.coverage", [check.encounter_id])
             await uow.commit()
     except TransientError as exc:
         raise ProblemError(503, str(exc), kind="clearinghouse-unavailable") from exc

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from rcm_shared.auth import Permission
+from rcm_shared.web import requires
 
 from rcm_payments.entrypoints.dependencies import UnitOfWorkDep
 from rcm_payments.entrypoints.schemas import PaymentsSummaryOut
 from rcm_payments.service.queries import payments_summary
 
-router = APIRouter(prefix="/v1/payments", tags=["payments"])
+router = APIRouter(dependencies=[requires(Permission.STATUS_READ)], prefix="/v1/payments", tags=["payments"])
 
 
 @router.get("/summary", summary="Claim accounts by status, postings and held remittances")
