@@ -136,7 +136,6 @@ def install_problem_handlers(app: FastAPI) -> None:
 _bearer = HTTPBearer(auto_error=False, scheme_name="bearer",
                      description="OAuth2 access token (JWT) of the identity provider; in development "
                                  "`rcm login --user NAME --role ROLE` prints one")
-_PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 def _unauthorized(detail: str) -> ProblemError:
