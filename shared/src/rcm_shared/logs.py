@@ -63,7 +63,11 @@ class RedactionFilter(logging.Filter):
         for attribute in [a for a in vars(record) if a not in _RESERVED and a.lower() in PHI_ATTRIBUTES]:
             delattr(record, attribute)
         if not record.name.startswith(OWN_LOGGERS):
-            record.msg = redact(record.getMessage())
+            try:
+                message = record.getMessage()
+            except (TypeError, ValueError):  # a library's format and arguments disagree: never crash the caller
+                message = f"<unformattable message of {record.name}>"
+            record.msg = redact(message)
             record.args = None
         return True
 

@@ -70,3 +70,9 @@ def test_configure_logging_routes_every_logger_through_the_filter(capsys: pytest
         assert lines[1]["message"] == "encounter E-1 coded" and lines[1]["level"] == "INFO"
     finally:
         logging.getLogger().handlers.clear()
+
+
+def test_a_librarys_broken_format_is_logged_not_raised(captured: tuple[logging.Logger, io.StringIO]) -> None:
+    logger, stream = captured
+    logger.info("%s and %s", "only one")
+    assert "unformattable message of sqlalchemy.engine.test" in stream.getvalue()

@@ -420,8 +420,8 @@ class ConsumerRunner(Generic[U]):
                             self.dead_letter_topic, event_id=f"dlq:{self.group_id}:{message_id}",
                             event_type=DEAD_LETTER_EVENT_TYPE, key=key_, value=value_, headers=headers_,
                         )
-                        written = True
                     await uow.commit()
+                written = bool(claimed)  # only once committed
                 self._resume()
                 break
             except _Retry:
