@@ -76,8 +76,8 @@ class Permission(StrEnum):
 _READS = frozenset(p for p in Permission if p.reads_only and p is not Permission.CLEARINGHOUSE_EXCHANGE)
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
-    Role.INTEGRATION: frozenset({Permission.API_DOCS, Permission.STATUS_READ, Permission.ELIGIBILITY_CHECK,
-                                 Permission.ELIGIBILITY_READ}),
+    # Minimum necessary: hospital IT publishes encounters (Kafka) and reads statuses, no patient detail.
+    Role.INTEGRATION: frozenset({Permission.API_DOCS, Permission.STATUS_READ}),
     Role.CODER: frozenset({Permission.API_DOCS, Permission.STATUS_READ, Permission.CODING_READ,
                            Permission.CODING_REVIEW}),
     Role.BILLER: frozenset({Permission.API_DOCS, Permission.STATUS_READ, Permission.ELIGIBILITY_READ,
