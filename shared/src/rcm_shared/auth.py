@@ -126,7 +126,7 @@ class AuthenticationError(Exception):
         self.reason = reason
 
 
-class IdentityProviderUnavailable(Exception):
+class IdentityProviderUnavailableError(Exception):
     """The identity provider's keys cannot be fetched: not the caller's fault (503, retry)."""
 
 
@@ -168,12 +168,12 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         """The principal of a valid ``token``; :class:`AuthenticationError` for any other, and
-        :class:`IdentityProviderUnavailable` when the keys to check it cannot be fetched."""
+        :class:`IdentityProviderUnavailableError` when the keys to check it cannot be fetched."""
         if self._jwks is not None:
             try:
                 key: Any = (await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)).key
             except jwt.PyJWKClientConnectionError:
-                raise IdentityProviderUnavailable("the identity provider's keys cannot be fetched") from None
+                raise IdentityProviderUnavailableError("the identity provider's keys cannot be fetched") from None
             except jwt.PyJWTError:
                 raise AuthenticationError("the token names no key of the identity provider") from None
             algorithms = _ASYMMETRIC

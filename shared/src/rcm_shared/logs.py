@@ -65,7 +65,7 @@ class RedactionFilter(logging.Filter):
         if not record.name.startswith(OWN_LOGGERS):
             try:
                 message = record.getMessage()
-            except (TypeError, ValueError):  # a library's format and arguments disagree: never crash the caller
+            except Exception:  # noqa: BLE001 (a library's format and arguments disagree: never crash the caller)
                 message = f"<unformattable message of {record.name}>"
             record.msg = redact(message)
             record.args = None
@@ -101,6 +101,8 @@ def configure_logging(level: str, *, service: str, json_lines: bool = True) -> N
                                                static_fields={"service": service}))
     else:
         handler.setFormatter(SafeTextFormatter(f"%(asctime)s %(levelname)s {service} %(name)s: %(message)s"))
+    # A record that cannot be formatted is dropped, not printed raw with its arguments to stderr.
+    logging.raiseExceptions = False
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

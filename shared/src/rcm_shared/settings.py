@@ -296,8 +296,9 @@ class ServiceSettings(BaseSettings):
     kafka_ssl_certfile: str | None = None
     kafka_ssl_keyfile: str | None = None
     # PostgreSQL: disable | require | verify-ca | verify-full (production requires verify-full);
+    # unset: asyncpg's own default (which honours sslmode in DATABASE_URL and PGSSLMODE).
     # DATABASE_SSLROOTCERT is the database server's CA (the system store when unset).
-    database_sslmode: DatabaseSslMode = "disable"
+    database_sslmode: DatabaseSslMode | None = None
     database_sslrootcert: str | None = None
 
     @model_validator(mode="after")
@@ -323,8 +324,12 @@ class ServiceSettings(BaseSettings):
                              ssl_keyfile=self.kafka_ssl_keyfile)
 
     @property
-    def database_tls(self) -> DatabaseTLS:
-        """The PostgreSQL TLS of these settings (see rcm_shared.db.database)."""
+    def database_tls(self) -> DatabaseTLS | None:
+        """The PostgreSQL TLS of these settings (see rcm_shared.db.database); None leaves asyncpg's default."""
+        if self.database_sslmode is None:
+            if self.database_sslrootcert is not None:
+                raise ValueError("DATABASE_SSLROOTCERT is set without DATABASE_SSLMODE: set verify-full (or verify-ca)")
+            return None
         return DatabaseTLS(sslmode=self.database_sslmode, sslrootcert=self.database_sslrootcert)
 
     def token_verifier(self) -> TokenVerifier:

@@ -30,7 +30,7 @@ from rcm_shared.audit import record_phi_read
 from rcm_shared.auth import (
     AuthenticationError,
     Authenticator,
-    IdentityProviderUnavailable,
+    IdentityProviderUnavailableError,
     Permission,
     Principal,
     roles_with,
@@ -164,7 +164,7 @@ def requires(permission: Permission) -> Any:
             principal = await authenticator.verify(credentials.credentials)
         except AuthenticationError as exc:
             raise _unauthorized(exc.reason) from None
-        except IdentityProviderUnavailable as exc:
+        except IdentityProviderUnavailableError as exc:
             raise ProblemError(503, str(exc), kind="identity-provider-unavailable",
                                headers={"Retry-After": "5"}) from None
         if not principal.allows(permission):

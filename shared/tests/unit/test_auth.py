@@ -17,7 +17,7 @@ from rcm_shared.auth import (
     DEVELOPMENT_SIGNING_KEY,
     ROLE_PERMISSIONS,
     AuthenticationError,
-    IdentityProviderUnavailable,
+    IdentityProviderUnavailableError,
     Permission,
     Principal,
     Role,
@@ -113,7 +113,7 @@ async def test_a_symmetric_token_is_refused_when_the_provider_signs_asymmetrical
 
 async def test_an_unreachable_identity_provider_is_unavailable_not_a_refusal() -> None:
     v = TokenVerifier(issuer=ISSUER, audience="rcm", jwks_url="http://127.0.0.1:9/certs")
-    with pytest.raises(IdentityProviderUnavailable, match="cannot be fetched"):
+    with pytest.raises(IdentityProviderUnavailableError, match="cannot be fetched"):
         await v.verify(jwt.encode({"sub": "x"}, "k" * 32, algorithm="HS256", headers={"kid": "kid-1"}))
 
 

@@ -75,4 +75,23 @@ def test_configure_logging_routes_every_logger_through_the_filter(capsys: pytest
 def test_a_librarys_broken_format_is_logged_not_raised(captured: tuple[logging.Logger, io.StringIO]) -> None:
     logger, stream = captured
     logger.info("%s and %s", "only one")
-    assert "unformattable message of sqlalchemy.engine.test" in stream.getvalue()
+    logger.warning("%(a)s", {"b": 1})  # KeyError inside the format
+    assert stream.getvalue().count("unformattable message of sqlalchemy.engine.test") == 2
+
+
+async def test_a_failing_loop_step_logs_no_value_it_refused(caplog: pytest.LogCaptureFixture) -> None:
+    import asyncio
+    from datetime import date
+
+    from rcm_shared.messaging.loop import poll_until_stopped
+
+    stop = asyncio.Event()
+
+    async def step() -> bool:
+        stop.set()
+        date.fromisoformat(MARKERS[0])  # ValueError quoting the input
+        return True
+
+    with caplog.at_level(logging.WARNING, logger="rcm_shared.messaging.loop"):
+        await poll_until_stopped(stop, step, name="mailbox", idle_s=0.01)
+    assert "mailbox failed (ValueError at" in caplog.text and MARKERS[0] not in caplog.text

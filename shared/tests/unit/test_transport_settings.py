@@ -63,7 +63,15 @@ def test_production_requires_database_verify_full(mode: str) -> None:
 def test_development_may_use_plaintext_and_no_database_tls() -> None:
     s = settings()
     assert kafka_client_options(s.kafka_security) == {"security_protocol": "PLAINTEXT"}
-    assert asyncpg_connect_args(s.database_tls) == {"ssl": False}
+    # Unset DATABASE_SSLMODE leaves asyncpg's default (it honours sslmode in the URL and PGSSLMODE);
+    # an explicit disable turns TLS off.
+    assert s.database_tls is None and asyncpg_connect_args(s.database_tls) == {}
+    assert asyncpg_connect_args(settings(database_sslmode="disable").database_tls) == {"ssl": False}
+
+
+def test_production_refuses_an_unset_database_sslmode() -> None:
+    with pytest.raises(ValidationError, match="DATABASE_SSLMODE=None is refused in production"):
+        ServiceSettings(**{k: v for k, v in PRODUCTION.items() if k != "database_sslmode"})
 
 
 @pytest.mark.parametrize(("values", "named"), [

@@ -144,7 +144,9 @@ async def test_a_coder_completes_a_case_over_rest_with_problem_answers_on_the_wa
                    409)
     assert_problem(await client.post("/v1/coding/reviews/NOPE/decisions", headers=coder7,
                                      json={"action": "complete"}), 404)
-    assert store.codings["ENC-1"].status is CodingStatus.CODED and len(store.events()) == 1
+    assert store.codings["ENC-1"].status is CodingStatus.CODED and len(store.events("rcm.coding.encounter_coded")) == 1
+    # Each answered decision (3 edits/completions that succeeded) is a recorded read of the case.
+    assert [e.payload["subject"] for e in store.events("rcm.audit.phi_accessed")] == ["coder7"] * 3
 
 
 async def test_an_encounter_shows_its_proposal_final_codes_case_and_audit(

@@ -218,7 +218,8 @@ class ConsumerRunner(Generic[U]):
                     await consumer.commit(offsets)
                 except (CommitFailedError, IllegalStateError, KafkaError) as exc:
                     # The group rebalanced under us: the new owner redelivers, the inbox dedupes.
-                    log.warning("%s: offset commit failed (%s); records will be redelivered", self.group_id, exc)
+                    log.warning("%s: offset commit failed (%s); records will be redelivered", self.group_id,
+                                safe_reason(exc)[:200])
             for tp in batch:
                 hw = consumer.highwater(tp)
                 if hw is not None and tp in offsets:

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from rcm_shared.messaging.backoff import backoff_delay
+from rcm_shared.messaging.failures import safe_reason
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,8 @@ async def poll_until_stopped(
             failures = 0
         except Exception as exc:
             failures += 1
-            log.warning("%s failed (%s: %s); backing off", name, type(exc).__name__, exc)
+            # Never the exception's text: a validation or driver error quotes the values it refused.
+            log.warning("%s failed (%s); backing off", name, safe_reason(exc)[:300])
             busy = False
             await asyncio.sleep(backoff_delay(failures, initial_ms=200, max_ms=5_000))
         if busy:

@@ -55,12 +55,14 @@ async def get_reviews(uow: UowDep, reads: PhiReadsDep, limit: Limit = 100,
 @router.post("/{encounter_id}/decisions", summary="Apply a coder's decision to a queued encounter",
              responses=_DECISION_RESPONSES, dependencies=[requires(Permission.CODING_REVIEW)])
 async def post_decision(encounter_id: EncounterIdPath, body: DecisionIn, uow: UowDep,
-                        reference: ReferenceDep, coder: PrincipalDep) -> ReviewCaseOut:
-    """The audit trail records the token's subject as the coder (never a request field)."""
+                        reference: ReferenceDep, coder: PrincipalDep, reads: PhiReadsDep) -> ReviewCaseOut:
+    """The audit trail records the token's subject as the coder (never a request field); the case
+    answered (patient age and sex, codes) is a recorded read too."""
     try:
         cmd = DecideReview(encounter_id, coder.subject, body.to_domain())
         async with uow:
             case = await decide_review(cmd, uow, cause=None, reference=reference)
+            await reads.record(uow, "coding.review", [encounter_id])
             await uow.commit()
     except ReviewNotFoundError as exc:
         raise ProblemError(404, str(exc), kind="review-not-found") from exc
