@@ -7,7 +7,8 @@ as dead letters (an impossible date, a NUL in the note, an over-long member id, 
 date), and a real-time eligibility check refused with 422. Then every log file (the services',
 the sandbox's, and the local stack's PostgreSQL and Kafka logs) and every Kafka header of every
 topic of the run are searched for the markers, case-insensitively (X12 upper-cases names): zero
-hits. Record values are not searched: the events themselves carry PHI until field encryption.
+hits. Record values are searched by ``test_phi_at_rest.py`` (PHI sealed with the patients' data keys);
+here the encounters go in unsealed, as an integration that does not seal would send them.
 """
 
 from __future__ import annotations

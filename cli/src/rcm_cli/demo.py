@@ -15,7 +15,7 @@ from rich.table import Table
 
 from rcm_cli.environment import resolve_target
 from rcm_cli.observe import PipelineCounts, pipeline_counts
-from rcm_cli.processes import SERVICES, build_platform
+from rcm_cli.processes import DATABASES, KEYRING, build_platform
 from rcm_cli.publish import encounter_events, publish_encounters
 from rcm_cli.synthetic import encounters, latest_codable_date, payer_business_date
 
@@ -30,7 +30,7 @@ def run_demo(n: int, *, seed: int, malformed: int, timeout_s: float, clean: bool
                   f"({target.origin}); logs in {run_dir}")
 
     async def make_databases() -> dict[str, str]:
-        return {s: await create_database(target.database_url, f"demo_{run_id}_{s}") for s in SERVICES}
+        return {s: await create_database(target.database_url, f"demo_{run_id}_{s}") for s in DATABASES}
 
     urls = asyncio.run(make_databases())
     payer_date = payer_business_date()
@@ -48,8 +48,9 @@ def run_demo(n: int, *, seed: int, malformed: int, timeout_s: float, clean: bool
         events = encounter_events(payloads)
         bad = [(f"BAD-{i}".encode(), b'{"encounter_id": "not an event"}') for i in range(malformed)]
         started = time.monotonic()
-        asyncio.run(publish_encounters(target.kafka_bootstrap, namespace, events, raw=bad))
-        console.print(f"published {len(events)} EncounterCompleted events and {malformed} malformed record(s)")
+        asyncio.run(publish_encounters(target.kafka_bootstrap, namespace, events, raw=bad, keyring_url=urls[KEYRING]))
+        console.print(f"published {len(events)} EncounterCompleted events (PHI sealed with each patient's data key) "
+                      f"and {malformed} malformed record(s)")
         counts = _follow(n, service_urls, target.kafka_bootstrap, namespace, timeout_s, console)
         elapsed = time.monotonic() - started
         _summary(console, n, malformed, counts, elapsed)

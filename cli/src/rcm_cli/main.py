@@ -153,9 +153,13 @@ def publish(
         for err in exc.errors(include_input=False, include_url=False):
             console.print(f"  {'.'.join(str(p) for p in err['loc'])}: {err['msg']}")
         raise typer.Exit(2) from exc
+    from rcm_cli.phi import keyring_url
+
     target = resolve_target()
-    asyncio.run(publish_encounters(target.kafka_bootstrap, namespace, events))
-    console.print(f"published {len(events)} event(s) to {namespace}.encounters")
+    asyncio.run(publish_encounters(target.kafka_bootstrap, namespace, events,
+                                   keyring_url=keyring_url(target.database_url)))
+    console.print(f"published {len(events)} event(s) to {namespace}.encounters (PHI sealed with each patient's "
+                  "data key)")
 
 
 @app.command()
@@ -309,3 +313,75 @@ def demo(
     raise typer.Exit(code)
 
 
+
+
+phi_app = typer.Typer(help="PHI at rest: forget a patient (shred their data key) or apply retention.",
+                      no_args_is_help=True)
+app.add_typer(phi_app, name="phi")
+
+
+@phi_app.command("shred")
+def phi_shred(
+    mrn: Annotated[list[str] | None, typer.Option(help="a patient's medical record number (repeatable)")] = None,
+    encounter: Annotated[list[str] | None, typer.Option(help="an encounter id (repeatable): shreds its patient's "
+                                                              "key")] = None,
+    file: Annotated[list[str] | None, typer.Option(help="a clearinghouse file id (repeatable)")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="do it (it cannot be undone)")] = False,
+) -> None:
+    """Destroy data keys: every copy of the PHI they sealed (topics, dead letters, tables, backups)
+    becomes unreadable at once; money, codes and ids stay. Services drop cached keys within
+    PHI_KEY_CACHE_TTL_S."""
+    from rcm_cli.environment import resolve_target
+    from rcm_cli.phi import keyring_url, shred
+
+    subjects = ([f"mrn:{m}" for m in mrn or []] + [f"encounter:{e}" for e in encounter or []]
+                + [f"file:{f}" for f in file or []])
+    if not subjects:
+        console.print("[red]name at least one --mrn, --encounter or --file[/]")
+        raise typer.Exit(2)
+    if not yes:
+        console.print(f"would shred the data keys of {len(subjects)} subject(s); add --yes to do it (irreversible)")
+        raise typer.Exit(1)
+    from rcm_shared.phi import PhiError
+
+    target = resolve_target()
+    try:
+        done = asyncio.run(shred(keyring_url(target.database_url), subjects))
+    except (PhiError, ValueError) as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    for subject, kid in done.items():
+        kind = subject.split(":", 1)[0]
+        console.print(f"{kind}: " + (f"key {kid} shredded" if kid else "no key (nothing sealed for it)"))
+    raise typer.Exit(0 if all(done.values()) else 1)
+
+
+@phi_app.command("expire")
+def phi_expire(
+    unused_days: Annotated[int, typer.Option(min=1, help="shred keys no encounter or file used for this many days "
+                                                          "(HIPAA keeps records at least 6 years: 2190)")],
+    yes: Annotated[bool, typer.Option("--yes", help="do it (it cannot be undone)")] = False,
+) -> None:
+    """Retention: shred every data key not used for ``--unused-days`` days."""
+    from datetime import UTC, timedelta
+
+    from rcm_cli.environment import resolve_target
+    from rcm_cli.phi import keyring, keyring_url
+
+    if not yes:
+        console.print(f"would shred every key unused for {unused_days} days; add --yes to do it (irreversible)")
+        raise typer.Exit(1)
+    target = resolve_target()
+
+    async def run() -> list[str]:
+        async with keyring(keyring_url(target.database_url)) as ring:
+            return await ring.expire(unused_since=datetime.now(UTC) - timedelta(days=unused_days))
+
+    from rcm_shared.phi import PhiError
+
+    try:
+        kids = asyncio.run(run())
+    except (PhiError, ValueError) as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    console.print(f"shredded {len(kids)} data key(s) unused for {unused_days} days")

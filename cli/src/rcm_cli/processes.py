@@ -20,6 +20,9 @@ from pathlib import Path
 import httpx
 
 SERVICES = ("eligibility", "coding", "claims", "payments")
+# The databases of a platform: one per service and the keyring every service shares (PHI data keys).
+KEYRING = "keyring"
+DATABASES = (*SERVICES, KEYRING)
 DEFAULT_PORTS = {"sandbox": 8088, "eligibility": 8001, "coding": 8002, "claims": 8003, "payments": 8004}
 
 
@@ -99,6 +102,8 @@ class Platform:
     """The sandbox plus the four services, wired to one broker and one PostgreSQL server."""
 
     processes: dict[str, ManagedProcess]
+    # The keyring database the services seal PHI with (None: their development default).
+    keyring_url: str | None = None
 
     def start(self, timeout_s: float = 120.0) -> None:
         sandbox = self.processes.get("sandbox")
@@ -142,7 +147,9 @@ def build_platform(
     sandbox_url = f"http://127.0.0.1:{p['sandbox']}"
     common = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "TOPIC_NAMESPACE": namespace,
               "SANDBOX_URL": sandbox_url, "ENVIRONMENT": "development", "LOG_LEVEL": "INFO",
-              "HTTP_HOST": "127.0.0.1", **(extra_env or {})}
+              "HTTP_HOST": "127.0.0.1",
+              **({"KEYRING_DATABASE_URL": database_urls[KEYRING]} if KEYRING in database_urls else {}),
+              **(extra_env or {})}
     processes = {
         "sandbox": ManagedProcess(
             "sandbox", "rcm_sandbox.main",
@@ -157,4 +164,4 @@ def build_platform(
             name, f"rcm_{name}.main",
             {**common, "DATABASE_URL": database_urls[name], "HTTP_PORT": str(p[name])},
             p[name], logs_dir / f"{name}.log")
-    return Platform(processes)
+    return Platform(processes, keyring_url=database_urls.get(KEYRING))

@@ -28,9 +28,18 @@ def encounter_events(payloads: Iterable[dict[str, Any]]) -> list[Envelope]:
 
 async def publish_encounters(
     bootstrap: str, namespace: str, events: Sequence[Envelope], *, raw: Sequence[tuple[bytes, bytes]] = (),
-    partitions: int = 6,
+    partitions: int = 6, keyring_url: str | None = None,
 ) -> None:
-    """Send events (and optional raw, deliberately malformed records) to the encounters topic."""
+    """Send events (and optional raw, deliberately malformed records) to the encounters topic.
+
+    With ``keyring_url`` the edge seals each event's PHI with the patient's data key first (what
+    an integration should do: the topic keeps events forever); without it the PHI goes in plain
+    text and the services seal it from their first hop on (PHI_PLAINTEXT_INPUT=accept).
+    """
+    if keyring_url is not None:
+        from rcm_cli.phi import seal_encounters
+
+        events = await seal_encounters(events, keyring_url)
     kafka = kafka_options()
     await ensure_topics(bootstrap, namespace, partitions=partitions, replication_factor=1, client_options=kafka)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all", linger_ms=5,

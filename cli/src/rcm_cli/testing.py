@@ -14,7 +14,7 @@ import pytest
 from rcm_shared.db.admin import create_database, drop_database
 from rcm_shared.testing.endpoints import Endpoints
 
-from rcm_cli.processes import SERVICES, Platform, build_platform
+from rcm_cli.processes import DATABASES, SERVICES, Platform, build_platform
 from rcm_cli.synthetic import payer_business_date
 
 
@@ -29,7 +29,7 @@ def platform(endpoints: Endpoints, tmp_path: Path) -> Iterator[tuple[Platform, s
     """Sandbox + four services, fresh databases and topic namespace; yields (platform, namespace)."""
     run = uuid.uuid4().hex[:8]
     namespace = f"e2e{run}"
-    names = {s: f"e2e_{run}_{s}" for s in SERVICES}
+    names = {s: f"e2e_{run}_{s}" for s in DATABASES}
 
     async def create() -> dict[str, str]:
         return {s: await create_database(endpoints.database_url, n) for s, n in names.items()}
@@ -38,7 +38,9 @@ def platform(endpoints: Endpoints, tmp_path: Path) -> Iterator[tuple[Platform, s
     ports = {name: free_port() for name in ("sandbox", *SERVICES)}
     plat = build_platform(kafka_bootstrap=endpoints.kafka_bootstrap, database_urls=urls, namespace=namespace,
                           logs_dir=tmp_path / "logs", sandbox_data_dir=tmp_path / "sandbox", ports=ports,
-                          remit_delay_s=0.5, extra_env={"TOPIC_PARTITIONS": "6"}, payer_date=payer_business_date())
+                          remit_delay_s=0.5, payer_date=payer_business_date(),
+                          # A shred is seen by every service within a second (keys are cached that long).
+                          extra_env={"TOPIC_PARTITIONS": "6", "PHI_KEY_CACHE_TTL_S": "1"})
     try:
         plat.start(timeout_s=180)
         yield plat, namespace

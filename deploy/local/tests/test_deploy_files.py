@@ -4,7 +4,9 @@ and every required setting is given."""
 
 from __future__ import annotations
 
+import base64
 import importlib
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -114,11 +116,42 @@ def test_compose_reads_the_database_password_from_a_git_ignored_docker_secret(co
         assert secret in service["secrets"] and secret in secrets, name
 
 
+def _compose_settings(compose: dict[str, Any], service: str, files: dict[str, str], tmp_path: Path) -> Any:
+    """The settings ``service`` starts with under compose: ``${VAR:-default}`` at its default, each
+    /run/secrets/<name> variable pointing at a local file holding ``files[name]``."""
+    kwargs: dict[str, Any] = {}
+    for name, value in compose["services"][service]["environment"].items():
+        value = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", str(value))
+        if value.startswith("/run/secrets/"):
+            local = tmp_path / value.removeprefix("/run/secrets/")
+            local.write_text(files[local.name])
+            value = str(local)
+        kwargs[name.lower()] = value
+    return _settings_class(service)(**kwargs)
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_compose_services_share_the_keyring_on_the_compose_postgres_and_read_the_kek_from_a_secret(
+    compose: dict[str, Any], service: str, tmp_path: Path
+) -> None:
+    env = compose["services"][service]["environment"]
+    assert "PHI_KEK" not in env, f"{service}: the KEK belongs in a Docker secret, not the environment"
+    secret = env["PHI_KEK_FILE"].removeprefix("/run/secrets/")
+    assert secret in compose["services"][service]["secrets"] and secret in compose["secrets"]
+    assert secret in (REPO / "deploy" / "compose" / "secrets" / "README.md").read_text()
+    kek = base64.b64encode(os.urandom(32)).decode()
+    settings = _compose_settings(compose, service, {"postgres_password": "s3cr3t-pw", secret: kek + "\n"}, tmp_path)
+    # DATABASE_PASSWORD_FILE fills in only DATABASE_URL: the keyring must still get the password.
+    assert settings.keyring_url == "postgresql://postgres:s3cr3t-pw@postgres:5432/rcm_keys"
+    assert settings.phi_key_encryption_key == base64.b64decode(kek)
+
+
 def test_compose_creates_every_database_the_services_use(compose: dict[str, Any]) -> None:
     init_sql = (REPO / "deploy" / "compose" / "postgres-init" / "01-databases.sql").read_text()
     created = set(re.findall(r"CREATE DATABASE (\w+);", init_sql))
     used = {compose["services"][s]["environment"]["DATABASE_URL"].rsplit("/", 1)[1] for s in SERVICES}
     assert used <= created
+    assert "rcm_keys" in created, "the PHI keyring's database"
 
 
 def test_compose_starts_services_only_after_their_dependencies_are_healthy(compose: dict[str, Any]) -> None:
@@ -172,10 +205,20 @@ def test_each_deployment_gets_every_required_setting_from_configmap_and_secret(
 
 
 # Settings that are secrets: a Deployment takes them from a Secret, never from a literal value.
-SECRET_SETTINGS = {"DATABASE_URL", "CLEARINGHOUSE_TOKEN", "KAFKA_SASL_PASSWORD"}
+SECRET_SETTINGS = {"DATABASE_URL", "CLEARINGHOUSE_TOKEN", "KAFKA_SASL_PASSWORD", "KEYRING_DATABASE_URL", "PHI_KEK"}
 # Settings naming a file: in the cluster, a key of a Secret mounted into the pod.
 FILE_SETTINGS = {"KAFKA_SSL_CAFILE", "KAFKA_SSL_CERTFILE", "KAFKA_SSL_KEYFILE", "DATABASE_SSLROOTCERT",
-                 "CLEARINGHOUSE_CAFILE", "DATABASE_PASSWORD_FILE"}
+                 "CLEARINGHOUSE_CAFILE", "DATABASE_PASSWORD_FILE", "PHI_KEK_FILE"}
+# The KEK Secret's placeholder. Replaced by `real` it would still be no key, so the tests stand in
+# for the operator with a freshly generated one (base64 of 32 random bytes).
+KEK_PLACEHOLDER = "REPLACE_ME_WITH_BASE64_OF_32_RANDOM_BYTES"
+
+
+def _replace_placeholders(value: str, kek: str | None) -> str:
+    """``value`` filled in as an operator would: the KEK placeholder by ``kek`` (kept when None), every
+    other REPLACE_ME by ``real``."""
+    filler = KEK_PLACEHOLDER if kek is None else kek
+    return filler.join(re.sub(r"REPLACE_ME_?", "real", part) for part in value.split(KEK_PLACEHOLDER))
 
 
 def _container(manifests: list[dict[str, Any]], service: str) -> dict[str, Any]:
@@ -237,19 +280,58 @@ def test_each_deployment_starts_in_production_once_its_placeholders_are_replaced
 ) -> None:
     # With the placeholders left in, production refuses to start; with real-looking values it must
     # start (a missing identity provider, clearinghouse credential, replication or transport setting,
-    # or a CA file that no mounted Secret provides, fails here).
-    env = _with_files_in(tmp_path, _deployment_env(manifests, service), _mounted_secret_files(manifests, service))
+    # keyring database or KEK, or a CA or KEK file that no mounted Secret provides, fails here).
+    env = _deployment_env(manifests, service)
     if service not in CALLS_CLEARINGHOUSE:
         env.pop("SANDBOX_URL")
+    files = _mounted_secret_files(manifests, service)
     settings_class = _settings_class(service)
+
+    def filled_in(kek: str | None, where: str) -> dict[str, Any]:
+        # Env values and mounted files alike, each variant in its own directory.
+        env_in = {k: _replace_placeholders(v, kek) for k, v in env.items()}
+        files_in = {path: _replace_placeholders(content, kek) for path, content in files.items()}
+        return {k.lower(): v for k, v in _with_files_in(tmp_path / where, env_in, files_in).items()}
+
+    as_committed = {k.lower(): v for k, v in _with_files_in(tmp_path / "as-committed", env, files).items()}
     with pytest.raises(ValueError, match="placeholder"):
-        settings_class(**{k.lower(): v for k, v in env.items()})
-    real = {k.lower(): re.sub(r"REPLACE_ME_?", "real", v) for k, v in env.items()}
-    settings = settings_class(**real)
+        settings_class(**as_committed)
+    with pytest.raises(ValueError, match="PHI_KEK is a placeholder"):
+        settings_class(**filled_in(None, "all-but-the-kek"))
+    kek = base64.b64encode(os.urandom(32)).decode()
+    settings = settings_class(**filled_in(kek, "all"))
     assert settings.kafka_security.protocol == "SASL_SSL"
     assert settings.kafka_security.sasl_username == f"rcm-{service}", "each service is its own Kafka user"
     assert settings.kafka_security.ssl_cafile is not None
     assert settings.database_tls.sslmode == "verify-full" and settings.database_tls.sslrootcert is not None
+    assert settings.keyring_url == _replace_placeholders(env["KEYRING_DATABASE_URL"], kek), "the Secret's keyring"
+    assert settings.keyring_url.endswith("/rcm_keys") and settings.keyring_url != settings.database_url
+    assert len(settings.phi_key_encryption_key) == 32
+    assert settings.phi_key_encryption_key == base64.b64decode(kek), "the mounted Secret's KEK"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_deployment_mounts_the_kek_secret_read_only_and_points_phi_kek_file_at_it(
+    manifests: list[dict[str, Any]], service: str
+) -> None:
+    env = _deployment_env(manifests, service)
+    assert "PHI_KEK" not in env, f"{service}: the KEK belongs in a mounted file, not an environment variable"
+    kek_secrets = [(d["metadata"]["name"], key) for d in manifests if d["kind"] == "Secret"
+                   for key, value in d["stringData"].items() if value == KEK_PLACEHOLDER]
+    assert len(kek_secrets) == 1, "one Secret key holds the KEK"
+    (secret_name, key), = kek_secrets
+    pod = _deployments(manifests)[f"rcm-{service}"]["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    mounts = [m for m in _container(manifests, service)["volumeMounts"]
+              if volumes[m["name"]].get("secret", {}).get("secretName") == secret_name]
+    assert len(mounts) == 1, f"{service} does not mount {secret_name}"
+    mount, volume = mounts[0], volumes[mounts[0]["name"]]["secret"]
+    assert mount.get("readOnly") is True, f"{service}: the KEK's mount should be read-only"
+    assert env["PHI_KEK_FILE"] == f"{mount['mountPath'].rstrip('/')}/{key}"
+    # Not world-readable, yet readable by the service: its group through the pod's fsGroup.
+    mode = volume["defaultMode"]
+    assert mode & 0o007 == 0, f"{service}: the KEK's file mode {mode:o} lets any user read it"
+    assert mode & 0o040 and pod["securityContext"].get("fsGroup") is not None, f"{service} cannot read the KEK"
 
 
 def test_every_placeholder_secret_is_marked_as_one(manifests: list[dict[str, Any]]) -> None:
@@ -283,6 +365,14 @@ def test_the_namespace_denies_all_traffic_that_no_policy_allows(manifests: list[
     assert any(p["spec"]["podSelector"] == {} and p["spec"].get("egress") for p in policies), "DNS is allowed"
 
 
+# The pods of the keyring's database (networkpolicies.yaml): the one database every service reaches.
+KEYRING_DATABASE_LABELS = {"cnpg.io/cluster": "rcm-keys-db"}
+
+
+def _database_port(url: str) -> int:
+    return int(re.search(r"@[^/:]+:(\d+)/", url).group(1))  # type: ignore[union-attr]
+
+
 def _rules(manifests: list[dict[str, Any]], service: str, direction: str) -> list[dict[str, Any]]:
     labels = _deployments(manifests)[f"rcm-{service}"]["spec"]["template"]["metadata"]["labels"]
     return [rule for p in _network_policies(manifests) if p["spec"]["podSelector"] and _selects(p, labels)
@@ -308,22 +398,27 @@ def test_each_service_receives_only_on_its_ports(manifests: list[dict[str, Any]]
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_each_service_reaches_only_its_database_the_brokers_and_the_clearinghouse(
+def test_each_service_reaches_only_its_database_the_keyring_the_brokers_and_the_clearinghouse(
     manifests: list[dict[str, Any]], service: str
 ) -> None:
     env = _deployment_env(manifests, service)
     broker_port = int(env["KAFKA_BOOTSTRAP_SERVERS"].split(",")[0].rpartition(":")[2])
-    database_port = int(re.search(r"@[^/:]+:(\d+)/", env["DATABASE_URL"]).group(1))  # type: ignore[union-attr]
+    database_port = _database_port(env["DATABASE_URL"])
+    keyring_port = _database_port(env["KEYRING_DATABASE_URL"])
     reached: dict[int, list[dict[str, Any]]] = {}
     for rule in _rules(manifests, service, "egress"):
         assert rule.get("to") and rule.get("ports"), f"{service}: an egress rule open to everything"
         for port in rule["ports"]:
             reached.setdefault(port["port"], []).extend(rule["to"])
-    wanted = {database_port, broker_port} | ({443} if service in CALLS_CLEARINGHOUSE else set())
+    wanted = {database_port, keyring_port, broker_port} | ({443} if service in CALLS_CLEARINGHOUSE else set())
     assert set(reached) == wanted, f"{service} reaches ports {sorted(reached)}"
-    for peer in reached[database_port]:
+    # The keyring is every service's, so it has its own cluster beside the services' (networkpolicies.yaml).
+    keyring_peers = [peer["podSelector"]["matchLabels"] for peer in reached[keyring_port]]
+    assert KEYRING_DATABASE_LABELS in keyring_peers, f"{service} cannot reach the keyring's database"
+    for peer in reached[database_port] + reached[keyring_port]:
         labels = peer["podSelector"]["matchLabels"]
-        assert all(service in value for value in labels.values()), f"{service} reaches another database: {labels}"
+        own = all(service in value for value in labels.values())
+        assert own or labels == KEYRING_DATABASE_LABELS, f"{service} reaches another database: {labels}"
     if service in CALLS_CLEARINGHOUSE:
         assert all("ipBlock" in peer for peer in reached[443])
 

@@ -7,6 +7,8 @@ confusing connection error.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,6 +40,41 @@ class Environment(StrEnum):
 _PLACEHOLDER_MARKERS = ("replace_me", "replace-me", "replaceme", "changeme", "change_me", "change-me", "todo",
                         "xxx", "<", "${")
 _PLACEHOLDER_WORDS = {"password", "secret", "example", "default", "placeholder", "test"}
+
+
+# Development only, and public: refused outside development like the development signing key.
+DEVELOPMENT_PHI_KEK = hashlib.sha256(b"rcm development PHI key-encryption key: never for real data").digest()
+DEVELOPMENT_KEYRING_DATABASE = "rcm_keys"
+
+
+def key_encryption_key(value: str | None, file: str | None, *, development: bool) -> bytes:
+    """The keyring's 32-byte key-encryption key from PHI_KEK (base64) or PHI_KEK_FILE (a file of it);
+    the public development key when neither is set (the caller refuses that outside development)."""
+    if value is not None and file is not None:
+        raise ValueError("PHI_KEK and PHI_KEK_FILE are both set: give the key once")
+    if file is not None:
+        path = Path(file)
+        if not path.is_file():
+            raise ValueError(f"PHI_KEK_FILE: no file at {path}")
+        encoded = path.read_text().strip()
+    elif value is not None:
+        encoded = value.strip()
+    else:
+        return DEVELOPMENT_PHI_KEK
+    try:
+        key: bytes | None = base64.b64decode(encoded, validate=True)
+    except ValueError:
+        key = None
+    if key is None or len(key) != 32:
+        # Asked only of a value that is no key: a real key's base64 may contain "xxx" or "todo".
+        if why := placeholder_secret(encoded):
+            raise ValueError(f"PHI_KEK {why}: set the base64 of 32 random bytes")
+        if key is None:
+            raise ValueError("PHI_KEK is not base64")
+        raise ValueError(f"PHI_KEK must decode to 32 bytes (a 256-bit key), not {len(key)}")
+    if key == DEVELOPMENT_PHI_KEK and not development:
+        raise ValueError("PHI_KEK is the public development key: set a real one outside development")
+    return key
 
 
 def placeholder_secret(value: str | None) -> str | None:
@@ -212,6 +249,18 @@ class ServiceSettings(BaseSettings):
     auth_roles_claim: str = Field(default="roles", min_length=1, description="claim with the roles; dotted if nested")
     auth_development_key: SecretStr | None = None
 
+    # PHI at rest (rcm_shared.phi): data keys live in a keyring database shared by every service
+    # (development default: the database rcm_keys on DATABASE_URL's server, created if missing),
+    # wrapped by the key-encryption key PHI_KEK (base64 of 32 bytes) or PHI_KEK_FILE (a secret's file).
+    keyring_database_url: str | None = Field(default=None, description="postgresql://... of the keyring database")
+    phi_kek: SecretStr | None = None
+    phi_kek_file: str | None = None
+    # A shred in another process takes effect here within this many seconds (keys are cached).
+    phi_key_cache_ttl_s: Annotated[float, Field(ge=0, le=3600)] = 30.0
+    # PHI an edge left unsealed on an input topic: accepted (and counted in rcm_phi_plaintext_input_total,
+    # sealed from the first hop on) or refused as a dead letter naming the fields.
+    phi_plaintext_input: Literal["accept", "refuse"] = "accept"
+
     @field_validator("kafka_bootstrap_servers")
     @classmethod
     def _bootstrap_has_ports(cls, value: str) -> str:
@@ -275,6 +324,14 @@ class ServiceSettings(BaseSettings):
                                  "(and AUTH_ISSUER) and leave AUTH_DEVELOPMENT_KEY unset")
             if self.auth_issuer == DEVELOPMENT_ISSUER:
                 raise ValueError("AUTH_ISSUER is the development issuer: set the identity provider's issuer")
+            if self.keyring_database_url is None:
+                raise ValueError("KEYRING_DATABASE_URL is required outside development (the PHI data keys)")
+            keyring_password = urlsplit(self.keyring_database_url).password
+            if keyring_password is not None and (why := placeholder_secret(keyring_password)):
+                raise ValueError(f"KEYRING_DATABASE_URL password {why}: set a real secret outside development")
+            if self.phi_kek is None and self.phi_kek_file is None:
+                raise ValueError("PHI_KEK or PHI_KEK_FILE is required outside development (the development "
+                                 "key-encryption key is public)")
         if self.environment is Environment.PRODUCTION:
             if not (self.auth_jwks_url or "").startswith("https://"):
                 raise ValueError("AUTH_JWKS_URL must be https in production")
@@ -331,6 +388,27 @@ class ServiceSettings(BaseSettings):
                 raise ValueError("DATABASE_SSLROOTCERT is set without DATABASE_SSLMODE: set verify-full (or verify-ca)")
             return None
         return DatabaseTLS(sslmode=self.database_sslmode, sslrootcert=self.database_sslrootcert)
+
+    @model_validator(mode="after")
+    def _phi_kek_is_a_key(self) -> ServiceSettings:
+        _ = self.phi_key_encryption_key
+        if self.keyring_database_url is not None:
+            to_async_database_url(self.keyring_database_url)
+        return self
+
+    @property
+    def phi_key_encryption_key(self) -> bytes:
+        """The 32-byte key-encryption key of the keyring (the development one when unset in development)."""
+        return key_encryption_key(self.phi_kek.get_secret_value() if self.phi_kek else None, self.phi_kek_file,
+                                  development=self.environment is Environment.DEVELOPMENT)
+
+    @property
+    def keyring_url(self) -> str:
+        """KEYRING_DATABASE_URL, or in development the database rcm_keys beside DATABASE_URL's."""
+        if self.keyring_database_url is not None:
+            return self.keyring_database_url
+        parts = urlsplit(self.database_url)
+        return urlunsplit((parts.scheme, parts.netloc, f"/{DEVELOPMENT_KEYRING_DATABASE}", parts.query, parts.fragment))
 
     def token_verifier(self) -> TokenVerifier:
         """The verifier of this service's bearer tokens (JWKS outside development)."""

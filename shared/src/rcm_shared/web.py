@@ -37,6 +37,7 @@ from rcm_shared.auth import (
 )
 from rcm_shared.db.uow import MessagingUnitOfWork
 from rcm_shared.messaging.runtime import ServiceRuntime
+from rcm_shared.phi.keyring import PhiKeyShreddedError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -127,7 +128,15 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(Problem(type="urn:rcm:problem:invalid-input", title="Unprocessable Content",
                                         status=422, detail=f"{len(errors)} invalid field(s)", errors=errors))
 
+    async def on_shredded(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PhiKeyShreddedError)
+        # Forgotten on purpose (crypto-shredding): gone for good, and said so rather than a 500.
+        return problem_response(Problem(type="urn:rcm:problem:phi-shredded", title="Gone", status=410,
+                                        detail="this record's protected health information was erased (its "
+                                        "patient's data key was shredded)"))
+
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(PhiKeyShreddedError, on_shredded)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
 

@@ -20,6 +20,9 @@ IDENTITY_PROVIDER = {
 _AUTH_VARIABLES = ("AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_ROLES_CLAIM", "AUTH_DEVELOPMENT_KEY",
                    "SANDBOX_URL", "CLEARINGHOUSE_TOKEN")
 # Encrypted, authenticated transport (production refuses PLAINTEXT Kafka and unverified PostgreSQL TLS).
+# The PHI keyring of every environment outside development: its own database and a real KEK.
+KEYRING = {"KEYRING_DATABASE_URL": "postgresql://rcm-keys:Kq9-wE4r7t@keys-db:5432/rcm_keys",
+           "PHI_KEK": "n0Qk3F1m2e8xY4cV6bN7mL9pO0iU5yT3rE2wQ1aS4dE="}
 SECURE_TRANSPORT = {"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_USERNAME": "rcm-service",
                     "KAFKA_SASL_PASSWORD": "kf-Qm4tR8wZ2xNp", "DATABASE_SSLMODE": "verify-full"}
 
@@ -31,7 +34,7 @@ def outside_development(monkeypatch: pytest.MonkeyPatch, environment: str, **var
     env: dict[str, str | None] = {"KAFKA_BOOTSTRAP_SERVERS": "k:9092",
                                   "DATABASE_URL": "postgresql://rcm:Xq7-vL2p9s@db:5432/rcm",
                                   "ENVIRONMENT": environment, "TOPIC_REPLICATION_FACTOR": "3",
-                                  **IDENTITY_PROVIDER, **SECURE_TRANSPORT, **variables}
+                                  **IDENTITY_PROVIDER, **SECURE_TRANSPORT, **KEYRING, **variables}
     for name, value in env.items():
         if value is None:
             monkeypatch.delenv(name, raising=False)

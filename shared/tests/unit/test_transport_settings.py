@@ -20,6 +20,8 @@ PRODUCTION: dict[str, Any] = {
     "auth_jwks_url": "https://idp.rcm.internal/certs", "auth_issuer": "https://idp.rcm.internal",
     "kafka_security_protocol": "SASL_SSL", "kafka_sasl_username": "rcm-claims",
     "kafka_sasl_password": "kf-Qm4tR8wZ2xNp", "database_sslmode": "verify-full",
+    "keyring_database_url": "postgresql://rcm-keys:Kq9-wE4r7t@keys-db:5432/rcm_keys",
+    "phi_kek": "n0Qk3F1m2e8xY4cV6bN7mL9pO0iU5yT3rE2wQ1aS4dE=",
 }
 SECRET = "kf-Qm4tR8wZ2xNp"
 

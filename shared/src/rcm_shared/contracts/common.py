@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+
+@dataclass(frozen=True)
+class Phi:
+    """Marks a field as protected health information: sealed with the patient's data key on
+    every topic and table (``rcm_shared.phi``), so deleting the key forgets it everywhere.
+
+    Money, codes, dates of service and ids are never marked: they must stay replayable after a
+    patient's key is gone.
+    """
+
+
+PHI = Phi()
 
 Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
 NPI = Annotated[str, StringConstraints(pattern=r"^\d{10}$")]
@@ -49,6 +63,9 @@ class Address(Contract):
 
 
 class Person(Contract):
+    mrn: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$",
+                            description="the hospital's medical record number of this person (the patient's key "
+                            "to their data key: one key per patient across encounters)")
     first_name: str = Field(min_length=1, max_length=35)
     last_name: str = Field(min_length=1, max_length=60)
     birth_date: date

@@ -98,8 +98,11 @@ def downgrade_messaging_tables_v2(op: Any) -> None:
     op.execute("ALTER TABLE outbox ALTER COLUMN key TYPE text USING convert_from(key, 'UTF8')")
 
 
-def run_env(context: Any, target_metadata: sa.MetaData) -> None:
-    """Body of every service's Alembic ``env.py``: online, async, under an advisory lock."""
+def run_env(context: Any, target_metadata: sa.MetaData, *, version_table: str = "alembic_version") -> None:
+    """Body of every service's Alembic ``env.py``: online, async, under an advisory lock.
+
+    ``version_table``: the keyring's migrations keep their own, so its tables may share a
+    database with a service's (the development default) without the two histories mixing."""
     config = context.config
     url = config.get_main_option("sqlalchemy.url")
     tls: DatabaseTLS | None = config.attributes.get(TLS_ATTRIBUTE)
@@ -107,7 +110,7 @@ def run_env(context: Any, target_metadata: sa.MetaData) -> None:
     def do_run(connection: sa.Connection) -> None:
         connection.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
         try:
-            context.configure(connection=connection, target_metadata=target_metadata)
+            context.configure(connection=connection, target_metadata=target_metadata, version_table=version_table)
             with context.begin_transaction():
                 context.run_migrations()
         finally:
@@ -162,7 +165,9 @@ async def migration_drift(database_url: str, metadata: sa.MetaData, *, tls: Data
 
 
 def _is_alembic_version(diff: Any) -> bool:
-    return "alembic_version" in repr(diff)
+    # Alembic's own tables, and the keyring's (rcm_shared.phi.sql) when it shares the database.
+    text = repr(diff)
+    return "alembic_version" in text or "phi_key" in text
 
 
 def _describe_diff(diff: Any) -> str:

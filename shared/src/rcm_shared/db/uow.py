@@ -27,7 +27,13 @@ from rcm_shared.contracts import event_type_of
 from rcm_shared.db.database import Database
 from rcm_shared.db.tables import MessagingTables
 from rcm_shared.envelope import Cause, Envelope, caused_by, new_event
+from rcm_shared.phi.codec import PhiCipher
+from rcm_shared.phi.keyring import MemoryKeyring
 from rcm_shared.topics import Topic, topic_name
+
+# The cipher of a SQL unit of work built without one (repository and contract tests): keys live
+# in this process only. The runtime always passes the service's keyring (rcm_shared.phi.setup).
+_PROCESS_LOCAL_CIPHER = PhiCipher(MemoryKeyring())
 
 
 def encode_headers(headers: list[tuple[str, bytes]]) -> list[list[str]]:
@@ -128,6 +134,8 @@ class EventPublisher:
     """``publish``, written once for the SQL and the in-memory units of work."""
 
     source: str
+    # Seals the PHI fields of outgoing payloads (None: the in-memory twin of handler unit tests).
+    phi: PhiCipher | None = None
 
     async def publish(
         self,
@@ -146,6 +154,11 @@ class EventPublisher:
         """
         event = build_event(payload, source=self.source, cause=cause, key=key, correlation_id=correlation_id,
                             schema_version=schema_version)
+        if self.phi is not None:
+            # PHI never reaches the outbox (or the topic, kept forever) in plain text.
+            sealed = await self.phi.seal_payload(payload, event.payload)
+            if sealed is not event.payload:
+                event = event.model_copy(update={"payload": sealed})
         await self.publish_envelope(topic, event)
         return event
 
@@ -158,7 +171,10 @@ class UnitOfWork(EventPublisher):
     """The SQL unit of work: ``async with uow:`` opens a transaction; ``await uow.commit()`` ends it.
 
     Leaving the block without ``commit`` rolls back, so an exception never half-applies.
+    ``phi`` seals PHI in outgoing payloads and in the service's PHI columns.
     """
+
+    phi: PhiCipher
 
     def __init__(
         self,
@@ -168,7 +184,9 @@ class UnitOfWork(EventPublisher):
         *,
         source: str,
         on_commit: Callable[[], None] | None = None,
+        phi: PhiCipher | None = None,
     ) -> None:
+        self.phi = phi or _PROCESS_LOCAL_CIPHER
         self._db = db
         self.tables = tables
         self.namespace = namespace

@@ -36,6 +36,8 @@ from rcm_shared.envelope import Envelope, EnvelopeError
 from rcm_shared.messaging.backoff import backoff_delay
 from rcm_shared.messaging.failures import FailureClass, classify, safe_reason
 from rcm_shared.messaging.metrics import MessagingMetrics
+from rcm_shared.phi.codec import PhiCipher, phi_paths, plaintext_phi
+from rcm_shared.phi.keyring import PhiKeyShreddedError, PhiUnreadableError
 from rcm_shared.topics import Topic, topic_name
 
 log = logging.getLogger(__name__)
@@ -153,8 +155,13 @@ class ConsumerRunner(Generic[U]):
         dead_letter_max_bytes: int = 900_000,
         infrastructure_wait_max_s: float = 0.0,
         client_options: Mapping[str, Any] | None = None,
+        phi: PhiCipher | None = None,
+        phi_plaintext_input: str = "accept",
     ) -> None:
         self.sub = subscription
+        # Opens sealed PHI before validation (None: payloads are taken as they are, in tests).
+        self.phi = phi
+        self.phi_plaintext_input = phi_plaintext_input
         self.service = service
         self.group_id = f"{namespace}.{service}.{subscription.name}"
         self.topics = [topic_name(t, namespace) for t in subscription.topics]
@@ -261,8 +268,27 @@ class ConsumerRunner(Generic[U]):
                 f"by {self.group_id} (accepted: {', '.join(str(v) for v in sorted(accepted))})",
                 "UnsupportedSchemaVersion", attempts=0)
             return
+        plain = plaintext_phi(envelope.payload, phi_paths(model))
+        if plain:
+            self.metrics.phi_plaintext_input.labels(*labels).inc()
+            if self.phi_plaintext_input == "refuse":
+                await self._dead_letter(
+                    record, envelope, f"PHI field(s) {', '.join(plain)} arrived in plain text; the edge must seal "
+                    "them with the patient's data key (PHI_PLAINTEXT_INPUT=refuse)", "PlaintextPhi", attempts=0)
+                return
         try:
-            payload = model.model_validate(envelope.payload)
+            opened = await self._open_phi(envelope)
+        except PhiKeyShreddedError as exc:
+            # The patient was forgotten on purpose: nothing of theirs is processed again (a redelivery
+            # or a replay skips it the same way); money, codes and ids live in other events.
+            self.metrics.shredded.labels(*labels).inc()
+            log.info("%s: skipped %s (its PHI key %s was shredded)", self.group_id, envelope.id, exc.kid)
+            return
+        except PhiUnreadableError as exc:
+            await self._dead_letter(record, envelope, str(exc), "PhiUnreadableError", attempts=0)
+            return
+        try:
+            payload = model.model_validate(opened)
         except ValidationError as exc:
             await self._dead_letter(record, envelope, validation_reason(exc), "ValidationError", attempts=0)
             return
@@ -302,6 +328,17 @@ class ConsumerRunner(Generic[U]):
                 self.metrics.latency.labels(*labels).observe(time.perf_counter() - started)
                 self._resume()
                 return
+            except PhiKeyShreddedError as exc:
+                # The handler met a forgotten patient's data (stored or to be sealed): nothing to do.
+                self.metrics.shredded.labels(*labels).inc()
+                self._resume()
+                log.info("%s: skipped %s (its PHI key %s was shredded)", self.group_id, envelope.id, exc.kid)
+                return
+            except PhiUnreadableError as exc:
+                self.metrics.failures.labels(*labels, "PhiUnreadableError").inc()
+                self._resume()
+                await self._dead_letter(record, envelope, str(exc), "PhiUnreadableError", attempts=attempt)
+                return
             except ValidationError as exc:
                 # The handler built an invalid contract from this input: retrying cannot fix it.
                 self.metrics.failures.labels(*labels, "ValidationError").inc()
@@ -340,6 +377,28 @@ class ConsumerRunner(Generic[U]):
                     return
                 log.warning("%s: handler attempt %d failed (%s); retrying", self.group_id, attempt,
                             type(exc).__name__)
+                await self._sleep(attempt)
+
+    async def _open_phi(self, envelope: Envelope) -> dict[str, Any]:
+        """The payload with its sealed PHI opened, waiting out an unavailable keyring like any
+        other dependency (the partition pauses, nothing is dead-lettered for it)."""
+        if self.phi is None:
+            return envelope.payload
+        attempt = 0
+        while True:
+            try:
+                opened = await self.phi.open_payload(envelope.payload)
+                self._resume()
+                return opened
+            except (PhiKeyShreddedError, PhiUnreadableError):
+                raise
+            except Exception as exc:
+                if classify(exc) is not FailureClass.INFRASTRUCTURE:
+                    raise
+                attempt += 1
+                self._pause(f"keyring: {safe_reason(exc)}")
+                log.warning("%s: keyring unavailable (%s); partition paused, retrying", self.group_id,
+                            safe_reason(exc)[:200])
                 await self._sleep(attempt)
 
     def _pause(self, reason: str) -> None:

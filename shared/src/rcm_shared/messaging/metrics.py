@@ -35,6 +35,14 @@ class MessagingMetrics:
             "rcm_messages_dead_lettered_total", "messages sent to the dead-letter topic", labels,
             registry=self.registry,
         )
+        self.phi_plaintext_input = Counter(
+            "rcm_phi_plaintext_input_total", "input events whose PHI fields arrived unsealed (the edge did not "
+            "seal them)", labels, registry=self.registry,
+        )
+        self.shredded = Counter(
+            "rcm_messages_shredded_total", "messages skipped because their patient's PHI key was shredded", labels,
+            registry=self.registry,
+        )
         self.latency = Histogram(
             "rcm_handler_latency_seconds", "handler time including the database commit", labels,
             registry=self.registry, buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),

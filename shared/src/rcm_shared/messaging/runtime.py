@@ -21,6 +21,8 @@ from rcm_shared.messaging.consumer import ConsumerRunner, Subscription
 from rcm_shared.messaging.kafka_security import kafka_client_options
 from rcm_shared.messaging.metrics import MessagingMetrics
 from rcm_shared.messaging.relay import OutboxRelay
+from rcm_shared.phi.codec import PhiCipher
+from rcm_shared.phi.setup import keyring_database, phi_cipher, prepare_keyring
 from rcm_shared.settings import ServiceSettings
 from rcm_shared.topics import DEAD_LETTER_TOPIC, Topic, topic_name
 
@@ -54,6 +56,7 @@ class ServiceRuntime(Generic[U]):
         subscriptions: Sequence[Subscription[U]] = (),
         metrics: MessagingMetrics | None = None,
         dead_letter_topic: Topic | None = None,
+        phi: PhiCipher | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -72,11 +75,17 @@ class ServiceRuntime(Generic[U]):
         self.relay: OutboxRelay | None = None
         self.consumers: list[ConsumerRunner[U]] = []
         self.started = False
+        # PHI is sealed with the patients' data keys of the shared keyring (rcm_shared.phi).
+        self.keyring_db: Database | None = None
+        if phi is None:
+            self.keyring_db = keyring_database(settings)
+            phi = phi_cipher(settings, self.keyring_db)
+        self.phi = phi
 
     def uow(self) -> U:
         """A new unit of work on this service's database; commits wake the relay."""
         return self.unit_of_work(self.db, self.tables, self.settings.topic_namespace, source=f"rcm/{self.service}",
-                                 on_commit=self.relay.wake if self.relay else None)
+                                 on_commit=self.relay.wake if self.relay else None, phi=self.phi)
 
     def add_subscription(self, subscription: Subscription[U]) -> None:
         """A consumer group of this service (before :meth:`start`)."""
@@ -91,6 +100,8 @@ class ServiceRuntime(Generic[U]):
         s = self.settings
         # Every client of the runtime reaches the brokers the same way (TLS, SASL/SCRAM).
         kafka = kafka_client_options(s.kafka_security)
+        if s.run_migrations and self.keyring_db is not None:
+            await asyncio.to_thread(prepare_keyring, s)
         if s.create_topics:
             await ensure_topics(s.kafka_bootstrap_servers, s.topic_namespace,
                                 partitions=s.topic_partitions, replication_factor=s.topic_replication_factor,
@@ -114,6 +125,7 @@ class ServiceRuntime(Generic[U]):
                 max_attempts=s.handler_max_attempts, backoff_initial_ms=s.retry_backoff_initial_ms,
                 backoff_max_ms=s.retry_backoff_max_ms, dead_letter_max_bytes=s.dead_letter_max_bytes,
                 infrastructure_wait_max_s=s.infrastructure_wait_max_s, client_options=kafka,
+                phi=self.phi, phi_plaintext_input=s.phi_plaintext_input,
             )
             for sub in self.subscriptions
         ]
@@ -163,6 +175,8 @@ class ServiceRuntime(Generic[U]):
                 relay_task.cancel()
         if self.producer is not None:
             await self.producer.stop()
+        if self.keyring_db is not None:
+            await self.keyring_db.dispose()
         self._tasks.clear()
         self.started = False
 

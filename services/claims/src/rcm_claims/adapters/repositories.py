@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from rcm_shared.db.control_numbers import next_control_number
 from rcm_shared.envelope import Cause
+from rcm_shared.phi.codec import PhiCipher
 from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,10 +37,22 @@ from rcm_claims.domain.model import (
 )
 from rcm_claims.service.ports import ClaimCauses
 
+# PHI columns are sealed with the patient's data key (rcm_shared.phi), bound to their column.
+_ENCOUNTER_AAD = "claims.claim_intake.encounter"
+_COVERAGE_AAD = "claims.claim_intake.coverage"
+_X12_AAD = "claims.claim_submissions.x12"
+_REPLY_AAD = "claims.claim_submissions.reply"
 
-def _intake(row: Row[Any]) -> Intake:
+
+def _subjects(encounter_id: str) -> tuple[str]:
+    return (f"encounter:{encounter_id}",)
+
+
+async def _intake(row: Row[Any], phi: PhiCipher) -> Intake:
     return Intake(
-        encounter_id=row.encounter_id, encounter=encounter_from(row.encounter), coverage=coverage_from(row.coverage),
+        encounter_id=row.encounter_id,
+        encounter=encounter_from(await phi.open_document(row.encounter, aad=_ENCOUNTER_AAD)),
+        coverage=coverage_from(await phi.open_document(row.coverage, aad=_COVERAGE_AAD)),
         coding=coding_from(row.coding), claim_id=row.claim_id,
         held_reasons=None if row.held_reasons is None else tuple(row.held_reasons),
     )
@@ -49,32 +62,38 @@ def _claim(row: Row[Any]) -> Claim:
     return claim_from(row.claim, payer_id=row.payer_id, status=row.status)
 
 
-def _submission(row: Row[Any]) -> Submission:
+async def _submission(row: Row[Any], phi: PhiCipher) -> Submission:
     return Submission(
         id=int(row.id), claim_id=row.claim_id, interchange_control_number=row.interchange_control_number,
-        x12=row.x12, status=cast(SubmissionStatus, row.status), attempts=int(row.attempts),
-        reply_result=cast(ReplyResult | None, row.reply_result), reply=row.reply, sent_at=row.sent_at,
+        x12=await phi.open_text(row.x12, aad=_X12_AAD) or "", status=cast(SubmissionStatus, row.status),
+        attempts=int(row.attempts), reply_result=cast(ReplyResult | None, row.reply_result),
+        reply=await phi.open_text(row.reply, aad=_REPLY_AAD), sent_at=row.sent_at,
     )
 
 
 class SqlIntakeRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, phi: PhiCipher) -> None:
         self.session = session
+        self.phi = phi
 
     async def merge(self, part: IntakePart) -> Intake:
         # The upsert locks the row until commit: a second part arriving at the same moment
         # waits, then sees the first, so the claim is built exactly once.
         column = intake_column(part)
-        stmt = pg_insert(claim_intake).values(encounter_id=part.encounter_id, **{column: part_document(part)})
+        document: Any = part_document(part)
+        if column in ("encounter", "coverage"):
+            document = await self.phi.seal_document(document, subjects=_subjects(part.encounter_id),
+                                                    aad=_ENCOUNTER_AAD if column == "encounter" else _COVERAGE_AAD)
+        stmt = pg_insert(claim_intake).values(encounter_id=part.encounter_id, **{column: document})
         upsert = stmt.on_conflict_do_update(
             index_elements=["encounter_id"], set_={column: stmt.excluded[column], "updated_at": func.now()}
         ).returning(*claim_intake.c)
-        return _intake((await self.session.execute(upsert)).one())
+        return await _intake((await self.session.execute(upsert)).one(), self.phi)
 
     async def get(self, encounter_id: str) -> Intake | None:
         row = (await self.session.execute(
             select(claim_intake).where(claim_intake.c.encounter_id == encounter_id))).first()
-        return None if row is None else _intake(row)
+        return None if row is None else await _intake(row, self.phi)
 
     async def set_outcome(self, encounter_id: str, *, claim_id: str | None,
                           held_reasons: tuple[str, ...] | None) -> None:
@@ -146,17 +165,27 @@ class SqlClaimRepository:
 
 
 class SqlSubmissionRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, phi: PhiCipher) -> None:
         self.session = session
+        self.phi = phi
+
+    async def _encounter_of(self, claim_id: str) -> str:
+        # The 837 names the patient: it is sealed with the key of the claim's encounter.
+        encounter_id = (await self.session.execute(
+            select(claims.c.encounter_id).where(claims.c.claim_id == claim_id))).scalar()
+        if encounter_id is None:
+            raise LookupError(f"claim {claim_id} is not stored: a submission needs its claim first")
+        return str(encounter_id)
 
     async def add(self, claim_id: str, *, interchange_control_number: str, x12: str) -> Submission:
+        sealed = await self.phi.seal_text(x12, subjects=_subjects(await self._encounter_of(claim_id)), aad=_X12_AAD)
         row = (await self.session.execute(
             insert(claim_submissions)
-            .values(claim_id=claim_id, interchange_control_number=interchange_control_number, x12=x12,
+            .values(claim_id=claim_id, interchange_control_number=interchange_control_number, x12=sealed,
                     status="pending")
             .returning(*claim_submissions.c)
         )).one()
-        return _submission(row)
+        return await _submission(row, self.phi)
 
     async def next_pending(self) -> Submission | None:
         # SKIP LOCKED: a row another dispatcher holds is passed over, never sent twice at once.
@@ -167,20 +196,25 @@ class SqlSubmissionRepository:
             .limit(1)
             .with_for_update(skip_locked=True)
         )).first()
-        return None if row is None else _submission(row)
+        return None if row is None else await _submission(row, self.phi)
 
     async def finish(self, submission_id: int, *, outcome: SubmissionOutcome, reply: str) -> None:
+        claim_id = (await self.session.execute(
+            select(claim_submissions.c.claim_id).where(claim_submissions.c.id == submission_id))).scalar_one()
+        # A 999 may copy a bad element (IK404) of the 837: sealed like the 837 itself.
+        sealed = await self.phi.seal_text(reply, subjects=_subjects(await self._encounter_of(claim_id)),
+                                          aad=_REPLY_AAD)
         await self.session.execute(
             update(claim_submissions)
             .where(claim_submissions.c.id == submission_id)
-            .values(status=outcome.submission_status, reply_result=outcome.result, reply=reply, sent_at=func.now(),
+            .values(status=outcome.submission_status, reply_result=outcome.result, reply=sealed, sent_at=func.now(),
                     attempts=claim_submissions.c.attempts + 1)
         )
 
     async def for_claim(self, claim_id: str) -> list[Submission]:
         rows = await self.session.execute(
             select(claim_submissions).where(claim_submissions.c.claim_id == claim_id).order_by(claim_submissions.c.id))
-        return [_submission(r) for r in rows]
+        return [await _submission(r, self.phi) for r in rows]
 
 
 class SqlControlNumbers:

@@ -24,7 +24,7 @@ class SqlClaimsUnitOfWork(UnitOfWork):
     control_numbers: ControlNumbers
 
     def _open_repositories(self, session: AsyncSession) -> None:
-        self.intakes = SqlIntakeRepository(session)
+        self.intakes = SqlIntakeRepository(session, self.phi)
         self.claims = SqlClaimRepository(session)
-        self.submissions = SqlSubmissionRepository(session)
+        self.submissions = SqlSubmissionRepository(session, self.phi)
         self.control_numbers = SqlControlNumbers(session)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rcm_shared.envelope import Cause
+from rcm_shared.phi.codec import PhiCipher
 from sqlalchemy import CursorResult, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,11 +24,38 @@ from rcm_coding.domain.model import AuditEntry, CodingStatus, EncounterCoding
 from rcm_coding.domain.review import ReviewCase, ReviewQueueEntry
 from rcm_coding.service.ports import QueuedReview
 
+# The note and the evidence spans quoting it are sealed with the patient's data key (rcm_shared.phi);
+# codes, reasons and statuses stay plain so queues and counts need no key.
+_NOTE_AAD = "coding.coding_results.note_text"
+_EVIDENCE_AAD = "coding.coding_results.proposal.evidence"
 
-def _coding_from_row(row: CodingResultRow) -> EncounterCoding:
+
+def _subjects(encounter_id: str) -> tuple[str]:
+    return (f"encounter:{encounter_id}",)
+
+
+async def _seal_proposal(phi: PhiCipher, encounter_id: str, proposal: dict[str, Any]) -> dict[str, Any]:
+    sealed = dict(proposal)
+    for kind in ("diagnoses", "procedures"):
+        sealed[kind] = [{**item, "evidence": await phi.seal_document(item["evidence"], subjects=_subjects(encounter_id),
+                                                                      aad=_EVIDENCE_AAD)}
+                        for item in proposal[kind]]
+    return sealed
+
+
+async def _open_proposal(phi: PhiCipher, proposal: dict[str, Any]) -> dict[str, Any]:
+    opened = dict(proposal)
+    for kind in ("diagnoses", "procedures"):
+        opened[kind] = [{**item, "evidence": await phi.open_document(item["evidence"], aad=_EVIDENCE_AAD)}
+                        for item in proposal[kind]]
+    return opened
+
+
+async def _coding_from_row(row: CodingResultRow, phi: PhiCipher) -> EncounterCoding:
     return EncounterCoding(
         encounter_id=row.encounter_id, date_of_service=row.date_of_service, status=CodingStatus(row.status),
-        proposal=result_from_json(row.proposal), note_text=row.note_text,
+        proposal=result_from_json(await _open_proposal(phi, row.proposal)),
+        note_text=await phi.open_text(row.note_text, aad=_NOTE_AAD) or "",
         final_codes=final_codes_from_json(row.final_codes) if row.final_codes else None,
     )
 
@@ -35,16 +63,20 @@ def _coding_from_row(row: CodingResultRow) -> EncounterCoding:
 class SqlCodingResultRepository:
     """The ``coding_results`` table (all but the review case, which :class:`SqlReviewCaseRepository` keeps)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, phi: PhiCipher) -> None:
         self.session = session
+        self.phi = phi
 
     async def save(self, coding: EncounterCoding) -> None:
         """Insert or replace the encounter's coding; a replaced coding loses its review case."""
         final = (final_codes_to_json(coding.encounter_id, coding.date_of_service, coding.final_codes)
                  if coding.final_codes else None)
+        subjects = _subjects(coding.encounter_id)
         values: dict[str, Any] = {
             "date_of_service": coding.date_of_service, "status": coding.status.value,
-            "proposal": result_to_json(coding.proposal), "final_codes": final, "note_text": coding.note_text,
+            "proposal": await _seal_proposal(self.phi, coding.encounter_id, result_to_json(coding.proposal)),
+            "final_codes": final, "note_text": await self.phi.seal_text(coding.note_text, subjects=subjects,
+                                                                         aad=_NOTE_AAD),
             "coded_by": coding.coded_by, "review_case": None, "cause": None,
         }
         stmt = pg_insert(CodingResultRow).values(encounter_id=coding.encounter_id, **values)
@@ -53,7 +85,7 @@ class SqlCodingResultRepository:
 
     async def get(self, encounter_id: str) -> EncounterCoding | None:
         row = await self.session.get(CodingResultRow, encounter_id, populate_existing=True)
-        return _coding_from_row(row) if row is not None else None
+        return await _coding_from_row(row, self.phi) if row is not None else None
 
     async def count_by_status(self) -> dict[CodingStatus, int]:
         rows = await self.session.execute(
@@ -64,8 +96,9 @@ class SqlCodingResultRepository:
 class SqlReviewCaseRepository:
     """Review cases (the ``review_case`` and ``cause`` columns of ``coding_results``) and ``review_audit``."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, phi: PhiCipher) -> None:
         self.session = session
+        self.phi = phi
 
     async def add(self, case: ReviewCase, *, cause: Cause | None) -> None:
         result = await self.session.execute(
@@ -79,7 +112,8 @@ class SqlReviewCaseRepository:
         row = await self.session.get(CodingResultRow, encounter_id, populate_existing=True, with_for_update=for_update)
         if row is None or row.review_case is None:
             return None
-        return QueuedReview(case_from_json(row.review_case, row.proposal), row.date_of_service,
+        return QueuedReview(case_from_json(row.review_case, await _open_proposal(self.phi, row.proposal)),
+                            row.date_of_service,
                             Cause.from_json(row.cause) if row.cause else None)
 
     async def save(self, case: ReviewCase) -> None:

@@ -16,5 +16,5 @@ class SqlCodingUnitOfWork(UnitOfWork):
     reviews: ReviewCaseRepository
 
     def _open_repositories(self, session: AsyncSession) -> None:
-        self.results = SqlCodingResultRepository(session)
-        self.reviews = SqlReviewCaseRepository(session)
+        self.results = SqlCodingResultRepository(session, self.phi)
+        self.reviews = SqlReviewCaseRepository(session, self.phi)

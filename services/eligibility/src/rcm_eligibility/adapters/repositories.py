@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rcm_shared.phi.codec import PhiCipher
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -9,22 +10,31 @@ from sqlmodel import col, select
 from rcm_eligibility.adapters.tables import CoverageCheckRow, StoredAnswer
 from rcm_eligibility.domain.model import COVERAGE_STATUSES, CoverageAnswer, CoverageCheck, CoverageStatus
 
+_MEMBER_AAD = "eligibility.eligibility_checks.member_id"
+_ANSWER_AAD = "eligibility.eligibility_checks.answer"
+
 
 class SqlCoverageCheckRepository:
     """:class:`~rcm_eligibility.service.ports.CoverageCheckRepository` on the unit of work's session."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, phi: PhiCipher) -> None:
         self._session = session
+        self._phi = phi
 
     async def add(self, check: CoverageCheck) -> None:
-        """Insert ``check`` (flushed with the transaction)."""
+        """Insert ``check`` (flushed with the transaction); the member id and the answer (plan and
+        benefits) are sealed with the patient's data key."""
+        subjects = (f"encounter:{check.encounter_id}",)
+        member_id = await self._phi.seal_text(check.member_id, subjects=subjects, aad=_MEMBER_AAD)
+        assert member_id is not None  # a str in, a sealed str out
         self._session.add(CoverageCheckRow(
             encounter_id=check.encounter_id,
             payer_id=check.payer_id,
-            member_id=check.member_id,
+            member_id=member_id,
             date_of_service=check.date_of_service,
             status=check.status,
-            answer=stored_answer(check).model_dump(mode="json"),
+            answer=await self._phi.seal_document(stored_answer(check).model_dump(mode="json"), subjects=subjects,
+                                                 aad=_ANSWER_AAD),
             checked_at=check.checked_at,
         ))
 
@@ -35,7 +45,8 @@ class SqlCoverageCheckRepository:
             .where(col(CoverageCheckRow.encounter_id) == encounter_id)
             .order_by(col(CoverageCheckRow.id))
         )
-        return [coverage_check(StoredAnswer.model_validate(answer)) for answer in rows.scalars()]
+        return [coverage_check(StoredAnswer.model_validate(await self._phi.open_document(answer, aad=_ANSWER_AAD)))
+                for answer in rows.scalars()]
 
     async def count_by_status(self) -> dict[CoverageStatus, int]:
         """Checks per coverage status (only statuses that have one)."""

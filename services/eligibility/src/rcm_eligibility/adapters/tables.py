@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 from rcm_shared.db.tables import messaging_tables
-from sqlalchemy import BigInteger, Column, Date, DateTime, String, func
+from sqlalchemy import BigInteger, Column, Date, DateTime, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -35,7 +35,8 @@ class CoverageCheckRow(EligibilityTable, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
     encounter_id: str = Field(sa_column=Column(String(38), nullable=False, index=True))
     payer_id: str = Field(sa_column=Column(String(80), nullable=False))
-    member_id: str = Field(sa_column=Column(String(80), nullable=False))
+    # Sealed with the patient's data key (rcm_shared.phi): longer than the 80 characters of the id.
+    member_id: str = Field(sa_column=Column(Text, nullable=False))
     date_of_service: date = Field(sa_column=Column(Date, nullable=False))
     status: str = Field(sa_column=Column(String(20), nullable=False))
     answer: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))

@@ -15,4 +15,4 @@ class SqlEligibilityUnitOfWork(UnitOfWork):
     checks: CoverageCheckRepository
 
     def _open_repositories(self, session: AsyncSession) -> None:
-        self.checks = SqlCoverageCheckRepository(session)
+        self.checks = SqlCoverageCheckRepository(session, self.phi)
