@@ -27,7 +27,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from rcm_cli.environment import resolve_target
 from rcm_cli.observe import pipeline_counts
-from rcm_cli.processes import SERVICES, build_platform
+from rcm_cli.processes import DATABASES, SERVICES, build_platform
 from rcm_cli.publish import encounter_events, publish_encounters
 from rcm_cli.synthetic import encounters, payer_business_date
 from rcm_shared.db.admin import create_database, drop_database
@@ -115,7 +115,7 @@ def main() -> int:
 
     run = uuid.uuid4().hex[:8]
     namespace = f"bench{run}"
-    names = {s: f"bench_{run}_{s}" for s in SERVICES}
+    names = {s: f"bench_{run}_{s}" for s in DATABASES}
 
     async def create() -> dict[str, str]:
         return {s: await create_database(target.database_url, name) for s, name in names.items()}
@@ -132,7 +132,7 @@ def main() -> int:
         procs = {name: psutil.Process(p.proc.pid) for name, p in plat.processes.items() if p.proc}
         cpu_before = {name: sum(pr.cpu_times()[:2]) for name, pr in procs.items()}
         started = time.perf_counter()
-        asyncio.run(publish_encounters(target.kafka_bootstrap, namespace, events))
+        asyncio.run(publish_encounters(target.kafka_bootstrap, namespace, events, keyring_url=plat.keyring_url))
         deadline = time.monotonic() + 1200
         paid = 0
         while time.monotonic() < deadline:

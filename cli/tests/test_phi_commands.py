@@ -71,3 +71,33 @@ def test_expire_applies_retention_to_unused_keys_only(keyring_url: str) -> None:
     result = CliRunner().invoke(app, ["phi", "expire", "--unused-days", "1", "--yes"])
     assert result.exit_code == 0 and "shredded 0 data key(s)" in result.output, result.output
     assert not asyncio.run(_shredded(keyring_url, kid))
+
+
+def test_redrive_opens_a_sealed_dead_letter_and_refuses_one_whose_patient_was_forgotten(keyring_url: str) -> None:
+    from rcm_cli.publish import encounter_events
+    from rcm_cli.redrive import DeadLetter, open_sealed, plan_redrive
+    from rcm_cli.synthetic import encounters
+    from rcm_shared.phi.codec import DEAD_LETTER_VALUE_AAD, seal_bytes
+
+    [event] = encounter_events(list(encounters(1, seed=5, clean=True, prefix="DLQSEAL")))
+    key, value, headers = event.to_kafka()
+    dlq = [("dlq_original_topic", b"t.encounters"), ("dlq_original_partition", b"0"),
+           ("dlq_original_offset", b"7"), ("dlq_consumer_group", b"t.eligibility.encounters"),
+           ("dlq_value_sealed", b"A256GCM.v1")]
+
+    async def sealed_for(subject: str) -> bytes:
+        async with keyring(keyring_url) as ring:
+            return seal_bytes(await ring.key_for([subject]), value, aad=DEAD_LETTER_VALUE_AAD)
+
+    kept = DeadLetter("t.eligibility.dlq", 0, 1, key, asyncio.run(sealed_for(f"encounter:{event.key}")),
+                      (*headers, *dlq))
+    forgotten = DeadLetter("t.eligibility.dlq", 0, 2, b"E-GONE", asyncio.run(sealed_for("encounter:E-GONE")),
+                           (*headers, *dlq))
+    assert isinstance(plan_redrive(kept), str) and "sealed" in str(plan_redrive(kept)), "not without the keyring"
+    CliRunner().invoke(app, ["phi", "shred", "--encounter", "E-GONE", "--yes"])
+    opened = asyncio.run(open_sealed([kept, forgotten], keyring_url))
+    plan = plan_redrive(opened[0])
+    assert not isinstance(plan, str) and plan.value == value, plan
+    assert all(n != "dlq_value_sealed" for n, _ in plan.headers)
+    refused = plan_redrive(opened[1])
+    assert isinstance(refused, str) and "shredded" in refused

@@ -62,7 +62,7 @@ import asyncpg
 import httpx
 from rcm_cli.credentials import clearinghouse_headers
 from rcm_cli.observe import dead_letter_counts
-from rcm_cli.processes import SERVICES, Platform, build_platform
+from rcm_cli.processes import DATABASES, SERVICES, Platform, build_platform
 from rcm_cli.publish import encounter_events, publish_encounters
 from rcm_cli.synthetic import encounters, payer_business_date
 from rcm_devstack import LocalStack
@@ -335,7 +335,10 @@ def running_platform(config: RunConfig, home: Path) -> Iterator[Run]:
         run_id = uuid.uuid4().hex[:6]
 
         async def create() -> dict[str, str]:
-            return {s: await create_database(endpoints.database_url, f"chaos_{run_id}_{s}") for s in SERVICES}
+            # The keyring too: services seal PHI from their first hop (the encounters go in unsealed,
+            # as from an integration that does not seal; sealing at the edge needs PostgreSQL, which
+            # the faults kill).
+            return {s: await create_database(endpoints.database_url, f"chaos_{run_id}_{s}") for s in DATABASES}
 
         urls = asyncio.run(create())
         platform = build_platform(

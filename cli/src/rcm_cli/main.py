@@ -277,9 +277,12 @@ def dead_letters_redrive(
     if service not in DEAD_LETTER_TOPIC:
         console.print(f"[red]unknown service {service!r}[/]; one of {', '.join(DEAD_LETTER_TOPIC)}")
         raise typer.Exit(2)
+    from rcm_cli.phi import keyring_url
+
     target = resolve_target()
     report = asyncio.run(redrive(target.kafka_bootstrap, namespace, service, reason=reason, ids=parse_ids(ids),
-                                 dry_run=dry_run, replication_factor=replication_factor))
+                                 dry_run=dry_run, replication_factor=replication_factor,
+                                 keyring_url=keyring_url(target.database_url)))
     table = Table("dead letter", "original id", "reason", "outcome", "new id", "why")
     styles = {"redriven": "green", "would redrive": "cyan", "refused": "red", "skipped": "yellow"}
     for o in report.outcomes:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -188,6 +188,12 @@ def plan_redrive(dl: DeadLetter) -> Redrive | str:
         partition = int(raw_partition) if raw_partition is not None else None
     except ValueError:
         return "dlq_original_partition is not a number"
+    if dl.header("dlq_value_shredded") == "true":
+        return "its patient's data key was shredded: the value was left out and cannot be redriven"
+    if dl.header("dlq_open_error") is not None:
+        return f"its sealed value does not open: {dl.header('dlq_open_error')}"
+    if dl.header("dlq_value_sealed") is not None:
+        return "its value is sealed (it may hold PHI): redrive with the keyring (KEYRING_DATABASE_URL, PHI_KEK)"
     if dl.header("dlq_value_omitted") == "true":
         return (f"value ({dl.header('dlq_value_size') or '?'} bytes) was left out of the dead letter as too "
                 f"large; the original is at {target}[{raw_partition}]@{dl.header('dlq_original_offset')}")
@@ -290,15 +296,49 @@ async def ensure_ledger_topic(bootstrap: str, namespace: str, *, replication_fac
         await admin.close()
 
 
+async def open_sealed(dead_letters: Sequence[DeadLetter], keyring_url: str) -> list[DeadLetter]:
+    """Dead letters whose value was sealed whole (``dlq_value_sealed``), opened with the keyring;
+    one whose key was shredded stays sealed (and is refused, naming why)."""
+    from rcm_shared.phi import PhiCipher, PhiError, PhiKeyShreddedError
+    from rcm_shared.phi.codec import DEAD_LETTER_VALUE_AAD
+
+    from rcm_cli.phi import keyring
+
+    if not any(dl.header("dlq_value_sealed") is not None for dl in dead_letters):
+        return list(dead_letters)
+    out = []
+    async with keyring(keyring_url) as ring:
+        cipher = PhiCipher(ring)
+        for dl in dead_letters:
+            if dl.header("dlq_value_sealed") is None or dl.value is None:
+                out.append(dl)
+                continue
+            try:
+                value = await cipher.open_bytes(dl.value, aad=DEAD_LETTER_VALUE_AAD)
+            except PhiKeyShreddedError:
+                out.append(replace(dl, headers=(*dl.headers, ("dlq_value_shredded", b"true"))))
+                continue
+            except PhiError as exc:
+                out.append(replace(dl, headers=(*dl.headers, ("dlq_open_error", str(exc).encode()))))
+                continue
+            out.append(replace(dl, value=value, headers=tuple(h for h in dl.headers if h[0] != "dlq_value_sealed")))
+    return out
+
+
 async def redrive(bootstrap: str, namespace: str, service: str, *, reason: str | None = None,
                   ids: frozenset[str] | None = None, dry_run: bool = False,
-                  replication_factor: int = 1) -> RedriveReport:
-    """Redrive ``service``'s dead letters that pass the filters; see the module docstring."""
+                  replication_factor: int = 1, keyring_url: str | None = None) -> RedriveReport:
+    """Redrive ``service``'s dead letters that pass the filters; see the module docstring.
+
+    A value sealed on the dead-letter topic is opened with the keyring at ``keyring_url`` and sent
+    back as it first arrived."""
     if service not in DEAD_LETTER_TOPIC:
         raise ValueError(f"unknown service; one of {', '.join(DEAD_LETTER_TOPIC)}")
     if not dry_run:
         await ensure_ledger_topic(bootstrap, namespace, replication_factor=replication_factor)
     dead_letters = await read_dead_letters(bootstrap, namespace, service)
+    if keyring_url is not None:
+        dead_letters = await open_sealed(dead_letters, keyring_url)
     ledger = await read_ledger(bootstrap, namespace)
     report, todo = decide(dead_letters, ledger, service=service, reason=reason, ids=ids)
     if dry_run:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.envelope import new_event
 from rcm_shared.messaging import Event, ServiceRuntime, Subscription
 from rcm_shared.phi import MemoryKeyring, PhiCipher, PhiKeyShreddedError, PhiUnreadableError, is_sealed
+from rcm_shared.phi.codec import DEAD_LETTER_VALUE_AAD
 from rcm_shared.phi.sql import KEYRING_MIGRATIONS, LocalKeyWrapper, SqlKeyring
 from rcm_shared.settings import ServiceSettings
 from rcm_shared.testing.endpoints import Endpoints
@@ -203,3 +205,38 @@ async def test_unsealed_phi_is_refused_naming_the_fields_when_the_edge_must_seal
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_dead_letter_that_may_hold_unsealed_phi_is_sealed_with_its_encounters_key(
+        runtime: ServiceRuntime[UnitOfWork], namespace: str, endpoints: Endpoints) -> None:
+    plain = new_event(ENCOUNTER_COMPLETED, _encounter("E-DLQ-1"), source="rcm/test", correlation_id="E-DLQ-1")
+    key, value, headers = plain.to_kafka()
+    broken = value.replace(b'"date_of_service":"', b'"date_of_service":"not-a-date-')  # fails validation
+    sealed_event = await _sealed_event(runtime, "E-DLQ-2")
+    k2, v2, h2 = sealed_event.to_kafka()
+    v2 = v2.replace(b'"place_of_service":"11"', b'"place_of_service":"1"')  # invalid, but its PHI is sealed
+    await produce(endpoints.kafka_bootstrap, topic_name(Topic.ENCOUNTERS, namespace),
+                  [(key, broken, headers), (k2, v2, h2)])
+    dead = await read_topic(endpoints.kafka_bootstrap, topic_name(Topic.DLQ_ELIGIBILITY, namespace), expect=2)
+    by_key = {r.key: r for r in dead}
+    first, second = by_key[b"E-DLQ-1"], by_key[b"E-DLQ-2"]
+    assert dict(first.headers)["dlq_value_sealed"] == b"A256GCM.v1"
+    assert NAME.encode() not in first.value and MEMBER.encode() not in first.value
+    assert await runtime.phi.open_bytes(first.value, aad=DEAD_LETTER_VALUE_AAD) == broken
+    assert "dlq_value_sealed" not in dict(second.headers) and second.value == v2, "already sealed: kept as it was"
+    # The dead letter is sealed with the encounter's (so the patient's) key: a shred reaches it.
+    await runtime.phi.keyring.shred("encounter:E-DLQ-1")
+    with pytest.raises(PhiKeyShreddedError):
+        await runtime.phi.open_bytes(first.value, aad=DEAD_LETTER_VALUE_AAD)
+
+
+async def test_services_starting_together_create_the_development_keyring_database_once(
+        endpoints: Endpoints) -> None:
+    from rcm_shared.db.admin import drop_database, ensure_database
+
+    name = f"keys_race_{os.getpid()}"
+    try:
+        urls = await asyncio.gather(*(ensure_database(endpoints.database_url, name) for _ in range(8)))
+        assert len(set(urls)) == 1
+    finally:
+        await drop_database(endpoints.database_url, name)

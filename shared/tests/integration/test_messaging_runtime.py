@@ -14,6 +14,7 @@ from rcm_shared.db.tables import messaging_tables
 from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.envelope import new_event
 from rcm_shared.messaging import Event, PermanentError, ServiceRuntime, Subscription
+from rcm_shared.phi.codec import DEAD_LETTER_VALUE_AAD, SEALED
 from rcm_shared.settings import ServiceSettings
 from rcm_shared.testing.endpoints import Endpoints
 from rcm_shared.testing.kafka import produce, produce_events, read_topic, wait_for
@@ -208,11 +209,13 @@ async def test_a_dead_letter_keeps_nul_bytes_non_utf8_headers_and_a_null_value_b
     by_key = {r.key: r for r in dead}
     assert set(by_key) == {b"K\x00NUL", b"\xff\xfe", b"DEEP"}
     first = by_key[b"K\x00NUL"]
-    assert first.value == records[0][1]
+    # Values that might hold unsealed PHI are sealed whole on the dead-letter topic, byte for byte inside.
+    assert dict(first.headers)["dlq_value_sealed"] == SEALED.encode() and b"\\u0000" not in first.value
+    assert await harness.runtime.phi.open_bytes(first.value, aad=DEAD_LETTER_VALUE_AAD) == records[0][1]
     assert list(first.headers)[:2] == records[0][2]
     second = dict(by_key[b"\xff\xfe"].headers)
     assert second["ce_type"] == b"\xc3\x28" and second["dlq_original_value_null"] == b"true"
-    assert by_key[b"DEEP"].value == nested
+    assert await harness.runtime.phi.open_bytes(by_key[b"DEEP"].value, aad=DEAD_LETTER_VALUE_AAD) == nested
     assert b"nests deeper" in dict(by_key[b"DEEP"].headers)["dlq_reason"]
     assert harness.runtime.task_restarts == {}, "no consumer restarted on a poison record"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 import rcm_claims
-from rcm_claims.adapters.tables import messaging
+from rcm_claims.adapters.tables import claim_submissions, messaging
 from rcm_claims.adapters.translate import coded_encounter, coverage_facts, encounter_facts
 from rcm_claims.adapters.unit_of_work import SqlClaimsUnitOfWork
 from rcm_claims.domain.claim_assembly import build_claim
@@ -113,3 +113,20 @@ async def test_claim_submitted_in_the_outbox_is_caused_by_the_stored_build_cause
     assert headers[1]["ce_causationid"] == headers[0]["ce_id"]
     trace_ids = {h["ce_traceparent"].split("-")[1] for h in headers}
     assert trace_ids == {cause.event_id.hex}  # an untraced cause: the trace id of its event id
+
+
+async def test_a_submission_whose_patient_was_shredded_is_withdrawn_and_never_holds_the_queue(db: Database) -> None:
+    first, second = await queue(db, "E-SHRED", "E-KEPT")
+    async with uow(db) as u:
+        stored = (await u.session.execute(select(claim_submissions.c.x12).where(
+            claim_submissions.c.id == first))).scalar_one()
+        assert stored.startswith("rcm-sealed:") and "E-SHRED" not in stored, "the 837 is sealed at rest"
+        await u.phi.keyring.shred("encounter:E-SHRED")
+    async with uow(db) as u:
+        pending = await u.submissions.next_pending()
+        assert pending is not None and pending.id == second and pending.x12 == "E-KEPT"
+        await u.commit()
+    async with uow(db) as u:
+        status = (await u.session.execute(select(claim_submissions.c.status).where(
+            claim_submissions.c.id == first))).scalar_one()
+    assert status == "withdrawn"

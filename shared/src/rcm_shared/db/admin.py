@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -40,12 +41,15 @@ async def drop_database(server_url: str, name: str) -> None:
 
 
 async def ensure_database(server_url: str, name: str) -> str:
-    """Create database ``name`` unless it exists; return its URL."""
+    """Create database ``name`` unless it exists; return its URL. Safe when several processes do it
+    at once (the services creating the development keyring database as they start)."""
     conn = await asyncpg.connect(with_database(server_url, "postgres"))
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", _safe(name))
         if not exists:
-            await conn.execute(f'CREATE DATABASE "{_safe(name)}"')
+            # Another process may create it between the check and the CREATE.
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
+                await conn.execute(f'CREATE DATABASE "{_safe(name)}"')
     finally:
         await conn.close()
     return with_database(server_url, name)

@@ -32,11 +32,18 @@ from pydantic import BaseModel, ValidationError
 
 from rcm_shared.contracts import EVENT_TYPES
 from rcm_shared.db.uow import Claimed, MessagingUnitOfWork
-from rcm_shared.envelope import Envelope, EnvelopeError
+from rcm_shared.envelope import MAX_ATTRIBUTE_CHARS, Envelope, EnvelopeError
 from rcm_shared.messaging.backoff import backoff_delay
 from rcm_shared.messaging.failures import FailureClass, classify, safe_reason
 from rcm_shared.messaging.metrics import MessagingMetrics
-from rcm_shared.phi.codec import PhiCipher, phi_paths, plaintext_phi
+from rcm_shared.phi.codec import (
+    DEAD_LETTER_VALUE_AAD,
+    SEALED,
+    PhiCipher,
+    phi_paths,
+    plaintext_phi,
+    seal_bytes,
+)
 from rcm_shared.phi.keyring import PhiKeyShreddedError, PhiUnreadableError
 from rcm_shared.topics import Topic, topic_name
 
@@ -120,6 +127,15 @@ def _as_bytes(value: Any) -> bytes:
     if value is None:
         return b""
     return bytes(value) if isinstance(value, bytes | bytearray | memoryview) else str(value).encode("utf-8")
+
+
+def _free_of_plain_phi(value: bytes, envelope: Envelope | None, models: Mapping[str, type[BaseModel]]) -> bool:
+    """Whether a record's value certainly holds no unsealed PHI: a decoded event of a known type
+    whose PHI fields are all sealed or absent (anything else might hold some)."""
+    model = models.get(envelope.type) if envelope is not None else None
+    if envelope is None or model is None:
+        return False
+    return not plaintext_phi(envelope.payload, phi_paths(model))
 
 
 class _Stopping(Exception):
@@ -435,6 +451,18 @@ class ConsumerRunner(Generic[U]):
         value = _as_bytes(record.value)
         original_headers = [(str(n), _as_bytes(v)) for n, v in (record.headers or ())]
         extra: list[tuple[str, bytes]] = []
+        if value and self.phi is not None and not _free_of_plain_phi(value, envelope, self.sub.payload_models):
+            # Dead-letter topics are kept (for redrive): a value that may hold unsealed PHI is sealed
+            # whole, with the key of the record's encounter when it has one (so a patient's shred
+            # reaches it too); `rcm dead-letters redrive` opens it again.
+            sealed = await self._seal_dead_letter_value(value, key, message_id)
+            if sealed is None:
+                extra += [("dlq_value_omitted", b"true"), ("dlq_value_shredded", b"true")]
+                reason = f"{reason} [value left out: its patient's data key was shredded]"
+                value = b""
+            else:
+                extra.append(("dlq_value_sealed", SEALED.encode()))
+                value = sealed
         if len(value) + len(key) + sum(len(n) + len(v) for n, v in original_headers) > self.dead_letter_max_bytes:
             extra += [("dlq_value_omitted", b"true"), ("dlq_value_size", str(len(value)).encode()),
                       ("dlq_value_sha256", hashlib.sha256(value).hexdigest().encode())]
@@ -512,6 +540,30 @@ class ConsumerRunner(Generic[U]):
                                           envelope.type if envelope else "<undecodable>").inc()
         log.warning("%s: dead-lettered %s[%d]@%d to %s: %s", self.group_id, record.topic, record.partition,
                     record.offset, self.dead_letter_topic, reason[:300])
+
+    async def _seal_dead_letter_value(self, value: bytes, key: bytes, message_id: str) -> bytes | None:
+        """``value`` sealed whole (None when the encounter's key was shredded), waiting out an
+        unavailable keyring."""
+        assert self.phi is not None
+        partition_key = key.decode("utf-8", "replace")
+        subjects = [f"deadletter:{self.group_id}:{message_id}"]
+        if partition_key and len(partition_key) <= MAX_ATTRIBUTE_CHARS:
+            subjects.insert(0, f"encounter:{partition_key}")
+        attempt = 0
+        while True:
+            try:
+                data_key = await self.phi.keyring.key_for(subjects)
+            except PhiKeyShreddedError:
+                return None
+            except Exception as exc:
+                if classify(exc) is not FailureClass.INFRASTRUCTURE:
+                    raise
+                attempt += 1
+                self._pause(f"keyring: {safe_reason(exc)}")
+                await self._sleep(attempt)
+                continue
+            self._resume()
+            return seal_bytes(data_key, value, aad=DEAD_LETTER_VALUE_AAD)
 
     async def _sleep(self, attempt: int) -> None:
         delay = backoff_delay(attempt, initial_ms=self.backoff_initial_ms, max_ms=self.backoff_max_ms)

@@ -19,6 +19,7 @@ from rcm_shared.contracts.clearinghouse import (
 )
 from rcm_shared.db.uow import MessagingUnitOfWork
 from rcm_shared.messaging.loop import poll_until_stopped
+from rcm_shared.phi.keyring import PhiKeyShreddedError
 from rcm_shared.topics import Topic
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,12 @@ class MailboxPoller:
                     )
                     # A file starts its own trace: it speaks of many claims, and each posting it
                     # leads to continues the chain of the claim it is for (its stored cause).
-                    await uow.publish(self.topic, payload, cause=None, key=f.file_id)
-                    new += 1
+                    try:
+                        await uow.publish(self.topic, payload, cause=None, key=f.file_id)
+                        new += 1
+                    except PhiKeyShreddedError:
+                        # Its key was shredded before it was taken: forgotten, never a stuck mailbox.
+                        log.info("%s: file at sequence %d skipped (its data key was shredded)", self.mailbox, f.seq)
                 await uow.advance_mailbox(self.mailbox, f.seq)
                 await uow.commit()
         return new

@@ -31,6 +31,8 @@ SEALED = "A256GCM.v1"
 _SEALED_KEYS = frozenset({"enc", "kid", "iv", "ct"})
 # A sealed text column holds this prefix and the sealed value's JSON.
 TEXT_PREFIX = "rcm-sealed:"
+# A dead letter's value sealed whole (the record's bytes, in base64) is bound to this.
+DEAD_LETTER_VALUE_AAD = "dead-letter.value"
 
 
 @cache
@@ -77,6 +79,12 @@ def seal_with(key: DataKey, value: Any, *, aad: str) -> dict[str, str]:
     ct = AESGCM(key.secret).encrypt(nonce, plain, _aad(aad, key.kid))
     return {"enc": SEALED, "kid": key.kid, "iv": base64.b64encode(nonce).decode(),
             "ct": base64.b64encode(ct).decode()}
+
+
+def seal_bytes(key: DataKey, data: bytes, *, aad: str) -> bytes:
+    """Arbitrary bytes (a record's value, maybe not UTF-8) sealed, as the JSON of a sealed value."""
+    sealed = seal_with(key, base64.b64encode(data).decode(), aad=aad)
+    return json.dumps(sealed, separators=(",", ":")).encode()
 
 
 def open_with(key: DataKey, sealed: dict[str, str], *, aad: str) -> Any:
@@ -189,6 +197,17 @@ class PhiCipher:
         if not is_sealed(sealed):
             raise PhiUnreadableError(f"sealed text at {aad} is damaged")
         return typing.cast(str, open_with(await self.keyring.get(sealed["kid"]), sealed, aad=aad))
+
+    async def open_bytes(self, stored: bytes, *, aad: str) -> bytes:
+        """The inverse of :func:`seal_bytes`."""
+        try:
+            sealed = json.loads(stored)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise PhiUnreadableError(f"sealed bytes at {aad} are damaged") from None
+        if not is_sealed(sealed):
+            raise PhiUnreadableError(f"sealed bytes at {aad} are damaged")
+        encoded = open_with(await self.keyring.get(sealed["kid"]), sealed, aad=aad)
+        return base64.b64decode(encoded)
 
     async def readable(self, value: Any) -> bool:
         """False when ``value`` holds sealed PHI whose key was shredded."""

@@ -3,11 +3,13 @@ transaction's session, translating rows to the domain's value types and back."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
 from rcm_shared.db.control_numbers import next_control_number
 from rcm_shared.envelope import Cause
 from rcm_shared.phi.codec import PhiCipher
+from rcm_shared.phi.keyring import PhiKeyShreddedError
 from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +38,8 @@ from rcm_claims.domain.model import (
     SubmissionStatus,
 )
 from rcm_claims.service.ports import ClaimCauses
+
+log = logging.getLogger(__name__)
 
 # PHI columns are sealed with the patient's data key (rcm_shared.phi), bound to their column.
 _ENCOUNTER_AAD = "claims.claim_intake.encounter"
@@ -189,14 +193,24 @@ class SqlSubmissionRepository:
 
     async def next_pending(self) -> Submission | None:
         # SKIP LOCKED: a row another dispatcher holds is passed over, never sent twice at once.
-        row = (await self.session.execute(
-            select(claim_submissions)
-            .where(claim_submissions.c.status == "pending")
-            .order_by(claim_submissions.c.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )).first()
-        return None if row is None else await _submission(row, self.phi)
+        while True:
+            row = (await self.session.execute(
+                select(claim_submissions)
+                .where(claim_submissions.c.status == "pending")
+                .order_by(claim_submissions.c.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )).first()
+            if row is None:
+                return None
+            try:
+                return await _submission(row, self.phi)
+            except PhiKeyShreddedError:
+                # The patient was forgotten before the 837 went out: it can never be sent, and it
+                # must not hold the queue (the dispatcher would retry it forever).
+                await self.session.execute(update(claim_submissions).where(claim_submissions.c.id == row.id)
+                                           .values(status="withdrawn"))
+                log.info("claims: submission %d withdrawn (its patient's data key was shredded)", row.id)
 
     async def finish(self, submission_id: int, *, outcome: SubmissionOutcome, reply: str) -> None:
         claim_id = (await self.session.execute(

@@ -26,7 +26,8 @@ CoverageStatus = Literal["active", "inactive", "rejected"]
 CodeSystem = Literal["CPT", "HCPCS"]
 FrequencyCode = Literal["1", "7", "8"]
 ClaimStatus = Literal["built", "submitted", "accepted", "rejected"]
-SubmissionStatus = Literal["pending", "sent", "rejected"]
+# withdrawn: never sent, because its patient's PHI was erased (crypto-shredded) before it went out.
+SubmissionStatus = Literal["pending", "sent", "rejected", "withdrawn"]
 ReplyResult = Literal["accepted", "rejected", "duplicate"]
 
 CLAIM_STATUSES: tuple[ClaimStatus, ...] = ("built", "submitted", "accepted", "rejected")
