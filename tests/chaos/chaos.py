@@ -275,9 +275,10 @@ async def audit(urls: dict[str, str], sandbox_url: str, bootstrap: str, namespac
             result.unbalanced.append(f"{cid}: payer paid {payer['paid']} != posted {a['paid_total']}")
     result.dead_letters = {k: v for k, v in (await dead_letter_counts(bootstrap, namespace)).items() if v}
     # Also what never reached a topic: dead letters still in an outbox, or refused by Kafka for good.
-    for service, url in urls.items():
-        [row] = await _rows(url, "SELECT (SELECT count(*) FROM inbox WHERE outcome = 'dead_lettered') AS dead, "
-                                 "(SELECT count(*) FROM outbox WHERE publish_error IS NOT NULL) AS refused")
+    for service in SERVICES:  # the keyring's database has no inbox or outbox
+        [row] = await _rows(urls[service],
+                            "SELECT (SELECT count(*) FROM inbox WHERE outcome = 'dead_lettered') AS dead, "
+                            "(SELECT count(*) FROM outbox WHERE publish_error IS NOT NULL) AS refused")
         if row["dead"] > result.dead_letters.get(service, 0):
             result.dead_letters[service] = int(row["dead"])
         if row["refused"]:

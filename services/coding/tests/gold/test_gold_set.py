@@ -40,9 +40,9 @@ def _run(engine: CodingEngine, pattern: str = "gold_notes_*.txt"):  # type: igno
     return cases, results, dx, px, both
 
 
-def test_gold_set_has_at_least_sixty_varied_notes() -> None:
+def test_tuning_set_has_at_least_150_varied_notes() -> None:
     cases = gold_set.load_gold_cases()
-    assert len(cases) >= 60
+    assert len(cases) >= 150
     assert len({c.case_id for c in cases}) == len(cases)
     assert all(c.expect_dx for c in cases)
 
@@ -58,12 +58,39 @@ def _report(title: str, cases, dx, px, both) -> None:  # type: ignore[no-untyped
 
 
 def test_engine_meets_precision_recall_floors_on_gold_set(engine: CodingEngine) -> None:
-    cases, _, dx, px, both = _run(engine)
-    _report("gold set", cases, dx, px, both)
+    cases, _, dx, px, both = _run(engine, "gold_notes_[12].txt")
+    _report("gold set 1-2", cases, dx, px, both)
     assert dx.f1 >= DX_F1_FLOOR
     assert px.f1 >= PX_F1_FLOOR
     assert both.f1 >= ALL_F1_FLOOR
     assert len(both.forbidden_hits) <= MAX_FORBIDDEN_HITS
+
+
+# Tuning set 3 (gold_notes_3.txt, 104 notes, written by a certified-coder helper without sight of the
+# engine; tuned on from then on). First measurement (2026-12-02, with the review gate, E/M from MDM
+# elements and hypothetical context): dx F1 0.676, px F1 0.463, 29 forbidden codes, 5 of 104 notes
+# auto-coded, 1 of them exactly right. Floors sit just under it; raise them as the engine improves.
+SET3_DX_F1_FLOOR = 0.66
+SET3_PX_F1_FLOOR = 0.45
+SET3_MAX_FORBIDDEN_HITS = 31
+
+
+def test_engine_on_tuning_set_3(engine: CodingEngine) -> None:
+    cases, results, dx, px, both = _run(engine, "gold_notes_3.txt")
+    assert len(cases) >= 90
+    _report("tuning set 3", cases, dx, px, both)
+    _auto_report(cases, results)
+    assert dx.f1 >= SET3_DX_F1_FLOOR
+    assert px.f1 >= SET3_PX_F1_FLOOR
+    assert len(both.forbidden_hits) <= SET3_MAX_FORBIDDEN_HITS
+
+
+def _auto_report(cases, results) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    auto = [(c, r) for c, r in zip(cases, results, strict=True) if not r.needs_review]
+    right = sum({d.code for d in r.diagnoses} | {p.code for p in r.procedures} == c.expect_dx | c.expect_px
+                for c, r in auto)
+    print(f"  auto-coded without review: {len(auto)} of {len(cases)}, {right} of them exactly right")
+    return len(auto), right
 
 
 # The held-out notes (heldout_notes.txt) were written by someone who saw neither the engine nor
@@ -90,3 +117,25 @@ def test_engine_on_held_out_notes_it_was_never_tuned_on(engine: CodingEngine) ->
     assert px.f1 >= HELDOUT_PX_F1_FLOOR
     assert both.f1 >= HELDOUT_ALL_F1_FLOOR
     assert len(both.forbidden_hits) <= HELDOUT_MAX_FORBIDDEN_HITS
+
+
+# Held-out set 2 (heldout_notes_2.txt, 66 notes, written by a certified-coder helper who saw neither the
+# engine nor any other gold note; never tuned on). First measurement (2026-12-02): dx F1 0.639 (P 0.708,
+# R 0.582), px F1 0.491 (P 0.627, R 0.403), 28 forbidden codes, 5 of 66 auto-coded, none exactly right.
+# That is the honest state of the engine on unseen notes (issue 11 stays open); floors guard it from
+# getting worse, and the auto-coded notes that are wrong may not grow.
+HELDOUT2_DX_F1_FLOOR = 0.62
+HELDOUT2_PX_F1_FLOOR = 0.47
+HELDOUT2_MAX_FORBIDDEN_HITS = 30
+HELDOUT2_MAX_WRONG_AUTO = 5
+
+
+def test_engine_on_held_out_set_2_it_was_never_tuned_on(engine: CodingEngine) -> None:
+    cases, results, dx, px, both = _run(engine, "heldout_notes_2.txt")
+    assert len(cases) >= 60
+    _report("held-out set 2", cases, dx, px, both)
+    auto, right = _auto_report(cases, results)
+    assert dx.f1 >= HELDOUT2_DX_F1_FLOOR
+    assert px.f1 >= HELDOUT2_PX_F1_FLOOR
+    assert len(both.forbidden_hits) <= HELDOUT2_MAX_FORBIDDEN_HITS
+    assert auto - right <= HELDOUT2_MAX_WRONG_AUTO

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rcm_coding.domain import combinations, diagnoses, procedures
+from rcm_coding.domain import combinations, diagnoses, mdm, procedures, review_gate
 from rcm_coding.domain.codesets import CodeSetRegistry
 from rcm_coding.domain.diagnoses import Candidate
 from rcm_coding.domain.edits import run_edits
@@ -37,6 +37,25 @@ from rcm_coding.domain.procedures import LineDraft
 __all__ = ["CodingEngine", "CodingResult", "EncounterDocumentation"]
 
 REVIEW_CONFIDENCE_THRESHOLD = 0.7
+# Minor procedures whose payment includes the visit that decided on them (global surgery): no E/M is
+# derived from the note's MDM unless the note documents a separately identifiable service.
+_INCLUDES_VISIT = ("repair.", "joint.", "incision_drainage", "destruction", "colonoscopy.")
+# In-office tests reported on their own line are not counted again as MDM data.
+_TEST_NAMES = {"93000": ("ecg", "ekg"), "93005": ("ecg", "ekg"), "87880": ("strep test",), "83036": ("a1c", "hba1c"),
+               "81002": ("ua", "urinalysis"), "81003": ("ua", "urinalysis"), "87804": ("flu test", "flu swab"),
+               "87635": ("covid", "covid test"), "94010": ("spirometry",), "82962": ("glucose",)}
+
+
+_SERVICE_ONLY_VISIT = re.compile(r"(?<![\w-])(?:nurse|injection only|vaccine only|shot only|immunization only|"
+                                 r"lab only|walk[- ]in (?:vaccine|injection|shot)|standing order)(?![\w-])", re.I)
+
+
+def _kind(code: str) -> str:
+    return "symptom" if code.startswith("R") else "injury" if code.startswith(("S", "T")) else "condition"
+
+
+def _tests_reported(drafts: list[LineDraft]) -> list[str]:
+    return [name for d in drafts for name in _TEST_NAMES.get(d.code, ())]
 # Lines for which an E/M on the same day needs modifier 25 (minor procedures and injections).
 _NEEDS_25_WITH = re.compile(r"^(120\d\d|1201\d|20610|96372|90471|G000[89]|G0010|94640|10060)$")
 
@@ -113,12 +132,32 @@ class CodingEngine:
             for c in ordered
         )
 
-        # --- lines: modifier 25, pointers
+        # --- the visit's level from its MDM elements, when the note names none
+        section_names = {sec.name for sec in sections}
+        evaluated = bool(section_names & {"hpi", "exam", "ros"})
+        includes_visit = any(d.rule.startswith(_INCLUDES_VISIT) for d in drafts)
+        other_visit = any(d.rule.startswith(("em.preventive", "em.nurse", "em.awv")) for d in drafts)
+        separate = bool(procedures._SEPARATE.search(text))
+        if (evaluated and not any(d.rule.startswith("em.office") for d in drafts)
+                and ((not includes_visit and not other_visit) or separate)):
+            problems = [mdm.Problem(d.code, _kind(d.code), d.rule.startswith("dx.symptom_for_uncertain"),
+                                    d.evidence) for d in dx if not d.code.startswith("Z")]
+            if problems:
+                decision = mdm.decision_making(text, sentences, problems,
+                                               separately_reported=_tests_reported(drafts))
+                office = procedures.office_visit_from_decision_making(text, sentences, decision, notes)
+                if other_visit or includes_visit:
+                    office.modifiers.append("25")
+                drafts.insert(0, office)
+
+        # --- lines: modifier 25, add-ons, pointers
         em = [d for d in drafts if d.rule.startswith("em.office")]
         if em and any(_NEEDS_25_WITH.match(d.code) for d in drafts):
             for d in em:
                 if "25" not in d.modifiers:
                     d.modifiers.append("25")
+        for office in em[:1]:
+            drafts += procedures.prolonged_and_complexity_add_ons(text, sentences, doc, office)
         lines = tuple(self._line(d, dx) for d in drafts)
 
         failures = tuple(run_edits([d.code for d in dx], lines, date_of_service=doc.date_of_service,
@@ -133,6 +172,27 @@ class CodingEngine:
                 reasons.append(f"low confidence {p.confidence:.2f} for {p.code} ({p.rule})")
         if not dx:
             reasons.append("no diagnosis proposed")
+        reasons += review_gate.gate_reasons(
+            text, sections,
+            coded=[review_gate.Span(e.start, e.end) for d in dx for e in d.evidence],
+            recognised=[review_gate.Span(m.start, m.end) for m in mentions],
+            services=[review_gate.Span(e.start, e.end) for ln in lines for e in ln.evidence],
+            narrative_only=any(d.rule.startswith("dx.narrative") for d in dx),
+            procedure_note=any(sec.name == "procedure" for sec in sections)
+            and any(not ln.rule.startswith("em.") for ln in lines),
+            ungrounded=[d.code for d in dx if d.rule.startswith("dx.symptom_for_uncertain")
+                        and not any(e.section in review_gate.GROUNDED_SECTIONS for e in d.evidence)],
+            derived_visit=next((ln.code for ln in lines if ln.rule == "em.office.mdm_elements"), None),
+            sentences=[(st.start, st.end, st.section) for st in sentences],
+            coded_titles=[d.description for d in dx] + [ln.description for ln in lines],
+            line_rules=[ln.rule for ln in lines],
+            # A nurse visit for a vaccine or an injection bills the service alone (no E/M).
+            only_services=bool(lines) and all(ln.rule.startswith(("vaccine.", "injection.", "lab.")) for ln in lines)
+            and not evaluated and bool(_SERVICE_ONLY_VISIT.search(text)),
+            has_visit_line=any(ln.rule.startswith("em.") for ln in lines),
+            has_procedure_line=any(ln.rule.startswith(_INCLUDES_VISIT) for ln in lines),
+        )
+        reasons = list(dict.fromkeys(reasons))
         return CodingResult(dx, lines, failures, bool(reasons), tuple(reasons),
                             {"icd10cm": icd.version})
 

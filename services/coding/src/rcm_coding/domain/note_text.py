@@ -14,7 +14,8 @@ Status = Literal["affirmed", "negated", "uncertain", "family", "history"]
 
 _HEADERS: tuple[tuple[str, str], ...] = (
     ("chief_complaint", r"chief complaint|cc|reason for visit|reason for encounter|indications?"),
-    ("hpi", r"history of present illness|hpi|subjective|interval history"),
+    # SOAP notes head their parts with one letter ("S:", "O:", "A:", "P:"); "P: 88" is a pulse.
+    ("hpi", r"history of present illness|hpi|subjective|interval history|s(?=[ \t]*:(?![ \t]*\d))"),
     ("ros", r"review of systems|ros"),
     ("pmh", r"past medical history|pmh|past surgical history|psh|medical history|problem list"),
     ("family_history", r"family history|fh|fhx|family hx"),
@@ -22,13 +23,13 @@ _HEADERS: tuple[tuple[str, str], ...] = (
     ("medications", r"current medications|medications|meds"),
     ("allergies", r"allergies"),
     ("vitals", r"vital signs|vitals"),
-    ("exam", r"physical exam(?:ination)?|exam(?:ination)?|pe|objective"),
+    ("exam", r"physical exam(?:ination)?|exam(?:ination)?|pe|objective|o(?=[ \t]*:(?![ \t]*\d))"),
     ("results", r"labs|lab results|results|data|studies|diagnostics|findings|point[- ]of[- ]care testing|"
                 r"in[- ]office testing"),
     ("procedure", r"procedures?(?: note| performed)?|immunizations?(?: given| administered)?|vaccines? given"),
     ("assessment", r"assessment(?:\s*(?:and|&|/)\s*plan)?|a/p|a&p|impression(?:\s*(?:and|/)\s*plan)?|diagnos[ie]s|"
-                   r"postoperative diagnosis|post-procedure diagnosis"),
-    ("plan", r"plan|recommendations|disposition"),
+                   r"postoperative diagnosis|post-procedure diagnosis|a(?=[ \t]*:(?![ \t]*\d))"),
+    ("plan", r"plan|recommendations|disposition|p(?=[ \t]*:(?![ \t]*\d))"),
 )
 _HEADER_RE = re.compile(
     r"^[ \t]*(?:" + "|".join(f"(?P<{name}>{pat})" for name, pat in _HEADERS) + r")[ \t]*[:\-]",
@@ -124,6 +125,13 @@ _TERMINATORS = _rx([r"but", r"however", r"although", r"except", r"presents? with
                     r"complains? of", r"c/o", r"reports?", r"endorses", r"positive for",
                     r"here for", r"which", r"though", r"aside from", r"found to have",
                     r"diagnosed with", r"now with", r"today with"])
+# Hypothetical: a condition the patient is told to watch for, not one they have ("return if fever",
+# "call for fever over 101", "return precautions: fever", "Tylenol prn fever"). Never coded.
+_HYPOTHETICAL = _rx([r"if", r"return if", r"call if", r"call for", r"watch for", r"monitor for", r"signs of",
+                     r"precautions?", r"seek (?:care|attention|medical attention|evaluation)(?: for| if)?",
+                     r"should (?:she|he|they|patient|pt)?\s*develops?", r"in case of", r"prn", r"as needed for",
+                     r"warning signs", r"red flags?", r"unless", r"to prevent", r"prevention of",
+                     r"risk of", r"at risk for", r"screen(?:ing)? for"])
 _NEAR_WORDS = 3
 _UNCERTAIN_WORDS = 6
 
@@ -156,6 +164,8 @@ def mention_status(text: str, sentence: Sentence, start: int, end: int) -> Statu
         return "negated"
     if sentence.section == "family_history" or _scoped(text, sentence.start, start, _FAMILY, None):
         return "family"
+    if _scoped(text, sentence.start, start, _HYPOTHETICAL, _UNCERTAIN_WORDS):
+        return "negated"
     after = text[end : sentence.end]
     post = _PSEUDO.sub(lambda m: " " * len(m.group()), after)
     m = _NEG_POST.search(post)

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from rcm_coding.domain.mdm import DecisionMaking
 from rcm_coding.domain.model import EncounterDocumentation, Evidence
 from rcm_coding.domain.note_text import Sentence, laterality
 
@@ -69,7 +70,14 @@ _PREVENTIVE = re.compile(r"(?<![\w-])(annual physical|annual exam|preventive (?:
                          r"routine physical|complete physical|routine (?:adult )?health "
                          r"(?:maintenance )?exam|health maintenance exam|annual preventive)"
                          r"(?![\w-])", re.I)
-_AWV = re.compile(r"annual wellness visit|(?<![\w-])AWV(?![\w-])", re.I)
+_AWV = re.compile(r"annual wellness visit|(?<![\w-])AWV(?![\w-])|welcome to medicare|initial preventive "
+                  r"physical exam(?:ination)?|(?<![\w-])IPPE(?![\w-])", re.I)
+_IPPE = re.compile(r"welcome to medicare|initial preventive physical exam|(?<![\w-])IPPE(?![\w-])", re.I)
+_AWV_INITIAL = re.compile(r"(?:initial|first)(?: medicare)? (?:annual wellness|AWV)|AWV,? initial|"
+                          r"(?:annual wellness visit|AWV)[^.\n]{0,20}\b(?:initial|first)\b", re.I)
+_LONGITUDINAL = re.compile(r"(?<![\w-])(?:longitudinal|ongoing (?:care|management|relationship)|continuing "
+                           r"(?:care|focal point)|primary care (?:physician|provider|home) for|medical home|"
+                           r"single[- ]point of (?:care|contact)|continuity of care)(?![\w-])", re.I)
 _NURSE = re.compile(r"(?<![\w-])nurse (?:only )?visit(?![\w-])", re.I)
 # A nurse visit whose only service is an injection or vaccine is billed by that service
 # (99211 is bundled into 90471/96372 under NCCI).
@@ -116,8 +124,20 @@ def evaluation_and_management(
     established = _ESTABLISHED.search(text)
     is_new = bool(new) and not (established and established.group().lower().startswith("est"))
     prev = _PREVENTIVE.search(text)
-    if _AWV.search(text):
-        notes.append("Medicare annual wellness visit (G0438/G0439) is not supported: code manually")
+    awv = _AWV.search(text)
+    if awv:
+        # Medicare's annual wellness visit: the first one (G0438) or a later one (G0439); the
+        # "Welcome to Medicare" preventive exam (IPPE) is G0402. Not a preventive-medicine 9938x/9939x.
+        s_awv = _sentence_for(sentences, awv.start())
+        if _IPPE.search(text):
+            awv_code, rule = "G0402", "em.awv.ippe"
+        elif _AWV_INITIAL.search(text):
+            awv_code, rule = "G0438", "em.awv.initial"
+        else:
+            awv_code, rule = "G0439", "em.awv.subsequent"
+        out.append(LineDraft(awv_code, rule, 0.85, evidence=[Evidence(awv.start(), awv.end(), s_awv, awv.group())],
+                             dx_hint=("Z00",)))
+        prev = None
     if prev:
         code = preventive_code(doc.age_on_service_date(), is_new)
         if code:
@@ -167,8 +187,57 @@ def evaluation_and_management(
                              evidence=[lv[1] for lv in levels if lv[0] == lvl]))
         if prev:
             out[-1].modifiers.append("25")
-    elif not prev and not levels and (new or established):
-        notes.append("office visit documented without a level (MDM or time): E/M not proposed")
+    return out
+
+
+def office_visit_from_decision_making(
+    text: str, sentences: list[Sentence], decision: DecisionMaking, notes: list[str]
+) -> LineDraft:
+    """The office E/M whose level follows from the MDM elements (no level, MDM phrase or code is
+    documented); when total time is documented, the higher of the two (the guidelines allow either)."""
+    new = _NEW.search(text)
+    established = _ESTABLISHED.search(text)
+    is_new = bool(new) and not (established and established.group().lower().startswith("est"))
+    level = decision.grade + 1  # straightforward 2 .. high 5
+    how = "mdm_elements"
+    evidence = [*decision.problems.evidence, *decision.data.evidence, *decision.risk.evidence]
+    for m in _TIME.finditer(text):
+        by_time = _time_level(int(m.group(1)), is_new)
+        if by_time and by_time > level:
+            level, how = by_time, "time"
+            evidence = [Evidence(m.start(), m.end(), _sentence_for(sentences, m.start()), m.group())]
+    conf = 0.8
+    if not (new or established):
+        conf -= 0.2
+        notes.append("new vs established patient not documented; assumed established")
+    return LineDraft(f"992{'0' if is_new else '1'}{level}", f"em.office.{how}", conf, evidence=evidence)
+
+
+def prolonged_and_complexity_add_ons(
+    text: str, sentences: list[Sentence], doc: EncounterDocumentation, office: LineDraft
+) -> list[LineDraft]:
+    """Prolonged service (99417 per 15 minutes beyond the level-5 time for most payers; G2212 beyond
+    the level-5 range for Medicare) and Medicare's visit-complexity add-on G2211 (a longitudinal
+    relationship documented, the visit not billed with modifier 25)."""
+    out: list[LineDraft] = []
+    if office.code in ("99205", "99215"):
+        is_new = office.code == "99205"
+        medicare = (doc.payer_category or "").lower() == "medicare"
+        for m in _TIME.finditer(text):
+            minutes = int(m.group(1))
+            threshold = (74 if is_new else 54) if medicare else (60 if is_new else 40)
+            units = (minutes - threshold) // 15
+            if units >= 1:
+                ev = Evidence(m.start(), m.end(), _sentence_for(sentences, m.start()), m.group())
+                code = "G2212" if medicare else "99417"
+                out.append(LineDraft(code, f"em.prolonged.{'medicare' if medicare else 'cpt'}", 0.85,
+                                     units=Decimal(units), evidence=[ev]))
+                break
+    if (doc.payer_category or "").lower() == "medicare" and "25" not in office.modifiers:
+        lon = _LONGITUDINAL.search(text)
+        if lon:
+            out.append(LineDraft("G2211", "em.complexity_add_on", 0.8, evidence=[
+                Evidence(lon.start(), lon.end(), _sentence_for(sentences, lon.start()), lon.group())]))
     return out
 
 
