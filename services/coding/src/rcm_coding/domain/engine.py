@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rcm_coding.domain import combinations, diagnoses, mdm, procedures, review_gate
+from rcm_coding.domain import combinations, diagnoses, mdm, pregnancy, procedures, review_gate
 from rcm_coding.domain.codesets import CodeSetRegistry
 from rcm_coding.domain.diagnoses import Candidate
 from rcm_coding.domain.edits import run_edits
@@ -103,6 +103,8 @@ class CodingEngine:
         cands = combinations.apply_combinations(cands, icd)
         cands = combinations.add_companions(cands, text, sentences, age, icd)
         first: list[str] = []
+        cands, pregnancy_first, pregnancy_notes = pregnancy.apply(text, cands, icd)
+        notes += pregnancy_notes
         preventive = next((d for d in drafts if d.rule.startswith("em.preventive")), None)
         if preventive is not None:
             cands.append(self._preventive_dx(preventive, cands, age))
@@ -125,7 +127,7 @@ class CodingEngine:
             # an assessment without a condition is what such a note looks like, not a gap.
             notes = [n for n in notes if n != diagnoses.NO_DEFINITIVE_DIAGNOSIS]
         cands = self._merge_structured_diagnoses(cands, doc.structured_diagnoses, icd, notes)
-        ordered = combinations.sequence(cands, icd, first)
+        ordered = combinations.sequence(cands, icd, [*pregnancy_first, *first])
         dx = tuple(
             DiagnosisProposal(c.code, icd.description(c.code), c.rule, round(c.confidence, 3),
                               tuple(sorted(c.evidence, key=lambda e: e.start)))
@@ -134,7 +136,11 @@ class CodingEngine:
 
         # --- the visit's level from its MDM elements, when the note names none
         section_names = {sec.name for sec in sections}
-        evaluated = bool(section_names & {"hpi", "exam", "ros"})
+        # A history, an exam, or an assessment outside a procedure note or a nurse visit: the
+        # physician or QHP evaluated the patient.
+        evaluated = bool(section_names & {"hpi", "exam", "ros"}) or (
+            "assessment" in section_names and "procedure" not in section_names
+            and not _SERVICE_ONLY_VISIT.search(text))
         includes_visit = any(d.rule.startswith(_INCLUDES_VISIT) for d in drafts)
         other_visit = any(d.rule.startswith(("em.preventive", "em.nurse", "em.awv")) for d in drafts)
         separate = bool(procedures._SEPARATE.search(text))

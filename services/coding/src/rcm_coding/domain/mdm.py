@@ -101,7 +101,8 @@ _RX_ACTION = r"(?:start\w*|begin|began|initiat\w*|prescrib\w*|rx|increase\w*|dec
 _RX_DRUG = (r"(?:\w+(?:pril|sartan|olol|dipine|statin|formin|gliptin|flozin|glutide|tide|azole|cillin|mycin|"
             r"floxacin|cycline|prazole|sone|solone|zepam|zolam|triptan|oxetine|pramine|azodone|"
             r"vudine|navir|tegravir|parin|xaban|gatran|farin|thiazide|semide|lactone|terol|sonide|lukast|tropium|"
-            r"codone|morphone|tidine|oxacin|micin|ovir|amivir|mab|nib|triptyline|ipine|apine|idone)|insulin|metformin|levothyroxine|amoxicillin|augmentin|azithromycin|zpak|z-pak|"
+            r"codone|morphone|tidine|oxacin|micin|ovir|amivir|mab|nib|triptyline|ipine|apine|idone|fenac|"
+            r"conazole|dronate|parib|lamide|gliptin|vastatin|setron|tretin\w*|clovir)|insulin|metformin|levothyroxine|amoxicillin|augmentin|azithromycin|zpak|z-pak|"
             r"doxycycline|cephalexin|keflex|bactrim|nitrofurantoin|macrobid|prednisone|medrol|albuterol|"
             r"inhaler|lisinopril|amlodipine|hydrochlorothiazide|hctz|losartan|atorvastatin|rosuvastatin|"
             r"simvastatin|gabapentin|sertraline|fluoxetine|escitalopram|citalopram|bupropion|trazodone|"
@@ -109,10 +110,19 @@ _RX_DRUG = (r"(?:\w+(?:pril|sartan|olol|dipine|statin|formin|gliptin|flozin|glut
             r"allopurinol|colchicine|warfarin|apixaban|eliquis|rivaroxaban|xarelto|metoprolol|carvedilol|"
             r"furosemide|spironolactone|oseltamivir|tamiflu|valacyclovir|acyclovir|methotrexate|"
             r"hydroxychloroquine|ondansetron|zofran|cyclobenzaprine|meloxicam|naproxen|tramadol|methadone|"
-            r"sertraline|hydroxyzine|antibiotics?|medications?|meds|dose|\d+\s?mg)")
+            r"sertraline|hydroxyzine|lithium|levetiracetam|lamotrigine|quetiapine|aripiprazole|clonidine|"
+            r"labetalol|nifedipine|topiramate|sumatriptan|propranolol|diclofenac|mupirocin|clindamycin|"
+            r"tamsulosin|sildenafil|tadalafil|denosumab|alendronate|opioids?|sedatives?|anticoagula\w*|"
+            r"antiplatelets?|aspirin|nsaids?|statins?|beta[- ]blockers?|ace inhibitors?|arbs?|ssris?|snris?|"
+            r"benzodiazepines?|steroids?|antivirals?|antifungals?|antihypertensives?|diuretics?|"
+            r"antibiotics?|medications?|meds|dose|\d+\s?mg)")
+_DOSE = (r"(?:\d+(?:\.\d+)?\s*(?:mg|mcg|g|units?|u|ml|puffs?|tabs?)\b|(?<![\w-])(?:bid|tid|qid|daily|qd|qhs|"
+         r"qam|qpm|q\d+\s*h|q\d+h|prn|weekly|x\s*\d+\s*(?:d|days|wk|weeks))(?![\w-]))")
 _RX = re.compile(r"(?<![\w-])" + _RX_ACTION + r"\b[^.\n;]{0,40}?(?<![\w-])" + _RX_DRUG + r"(?![\w-])|"
+                 # a prescription written as drug, dose and frequency ("cephalexin 500 mg BID x7 d")
+                 r"(?<![\w-])" + _RX_DRUG + r"(?![\w-])[^.\n;]{0,12}?" + _DOSE + r"|"
                  r"(?<![\w-])" + _RX_DRUG + r"\b[^.\n;]{0,30}?(?<![\w-])(?:" + _RX_ACTION[3:-1] +
-                 r")(?![\w-])|(?<![\w-])(?:e-?prescribed|prescription (?:sent|given|written)|new rx)(?![\w-])",
+                 r")(?![\w-])|(?<![\w-])(?:e-?prescribed|prescription (?:sent|given|written)|new rx|rx)(?![\w-])",
                  re.I)
 _OTC = re.compile(r"(?<![\w-])(?:otc|over[- ]the[- ]counter|ibuprofen|advil|motrin|acetaminophen|tylenol|"
                   r"loratadine|claritin|cetirizine|zyrtec|fexofenadine|allegra|saline|guaifenesin|mucinex|"

@@ -15,7 +15,7 @@ Status = Literal["affirmed", "negated", "uncertain", "family", "history"]
 _HEADERS: tuple[tuple[str, str], ...] = (
     ("chief_complaint", r"chief complaint|cc|reason for visit|reason for encounter|indications?"),
     # SOAP notes head their parts with one letter ("S:", "O:", "A:", "P:"); "P: 88" is a pulse.
-    ("hpi", r"history of present illness|hpi|subjective|interval history|s(?=[ \t]*:(?![ \t]*\d))"),
+    ("hpi", r"history of present illness|hpi|subjective|interval history|subj|s(?=[ \t]*:(?![ \t]*\d))"),
     ("ros", r"review of systems|ros"),
     ("pmh", r"past medical history|pmh|past surgical history|psh|medical history|problem list"),
     ("family_history", r"family history|fh|fhx|family hx"),
@@ -23,7 +23,7 @@ _HEADERS: tuple[tuple[str, str], ...] = (
     ("medications", r"current medications|medications|meds"),
     ("allergies", r"allergies"),
     ("vitals", r"vital signs|vitals"),
-    ("exam", r"physical exam(?:ination)?|exam(?:ination)?|pe|objective|o(?=[ \t]*:(?![ \t]*\d))"),
+    ("exam", r"physical exam(?:ination)?|exam(?:ination)?|pe|objective|obj|o(?=[ \t]*:(?![ \t]*\d))"),
     ("results", r"labs|lab results|results|data|studies|diagnostics|findings|point[- ]of[- ]care testing|"
                 r"in[- ]office testing"),
     ("procedure", r"procedures?(?: note| performed)?|immunizations?(?: given| administered)?|vaccines? given"),

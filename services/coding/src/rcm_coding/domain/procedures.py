@@ -254,22 +254,37 @@ class VaccineRule:
     pattern: re.Pattern[str]
     code: str
     admin_group: str  # flu | pneumo | hepb | other
+    components: int = 1  # toxoids/antigens counselled on (90460 first, 90461 each additional)
 
 
-def _v(rx: str, code: str, group: str = "other") -> VaccineRule:
-    return VaccineRule(re.compile(r"(?<![\w-])(?:" + rx + r")(?![\w-])", re.I), code, group)
+def _v(rx: str, code: str, group: str = "other", components: int = 1) -> VaccineRule:
+    return VaccineRule(re.compile(r"(?<![\w-])(?:" + rx + r")(?![\w-])", re.I), code, group, components)
 
 
+# Combination products first: "DTaP-IPV" must not also read as DTaP and IPV.
 VACCINES: tuple[VaccineRule, ...] = (
+    _v(r"DTaP[- /]HepB[- /]IPV|pediarix", "90723", components=5),
+    _v(r"DTaP[- /]IPV[- /]Hib[- /]HepB|vaxelis", "90697", components=6),
+    _v(r"DTaP[- /]IPV[- /](?:Hib|Hib[- /]PRP-T)|pentacel", "90698", components=5),
+    _v(r"DTaP[- /]IPV|kinrix|quadracel", "90696", components=4),
+    _v(r"MMRV|MMR[- /]varicella|proquad", "90710", components=4),
+    _v(r"rotavirus(?: vaccine)?,? (?:pentavalent|RV5)|rotateq|RV5", "90680"),
+    _v(r"rotavirus(?: vaccine)?,? (?:monovalent|RV1)|rotarix|RV1|rotavirus vaccine", "90681"),
+    _v(r"Hib(?:[- ]PRP-T| vaccine)?|acthib|hiberix|pedvaxhib", "90648"),
+    _v(r"IPV|ipol|polio vaccine", "90713"),
+    _v(r"MenACWY|menactra|menveo|menquadfi|meningococcal conjugate", "90734"),
+    _v(r"MenB|bexsero|trumenba", "90620"),
+    _v(r"(?:hepatitis A|hep A) vaccine,? (?:pediatric|peds|2[- ]dose)|havrix (?:pediatric|720)", "90633"),
+    _v(r"PCV13|prevnar 13", "90670", "pneumo"),
     _v(r"high[- ]dose (?:flu|influenza)(?: vaccine| shot)?|fluzone high[- ]dose", "90662", "flu"),
     _v(r"(?:quadrivalent|IIV4) (?:flu|influenza) vaccine|(?:flu|influenza) vaccine,? "
        r"(?:quadrivalent|IIV4)", "90686", "flu"),
     _v(r"(?:flu|influenza) (?:vaccine|shot|immunization|vaccination)|fluzone|fluarix|flulaval|"
        r"afluria|IIV3", "90656", "flu"),
-    _v(r"Tdap|boostrix|adacel", "90715"),
-    _v(r"Td vaccine|Td booster|tenivac", "90714"),
-    _v(r"DTaP|daptacel|infanrix", "90700"),
-    _v(r"MMR(?: vaccine)?|measles[, ]+mumps[, ]+(?:and )?rubella vaccine", "90707"),
+    _v(r"Tdap|boostrix|adacel", "90715", components=3),
+    _v(r"Td vaccine|Td booster|tenivac", "90714", components=2),
+    _v(r"DTaP|daptacel|infanrix", "90700", components=3),
+    _v(r"MMR(?: vaccine)?|measles[, ]+mumps[, ]+(?:and )?rubella vaccine", "90707", components=3),
     _v(r"varicella vaccine|varivax", "90716"),
     _v(r"PPSV23|pneumovax(?: 23)?|pneumococcal polysaccharide vaccine", "90732", "pneumo"),
     _v(r"PCV20|prevnar 20", "90677", "pneumo"),
@@ -280,6 +295,10 @@ VACCINES: tuple[VaccineRule, ...] = (
     _v(r"shingrix|zoster vaccine|shingles vaccine", "90750"),
 )
 _MEDICARE_ADMIN = {"flu": "G0008", "pneumo": "G0009", "hepb": "G0010"}
+# Face-to-face counselling by the physician or QHP (handing out the VIS alone is not counselling).
+_VACCINE_COUNSELLING = re.compile(r"(?<![\w-])(?:counsel(?:ed|ing|led|ling)?|risks and benefits (?:were )?"
+                                  r"(?:discussed|reviewed)|discussed (?:the )?(?:risks|benefits|vaccines?))(?![\w-])",
+                                  re.I)
 
 
 def vaccines(text: str, sentences: list[Sentence], doc: EncounterDocumentation) -> list[LineDraft]:
@@ -289,8 +308,13 @@ def vaccines(text: str, sentences: list[Sentence], doc: EncounterDocumentation) 
         if s.section in ("allergies", "family_history", "ros", "pmh", "medications"):
             continue
         window = text[s.start : s.end]
+        taken: list[tuple[int, int]] = []
         for rule in VACCINES:
             m = rule.pattern.search(window)
+            if m and any(a < m.end() and m.start() < b for a, b in taken):
+                # Inside a combination already read ("DTaP" of "DTaP-IPV"): look for a separate mention.
+                m = next((x for x in rule.pattern.finditer(window)
+                          if not any(a < x.end() and x.start() < b for a, b in taken)), None)
             if not m or rule.code in seen:
                 continue
             if rule.admin_group == "flu" and any(c in seen for c in ("90662", "90686", "90656")):
@@ -298,6 +322,7 @@ def vaccines(text: str, sentences: list[Sentence], doc: EncounterDocumentation) 
             if _NEG_ACTION.search(window) or not (_GIVEN.search(window) or s.section == "procedure"):
                 continue
             seen.add(rule.code)
+            taken.append((m.start(), m.end()))
             products.append((rule, Evidence(s.start + m.start(), s.start + m.end(), s.section,
                                             m.group())))
     out: list[LineDraft] = []
@@ -305,6 +330,18 @@ def vaccines(text: str, sentences: list[Sentence], doc: EncounterDocumentation) 
         conf = 0.75 if rule.code == "90656" else 0.88  # product formulation is often implicit
         out.append(LineDraft(rule.code, "vaccine.product", conf, evidence=[ev], dx_hint=("Z23",)))
     medicare = (doc.payer_category or "").lower() == "medicare"
+    age = doc.age_on_service_date()
+    if products and age is not None and age < 19 and _VACCINE_COUNSELLING.search(text):
+        # Under 19 with the physician or QHP counselling on each vaccine: 90460 per vaccine (its first
+        # component), 90461 per additional component (CPT), instead of 90471/90472.
+        evs = [ev for _, ev in products]
+        out.append(LineDraft("90460", "vaccine.admin.counselled", 0.85, units=Decimal(len(products)),
+                             evidence=evs, dx_hint=("Z23",)))
+        extra = sum(rule.components - 1 for rule, _ in products)
+        if extra:
+            out.append(LineDraft("90461", "vaccine.admin.counselled", 0.85, units=Decimal(extra), evidence=evs,
+                                 dx_hint=("Z23",)))
+        return out
     others: list[Evidence] = []
     for rule, ev in products:
         if medicare and rule.admin_group in _MEDICARE_ADMIN:
