@@ -14,9 +14,9 @@ comes from is the job of :mod:`rcm_coding.adapters.reference_data`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rcm_coding.domain import combinations, diagnoses, mdm, pregnancy, procedures, review_gate
+from rcm_coding.domain import combinations, diagnoses, mdm, pregnancy, procedures, review_gate, titles
 from rcm_coding.domain.codesets import CodeSetRegistry
 from rcm_coding.domain.diagnoses import Candidate
 from rcm_coding.domain.edits import run_edits
@@ -28,10 +28,11 @@ from rcm_coding.domain.model import (
     DiagnosisProposal,
     EditFailure,
     EncounterDocumentation,
+    Evidence,
     ProcedureLine,
     StructuredProcedure,
 )
-from rcm_coding.domain.note_text import split_sections, split_sentences
+from rcm_coding.domain.note_text import Section, Sentence, mention_status, sentence_at, split_sections, split_sentences
 from rcm_coding.domain.procedures import LineDraft
 
 __all__ = ["CodingEngine", "CodingResult", "EncounterDocumentation"]
@@ -50,6 +51,9 @@ _SERVICE_ONLY_VISIT = re.compile(r"(?<![\w-])(?:nurse|injection only|vaccine onl
                                  r"lab only|walk[- ]in (?:vaccine|injection|shot)|standing order)(?![\w-])", re.I)
 
 
+_NEUTRAL_STEMS = frozenset(titles.stem(w) for w in review_gate._NEUTRAL_WORDS)
+
+
 def _kind(code: str) -> str:
     return "symptom" if code.startswith("R") else "injury" if code.startswith(("S", "T")) else "condition"
 
@@ -66,6 +70,8 @@ class CodingEngine:
 
     registry: CodeSetRegistry
     lexicon: Lexicon
+    # Title indexes of the releases used so far (built on first use: the lexicon covers most notes).
+    _titles: dict[str, titles.TitleIndex] = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------------------------
     def code_encounter(self, doc: EncounterDocumentation) -> CodingResult:
@@ -100,6 +106,7 @@ class CodingEngine:
         mentions = diagnoses.find_mentions(text, sentences, self.lexicon)
         cands, dx_notes = diagnoses.extract_diagnoses(text, mentions, icd)
         notes += dx_notes
+        cands += self._titled_problems(text, sections, sentences, mentions, cands, drafts, icd)
         cands = combinations.apply_combinations(cands, icd)
         cands = combinations.add_companions(cands, text, sentences, age, icd)
         first: list[str] = []
@@ -203,6 +210,41 @@ class CodingEngine:
                             {"icd10cm": icd.version})
 
     # ------------------------------------------------------------------------------------
+    def _titled_problems(self, text: str, sections: list[Section], sentences: list[Sentence],
+                         mentions: list[diagnoses.Mention], cands: list[Candidate], drafts: list[LineDraft],
+                         icd: ICD10CMCodeSet) -> list[Candidate]:
+        """Assessment problems the lexicon did not explain, written as the title of a billable code."""
+        items = review_gate.assessment_items(text, sections)
+        if not items:
+            return []
+        spans = review_gate.Span
+        gaps = review_gate.unaccounted_items(
+            text, items, coded=[spans(e.start, e.end) for c in cands for e in c.evidence],
+            recognised=[spans(m.start, m.end) for m in mentions],
+            services=[spans(e.start, e.end) for d in drafts for e in d.evidence],
+            coded_words=frozenset(review_gate.word_stem(w) for c in cands
+                                  for w in re.findall(r"[A-Za-z]{4,}", icd.description(c.code))))
+        if not gaps:
+            return []
+        index = self._titles.get(icd.version)
+        if index is None:
+            index = self._titles[icd.version] = titles.TitleIndex.build(icd)
+        known = {c.code for c in cands}
+        found: list[Candidate] = []
+        for item in gaps:
+            start, end = review_gate.problem_head(text, item)
+            sentence = sentence_at(sentences, start)
+            if sentence is None or mention_status(text, sentence, end - 1, end) != "affirmed":
+                continue  # "possible ...", "history of ...", "no ...": not the patient's condition today
+            code = index.match(text[start:end], _NEUTRAL_STEMS)
+            if code is None or code in known:
+                continue
+            kind = "symptom" if code.startswith("R") else "status" if code.startswith("Z") else "condition"
+            found.append(Candidate(code, "dx.code_set_title", 0.8, kind, start,
+                                   [Evidence(start, end, sentence.section, text[start:end])]))
+            known.add(code)
+        return found
+
     @staticmethod
     def _preventive_dx(line: LineDraft, cands: list[Candidate], age: int | None) -> Candidate:
         abnormal = any(c.kind in ("condition", "symptom", "injury") for c in cands)

@@ -118,6 +118,7 @@ _RX_DRUG = (r"(?:\w+(?:pril|sartan|olol|dipine|statin|formin|gliptin|flozin|glut
             r"antibiotics?|medications?|meds|dose|\d+\s?mg)")
 _DOSE = (r"(?:\d+(?:\.\d+)?\s*(?:mg|mcg|g|units?|u|ml|puffs?|tabs?)\b|(?<![\w-])(?:bid|tid|qid|daily|qd|qhs|"
          r"qam|qpm|q\d+\s*h|q\d+h|prn|weekly|x\s*\d+\s*(?:d|days|wk|weeks))(?![\w-]))")
+RX_DRUG = _RX_DRUG  # shared with the review gate: an assessment line that starts with a drug is plan
 _RX = re.compile(r"(?<![\w-])" + _RX_ACTION + r"\b[^.\n;]{0,40}?(?<![\w-])" + _RX_DRUG + r"(?![\w-])|"
                  # a prescription written as drug, dose and frequency ("cephalexin 500 mg BID x7 d")
                  r"(?<![\w-])" + _RX_DRUG + r"(?![\w-])[^.\n;]{0,12}?" + _DOSE + r"|"

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from rcm_coding.domain.mdm import RX_DRUG
 from rcm_coding.domain.note_text import Section
 
 ASSESSMENT_SECTIONS = ("assessment",)
@@ -29,8 +30,7 @@ GROUNDED_SECTIONS = ("assessment", "plan", "procedure")
 
 # An assessment item split: a new line, a numbered item ("2." "3)" "#4"), a bullet at a line's start.
 # Not a semicolon or a dash inside a line: "T2DM - A1c 9.2, not at goal; continue metformin" is one item.
-_ITEM_BREAK = re.compile(r"\n[ \t]*(?:[-*\u2022][ \t]+)?|(?:(?<=\s)|^)(?:\d{1,2}[.)]|#\d{1,2}[.):]?)[ \t]+|"
-                         r"(?<=[a-z)])\.\s+(?=[A-Z])")
+_ITEM_BREAK = re.compile(r"\n[ \t]*(?:[-*\u2022][ \t]+)?|(?:(?<=\s)|^)(?:\d{1,2}[.)]|#\d{1,2}[.):]?)[ \t]+")
 # An item that is plan or status wording rather than a problem ("Continue current medications",
 # "Follow up in 6 months", "Stable").
 _PLAN_LINE = re.compile(
@@ -40,7 +40,11 @@ _PLAN_LINE = re.compile(
     r"advised|recommend(?:ed)?|encourage[d]?|will|plan|rx|prescri(?:bed|ption)|given|administered|call|avoid|"
     r"diet|exercise|d/c|discontinue[d]?|repeat|obtain|consider|reviewed|total time|time spent|mdm|"
     r"medical decision|(?:low|moderate|high|straightforward|minimal)\s+(?:complexity|mdm|risk)|"
-    r"return precautions|supportive care|wound care|ok to proceed|cleared for|medically optimized)\b", re.I)
+    r"return precautions|supportive care|wound care|ok to proceed|cleared for|medically optimized|"
+    r"work note|school note|phone|isolation|"
+    r"(?:patient|pt|mother|father|parent|family) (?:agrees|understands|verbalized|declines|"
+    r"driving|will)|called|spoke|no imaging|after discussing|handout|referral|transport\w*|sent to|"
+    r"(?:cbc|cmp|bmp|tsh|a1c|ua|labs?|x-?ray|imaging|us|mri|ct)\b)\b", re.I)
 _STATUS_ONLY = re.compile(r"\W*(?:stable|improv\w*|resolv\w*|doing well|unchanged|at goal|controlled|"
                           r"well[- ]controlled|as above|see above|none|no (?:new )?(?:complaints|concerns))\W*$", re.I)
 # Words that say nothing about which condition it is: qualifiers, status, laterality, plan verbs.
@@ -61,9 +65,11 @@ _NEUTRAL_WORDS = frozenset(_NEUTRAL_TEXT.split())
 # "Laceration of forehead", "Sprain of left ankle": the site a coded problem names is part of it.
 _SITE_AFTER = re.compile(r"\s+(?:of|to|on|in|at|involving)\s+(?:the\s+)?((?:[A-Za-z'-]+\s+){0,2}[A-Za-z'-]+)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{3,}")
-_HEAD_END = re.compile(r"\s[-\u2013\u2014]\s|[:;,(]|\s(?:on|s/p|per|due to|secondary to|for)\s", re.I)
+_HEAD_END = re.compile(r"\s[-\u2013\u2014]\s|[:;,(]|(?<=[a-z)])\.\s|\s(?:on|s/p|per|due to|secondary to|for)\s", re.I)
 
 
+# An item that starts with a drug is a prescription line ("Amoxicillin 1 g TID x 10 d").
+_DRUG_FIRST = re.compile(r"\W*(?:" + RX_DRUG + r")(?![\w-])", re.I)
 # A history or an exam: the visit was evaluated (an assessment alone may close a nurse or
 # procedure-only visit, which bills no E/M).
 _EVALUATED_SECTIONS = ("hpi", "exam", "ros")
@@ -126,6 +132,13 @@ def _overlaps(item: AssessmentItem, spans: Iterable[Span]) -> bool:
     return any(s.start < item.end and item.start < s.end for s in spans)
 
 
+def problem_head(text: str, item: AssessmentItem) -> tuple[int, int]:
+    """The problem an item names: its words before the first dash, colon, comma, sentence end or
+    "on"/"for" (what follows is plan or detail)."""
+    head_end = _HEAD_END.search(text, item.start, item.end)
+    return item.start, head_end.start() if head_end and head_end.start() > item.start else item.end
+
+
 def word_stem(word: str) -> str:
     """Lower-cased, a plural ending dropped, the first six letters: "knees" and "knee", "lacerations"
     and "laceration" explain each other."""
@@ -153,10 +166,10 @@ def unaccounted_items(text: str, items: Sequence[AssessmentItem], *, coded: Sequ
             explained.append(Span(site.start(1), site.end(1)))
     out = []
     for item in items:
-        if _PLAN_LINE.match(text, item.start, item.end) or _STATUS_ONLY.match(text, item.start, item.end):
+        if (_PLAN_LINE.match(text, item.start, item.end) or _STATUS_ONLY.match(text, item.start, item.end)
+                or _DRUG_FIRST.match(text, item.start, item.end)):
             continue
-        head_end = _HEAD_END.search(text, item.start, item.end)
-        head = (item.start, head_end.start() if head_end and head_end.start() > item.start else item.end)
+        head = problem_head(text, item)
         unexplained = [w for w in _WORD.finditer(text, *head)
                        if w.group().lower() not in _NEUTRAL_WORDS and word_stem(w.group()) not in coded_words
                        and not any(s.start <= w.start() and w.end() <= s.end for s in explained)]
