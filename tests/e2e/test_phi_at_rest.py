@@ -6,7 +6,8 @@ one is held after the payer's 271 rejects its member. Then every record of every
 (values and headers) and every row of every service table are searched for the markers: zero
 hits. The paid patient is then forgotten (their key shredded): their sealed values on the topics
 and in the tables no longer open, the other patient's still do, the coding API answers 410 Gone
-for the forgotten one, and the A/R figures (the payments summary and the claim's account) and a
+for the forgotten one, every raw 277CA and 835 file naming their claim is unreadable too, and the
+A/R figures (the payments summary and the claim's account) and a
 digest of the event history are exactly what they were before.
 """
 
@@ -175,6 +176,29 @@ def test_phi_is_sealed_everywhere_and_a_shredded_patient_is_forgotten_while_mone
     paid_kids, held_kids = kids_of(clean["encounter_id"]), kids_of(rejected["encounter_id"])
     assert len(paid_kids) == 1 and len(held_kids) == 1 and paid_kids != held_kids, (paid_kids, held_kids)
 
+    # The raw clearinghouse files (277CA, 835) have keys of their own, linked to the patients whose
+    # claims they name: those naming the paid claim must be forgotten with its patient.
+    async def file_kids() -> dict[str, bool]:
+        db = Database(plat.keyring_url)  # type: ignore[arg-type]
+        cipher = PhiCipher(SqlKeyring(db, LocalKeyWrapper(key_encryption_key())))
+        out: dict[str, bool] = {}
+        try:
+            for r in records:
+                if not r.topic.endswith((".claims.acks", ".payments.remittances")):
+                    continue
+                payload = json.loads(r.value or b"{}")
+                if not is_sealed(payload.get("content")):
+                    continue
+                opened = await cipher.open_payload(payload)
+                out[payload["content"]["kid"]] = claim_id in opened["content"]
+        finally:
+            await db.dispose()
+        return out
+
+    files = asyncio.run(file_kids())
+    naming_paid = {kid for kid, names in files.items() if names}
+    assert naming_paid, "the paid claim's 277CA and 835 are on the topics, sealed"
+
     # 2. Forget the paid patient.
     assert all(asyncio.run(shred(plat.keyring_url, [f"mrn:{PAID['mrn']}"])).values())
     time.sleep(1.5)  # the services' key cache (PHI_KEY_CACHE_TTL_S=1 in the test platform)
@@ -183,12 +207,13 @@ def test_phi_is_sealed_everywhere_and_a_shredded_patient_is_forgotten_while_mone
         db = Database(plat.keyring_url)  # type: ignore[arg-type]
         try:
             return await _readable(PhiCipher(SqlKeyring(db, LocalKeyWrapper(key_encryption_key()))),
-                                   paid_kids | held_kids)
+                                   paid_kids | held_kids | set(files))
         finally:
             await db.dispose()
 
     readable = asyncio.run(check_keys())
     assert [readable[k] for k in paid_kids] == [False] and [readable[k] for k in held_kids] == [True]
+    assert not any(readable[k] for k in naming_paid), "every file naming the forgotten patient's claim"
     gone = httpx.get(f"{urls['coding']}/v1/coding/encounters/{clean['encounter_id']}", headers=auditor, timeout=10)
     assert gone.status_code == 410 and gone.json()["type"] == "urn:rcm:problem:phi-shredded", gone.text
     kept = httpx.get(f"{urls['coding']}/v1/coding/encounters/{rejected['encounter_id']}", headers=auditor, timeout=10)

@@ -112,6 +112,25 @@ async def test_shred_leaves_a_tombstone_and_retention_expires_only_unused_keys(
     assert sorted((str(k), a, b) for k, a, b in rows) == sorted([(gone.kid, True, True), (kept.kid, True, True)])
 
 
+async def test_a_key_linked_to_a_patients_key_is_shredded_with_it(keyring_db: tuple[str, Database]) -> None:
+    _, db = keyring_db
+    ring = _ring(db)
+    patient = await ring.key_for([f"mrn:{MRN}", "encounter:E-L1", "claim:C-L1"])
+    other = await ring.key_for(["encounter:E-L2", "claim:C-L2"])
+    file_key = await ring.key_for(["file:835-L"], linked_to=["claim:C-L1", "claim:C-L2", "claim:C-UNKNOWN"])
+    again = await ring.key_for(["file:835-L"], linked_to=["claim:C-L1"])  # idempotent
+    assert again.kid == file_key.kid
+    async with db.engine.connect() as conn:
+        links = (await conn.execute(text("SELECT kid, depends_on FROM phi_key_links"))).all()
+    expected = sorted([(file_key.kid, patient.kid), (file_key.kid, other.kid)])
+    assert sorted((str(a), str(b)) for a, b in links) == expected
+    await ring.shred("claim:C-L1")
+    for kid in (patient.kid, file_key.kid):
+        with pytest.raises(PhiKeyShreddedError):
+            await ring.get(kid)
+    assert (await ring.get(other.kid)).secret == other.secret
+
+
 # ---------------------------------------------------------------- sealed events through the runtime
 metadata = MetaData()
 messaging = messaging_tables(metadata)

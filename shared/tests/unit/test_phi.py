@@ -180,3 +180,31 @@ def test_the_cache_forgets_a_key_it_shreds_and_keeps_others_for_its_ttl() -> Non
     zero = CachingKeyring(inner, ttl_s=0)
     with pytest.raises(PhiKeyShreddedError):
         asyncio.run(zero.get(key.kid))
+
+
+def test_a_file_naming_a_patients_claim_is_forgotten_with_the_patient() -> None:
+    from rcm_shared.contracts.clearinghouse import claims_named
+
+    isa = "ISA*00*          *00*          *ZZ*PAYER          *ZZ*PROVIDER       *261014*1200*^*00501*000000001*0*T*:~"
+    assert len(isa) == 106
+    era = isa + "GS*HP*P*R*20261014*1200*1*X*005010X221A1~ST*835*0001~CLP*C-100*1*100*80*20*12*PCN1~" \
+                "CLP*C-200*1*50*50*0*12*PCN2~SE*4*0001~GE*1*1~IEA*1*000000001~"
+    ack = isa.replace("*", "|").replace("|:~", "|:\n") + "TRN|2|C-300\nTRN|1|BATCH\n"
+    assert claims_named(era) == ["C-100", "C-200"]
+    assert claims_named(ack) == ["C-300"], "the interchange's own separators"
+    assert claims_named("not an interchange") == []
+
+    keyring = MemoryKeyring()
+    cipher = PhiCipher(keyring)
+    patient = asyncio.run(keyring.key_for(["mrn:M-1", "encounter:E-1", "claim:C-100"]))
+    other = asyncio.run(keyring.key_for(["mrn:M-2", "encounter:E-2", "claim:C-200"]))
+    received = ClearinghouseFileReceived(file_id="835-1", kind="835", mailbox_seq=1, content=era,
+                                         received_at=datetime.now(UTC))
+    sealed = asyncio.run(cipher.seal_payload(received, received.model_dump(mode="json")))
+    file_kid = sealed["content"]["kid"]
+    assert file_kid not in (patient.kid, other.kid), "a file has a key of its own"
+    assert asyncio.run(cipher.open_payload(sealed))["content"] == era
+    asyncio.run(keyring.shred("mrn:M-1"))
+    with pytest.raises(PhiKeyShreddedError):
+        asyncio.run(cipher.open_payload(sealed))
+    assert asyncio.run(keyring.get(other.kid)) == other, "the other patient's own key is untouched"

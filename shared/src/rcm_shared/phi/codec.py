@@ -141,7 +141,8 @@ class PhiCipher:
         subjects = getattr(model, "phi_subjects", None)
         if subjects is None:
             raise TypeError(f"{type(model).__name__} has PHI fields but no phi_subjects(): whose key seals them?")
-        key = await self.keyring.key_for(subjects())
+        links = getattr(model, "phi_links", None)
+        key = await self.keyring.key_for(subjects(), linked_to=links() if links else ())
         sealed = json.loads(json.dumps(payload))  # a deep copy of plain JSON
         for path in paths:
             _replace(sealed, path.split("."), lambda v, p=path: seal_with(key, v, aad=p)

@@ -50,9 +50,12 @@ class Keyring(Protocol):
     """Where data keys live. Adapters: :class:`MemoryKeyring` (tests), ``SqlKeyring`` (a
     database of its own, keys wrapped by a key-encryption key)."""
 
-    async def key_for(self, subjects: Sequence[str]) -> DataKey:
+    async def key_for(self, subjects: Sequence[str], *, linked_to: Sequence[str] = ()) -> DataKey:
         """The key of the first of ``subjects`` that has one (registering the others to it), or a
         new key for all of them. Safe under concurrency: every caller gets the same key.
+
+        ``linked_to``: subjects whose keys this key depends on (a clearinghouse file naming several
+        patients' claims): shredding any of them shreds this key too. Unknown subjects are skipped.
 
         Raises :class:`PhiKeyShreddedError` when that key was shredded (nothing new is sealed for
         a forgotten patient)."""
@@ -63,7 +66,8 @@ class Keyring(Protocol):
         ...
 
     async def shred(self, subject: str) -> str | None:
-        """Destroy the key of ``subject`` (and so of every subject sharing it); its kid, or None."""
+        """Destroy the key of ``subject`` (and so of every subject sharing it, and every key linked to
+        it); its kid, or None."""
         ...
 
     async def expire(self, *, unused_since: datetime) -> list[str]:
@@ -88,9 +92,10 @@ class MemoryKeyring:
     def __init__(self) -> None:
         self._keys: dict[str, _MemoryEntry] = {}
         self._subjects: dict[str, str] = {}
+        self._links: set[tuple[str, str]] = set()  # (dependent kid, kid it depends on)
         self._lock = asyncio.Lock()
 
-    async def key_for(self, subjects: Sequence[str]) -> DataKey:
+    async def key_for(self, subjects: Sequence[str], *, linked_to: Sequence[str] = ()) -> DataKey:
         if not subjects:
             raise ValueError("key_for needs at least one subject")
         async with self._lock:
@@ -104,6 +109,9 @@ class MemoryKeyring:
                 if s not in self._subjects:
                     self._subjects[s] = kid
                     entry.last_used = datetime.now(UTC)
+            for other in linked_to:
+                if other in self._subjects and self._subjects[other] != kid:
+                    self._links.add((kid, self._subjects[other]))
             if entry.secret is None:
                 raise PhiKeyShreddedError(kid)
             return DataKey(kid, entry.secret)
@@ -121,6 +129,9 @@ class MemoryKeyring:
             kid = self._subjects.get(subject)
             if kid is not None:
                 self._keys[kid].secret = None
+                for dependent, on in self._links:
+                    if on == kid:
+                        self._keys[dependent].secret = None
             return kid
 
     async def expire(self, *, unused_since: datetime) -> list[str]:
@@ -159,11 +170,11 @@ class CachingKeyring:
         if subjects is not None:
             self._by_subjects[subjects] = (now, key)
 
-    async def key_for(self, subjects: Sequence[str]) -> DataKey:
+    async def key_for(self, subjects: Sequence[str], *, linked_to: Sequence[str] = ()) -> DataKey:
         wanted = tuple(subjects)
-        key = self._fresh(self._by_subjects.get(wanted))
+        key = None if linked_to else self._fresh(self._by_subjects.get(wanted))
         if key is None:
-            key = await self.inner.key_for(wanted)
+            key = await self.inner.key_for(wanted, linked_to=linked_to)
             self._remember(key, wanted)
         return key
 
@@ -176,7 +187,9 @@ class CachingKeyring:
 
     async def shred(self, subject: str) -> str | None:
         kid = await self.inner.shred(subject)
-        self._forget(kid)
+        # The keys linked to it are shredded too: forget everything cached (a shred is rare).
+        self._by_kid.clear()
+        self._by_subjects.clear()
         return kid
 
     async def expire(self, *, unused_since: datetime) -> list[str]:

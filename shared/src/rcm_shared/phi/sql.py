@@ -49,6 +49,15 @@ phi_key_subjects = sa.Table(
 )
 
 
+# A key that depends on others (a clearinghouse file's on the patients whose claims it names):
+# shredding the key it depends on shreds it too.
+phi_key_links = sa.Table(
+    "phi_key_links", metadata,
+    sa.Column("kid", sa.String(36), sa.ForeignKey("phi_keys.kid"), primary_key=True),
+    sa.Column("depends_on", sa.String(36), sa.ForeignKey("phi_keys.kid"), primary_key=True, index=True),
+)
+
+
 class KeyWrapper(Protocol):
     """Wraps data keys for storage: a local KEK (:class:`LocalKeyWrapper`) or a KMS."""
 
@@ -99,7 +108,7 @@ class SqlKeyring:
         if wrapped is not None:
             self.wrapper.unwrap(bytes(wrapped))
 
-    async def key_for(self, subjects: Sequence[str]) -> DataKey:
+    async def key_for(self, subjects: Sequence[str], *, linked_to: Sequence[str] = ()) -> DataKey:
         if not subjects:
             raise ValueError("key_for needs at least one subject")
         indexes = [self.wrapper.subject_index(s) for s in subjects]
@@ -132,6 +141,13 @@ class SqlKeyring:
                 .on_conflict_do_nothing().returning(phi_key_subjects.c.kid))).all()
             if added:
                 await conn.execute(sa.update(phi_keys).where(phi_keys.c.kid == kid).values(last_used_at=sa.func.now()))
+            if linked_to:
+                others = (await conn.execute(sa.select(phi_key_subjects.c.kid).distinct().where(
+                    phi_key_subjects.c.subject_index.in_([self.wrapper.subject_index(s) for s in linked_to]),
+                    phi_key_subjects.c.kid != kid))).scalars().all()
+                if others:
+                    await conn.execute(pg_insert(phi_key_links).values(
+                        [{"kid": kid, "depends_on": str(o)} for o in others]).on_conflict_do_nothing())
         if wrapped is None:
             raise PhiKeyShreddedError(kid)
         return DataKey(kid, self.wrapper.unwrap(bytes(wrapped)))
@@ -152,7 +168,9 @@ class SqlKeyring:
                 phi_key_subjects.c.subject_index == self.wrapper.subject_index(subject)))).scalar()
             if kid is None:
                 return None
-            await conn.execute(sa.update(phi_keys).where(phi_keys.c.kid == kid, phi_keys.c.wrapped.is_not(None))
+            dependents = sa.select(phi_key_links.c.kid).where(phi_key_links.c.depends_on == kid)
+            await conn.execute(sa.update(phi_keys).where(sa.or_(phi_keys.c.kid == kid, phi_keys.c.kid.in_(dependents)),
+                                                         phi_keys.c.wrapped.is_not(None))
                                .values(wrapped=None, shredded_at=sa.func.now()))
             return str(kid)
 

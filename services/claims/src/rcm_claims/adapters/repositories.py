@@ -182,7 +182,10 @@ class SqlSubmissionRepository:
         return str(encounter_id)
 
     async def add(self, claim_id: str, *, interchange_control_number: str, x12: str) -> Submission:
-        sealed = await self.phi.seal_text(x12, subjects=_subjects(await self._encounter_of(claim_id)), aad=_X12_AAD)
+        # The claim id (CLM01, the patient control number) becomes a name of the patient's key, so
+        # the 277CA and 835 files that name it are linked to the patient (rcm_shared.phi).
+        subjects = (*_subjects(await self._encounter_of(claim_id)), f"claim:{claim_id}")
+        sealed = await self.phi.seal_text(x12, subjects=subjects, aad=_X12_AAD)
         row = (await self.session.execute(
             insert(claim_submissions)
             .values(claim_id=claim_id, interchange_control_number=interchange_control_number, x12=sealed,
