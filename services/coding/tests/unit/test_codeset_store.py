@@ -448,3 +448,25 @@ def test_the_packaged_release_from_its_prebuilt_index_is_the_one_parsed_from_the
                 assert getattr(mine, name) == getattr(entry, name), (code, name)
                 assert type(getattr(mine, name)) is type(getattr(entry, name)), (code, name)
         assert code_set == parsed
+
+
+@pytest.mark.slow
+def test_the_real_tabular_in_the_cms_layout_passes_every_check_at_the_real_floor(
+        store: CodeSetStore, src: Path) -> None:
+    """The packaged release's own 10 MB tabular and a CMS-format code list of its billable codes."""
+    import importlib.util
+
+    packaged = packaged_icd10cm()
+    spec = importlib.util.find_spec("simple_icd_10_cm")
+    assert spec is not None and spec.submodule_search_locations
+    src.mkdir(parents=True)
+    tabular = src / "icd10cm-tabular-2026.xml"
+    shutil.copyfile(Path(spec.submodule_search_locations[0]) / "data" / "icd10c-tabular-April-1-2026.xml", tabular)
+    codes = src / "icd10cm-codes-2026.txt"
+    lines = [f"{e.code.replace('.', ''):<7} {e.description}" for e in packaged.entries.values() if e.billable]
+    codes.write_text("\n".join([*lines, "QA00101 SCN2A-related neurodevelopmental disorder"]) + "\n")
+    outcome = store.import_release("icd10cm", [codes, tabular], version="FY2026-first-half",
+                                   effective_from=date(2025, 10, 1), effective_to=date(2026, 3, 31))
+    assert outcome.release.counts["codes"] >= 60_000 and outcome.release.counts["left out"] == 1
+    assert "1 listed code(s) left out, e.g. QA00101" in outcome.notes[0]
+    assert store.load_icd10cm(outcome.release).entries == packaged.entries

@@ -50,7 +50,7 @@ from rcm_coding.adapters.reference_data import (
     parse_mue_file,
     parse_ptp_file,
 )
-from rcm_coding.domain.icd10cm import ICD10CMCodeSet
+from rcm_coding.domain.icd10cm import ICD10CMCodeSet, looks_like_code
 from rcm_coding.domain.ncci import MUELimit, PTPEdit
 from rcm_coding.domain.procedure_codes import ProcedureCode
 
@@ -148,9 +148,10 @@ _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 
 # ------------------------------------------------------------------------------ ICD-10-CM
-_CODE_LINE = re.compile(r"([A-Z][0-9][0-9A-Z]{1,5})\s+(\S.*)")
-_ORDER_LINE = re.compile(r"\d{5} [A-Z][0-9]")
-_DOTTED_CODE = re.compile(r"[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?")
+# A letter in the second place too: FY2026 added QA0.- (genetic disorders).
+_CODE_LINE = re.compile(r"([A-Z][0-9A-Z]{2,6})\s+(\S.*)")
+_ORDER_LINE = re.compile(r"\d{5} [A-Z][0-9A-Z]")
+_DOTTED_CODE = re.compile(r"[A-Z][0-9A-Z][0-9A-Z](\.[0-9A-Z]{1,4})?")
 
 
 @dataclass
@@ -341,20 +342,31 @@ def icd10cm_version(window: Window, files: ICD10CMFiles, version: str | None) ->
     return f"{window.effective_from.year}-04" if april else f"FY{fy}"
 
 
-def build_icd10cm(files: ICD10CMFiles, version: str, code_list: dict[str, int]) -> ICD10CMCodeSet:
+@dataclass
+class BuiltICD10CM:
+    code_set: ICD10CMCodeSet
+    # Listed codes the engine's model leaves out (its code shape wants a digit second: QA0.-).
+    left_out: list[str] = field(default_factory=list)
+
+
+def build_icd10cm(files: ICD10CMFiles, version: str, code_list: dict[str, int]) -> BuiltICD10CM:
     """Parse with simple-icd-10-cm (as the packaged release is) and check every listed code is billable."""
     try:
         code_set = load_icd10cm(version, str(files.code_list), str(files.tabular))
     except Exception as exc:  # the package's own parse errors: say which file and why
         raise CodeSetRejectedError("format", f"{files.tabular.name}: simple-icd-10-cm could not read it "
                                              f"({type(exc).__name__}: {exc})") from None
+    built = BuiltICD10CM(code_set)
     for code, lineno in code_list.items():
+        if not looks_like_code(code[:3] + ("." + code[3:] if len(code) > 3 else "")):
+            built.left_out.append(code)
+            continue
         dotted = code_set.normalize(code)
         if not code_set.is_billable(dotted):
             why = "has subcodes in the tabular" if code_set.is_valid(dotted) else "is not in the tabular"
             raise CodeSetRejectedError("format", f"{files.code_list.name} line {lineno}: code {code} {why}: the two "
                                                  "files are not of the same release?")
-    return code_set
+    return built
 
 
 # ------------------------------------------------------------------------------ HCPCS

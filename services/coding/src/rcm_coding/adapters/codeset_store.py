@@ -244,6 +244,8 @@ class CodeSetStore:
         sources = tuple(SourceFile(f.name, sha256_file(f), f.stat().st_size) for f in files)
         floor = MIN_RECORDS[kind] if min_records is None else min_records
         with index_.exclusive_lock(self.root / ".import.lock"):
+            for stale in self.root.glob(".staging-*"):  # left by an import that died (this lock was theirs)
+                shutil.rmtree(stale, ignore_errors=True)
             existing = self.releases(kind)
             same = sorted(s.sha256 for s in sources)
             for release in existing:
@@ -392,7 +394,7 @@ def _check_version_free(kind: str, version: str, existing: Sequence[Release]) ->
 
 
 def _check_icd10cm_overlap(window: Window, existing: Sequence[Release]) -> None:
-    for release in [*packaged_releases()[:1], *existing]:
+    for release in [*(r for r in packaged_releases() if r.kind == "icd10cm"), *existing]:
         if release.window is not None and window.overlaps(release.window):
             where = ("the packaged release" if release.origin == "packaged" else
                      f"imported {release.imported_at:%Y-%m-%d} from {', '.join(s.name for s in release.sources)}")
@@ -407,7 +409,7 @@ def _parse_icd10cm(paths: Sequence[Path], version: str, floor: int = 0) -> ICD10
     code_list = files_.read_icd10cm_code_list(pair.code_list)
     files_.check_floor("icd10cm", len(code_list), floor, pair.code_list.name)
     files_.check_icd10cm_tabular(pair.tabular)
-    return files_.build_icd10cm(pair, version, code_list)
+    return files_.build_icd10cm(pair, version, code_list).code_set
 
 
 def _import_icd10cm(paths: Sequence[Path], staging: Path, req: _Request) -> tuple[Release, list[str]]:
@@ -419,12 +421,18 @@ def _import_icd10cm(paths: Sequence[Path], staging: Path, req: _Request) -> tupl
     version = files_.icd10cm_version(window, pair, req.version)
     _check_version_free("icd10cm", version, req.existing)
     _check_icd10cm_overlap(window, req.existing)
-    code_set = files_.build_icd10cm(pair, version, code_list)
+    built = files_.build_icd10cm(pair, version, code_list)
+    code_set = built.code_set
     index_.write_icd10cm_index(staging / f"index-{index_.builder_fingerprint()[:16]}.index", code_set,
                                index_.builder_fingerprint(), {"version": version})
     counts = {"codes": len(code_list), "billable": sum(1 for e in code_set.entries.values() if e.billable),
               "tabular entries": len(code_set)}
     notes = [f"dates of service {window.describe()}: {window.basis}"] if window.basis != "given" else []
+    if built.left_out:
+        counts["left out"] = len(built.left_out)
+        notes.append(f"{len(built.left_out)} listed code(s) left out, e.g. {', '.join(built.left_out[:3])}: the "
+                     "engine's ICD-10-CM model (rcm_coding.domain.icd10cm.looks_like_code) takes only codes with a "
+                     "digit in the second place, so it cannot propose or check them (as with the packaged release)")
     return Release("icd10cm", version, "imported", window, counts=counts), notes
 
 
