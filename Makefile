@@ -5,6 +5,7 @@
 setup:
 	@python3 -m pip install --quiet --disable-pip-version-check "uv>=0.5"
 	@uv sync --all-packages --frozen --quiet
+	@uv run --quiet rcm codesets prebuild
 
 demo: setup
 	uv run rcm demo

@@ -14,11 +14,14 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from rcm_cli.codesets import app as codesets_app
+
 app = typer.Typer(help="Healthcare revenue-cycle platform: local stack, services, demo.", no_args_is_help=True)
 stack_app = typer.Typer(help="The local Kafka + PostgreSQL stack (no Docker needed).", no_args_is_help=True)
 services_app = typer.Typer(help="Run the four services and the payer sandbox as processes.", no_args_is_help=True)
 app.add_typer(stack_app, name="stack")
 app.add_typer(services_app, name="services")
+app.add_typer(codesets_app, name="codesets")
 console = Console()
 
 

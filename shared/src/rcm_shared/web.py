@@ -239,10 +239,13 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    """Readiness: each dependency's check ('ok' or why not)."""
+    """Readiness: each dependency's check ('ok' or why not), and warnings that do not make the
+    service unready but need an operator (e.g. no code set for today's dates of service)."""
 
     status: Literal["ok", "unavailable"]
     checks: dict[str, str]
+    warnings: dict[str, str] = Field(default_factory=dict,
+                                     description="name: what needs an operator (the service stays ready)")
 
 
 def get_runtime(request: Request) -> ServiceRuntime[Any]:
@@ -254,17 +257,20 @@ def get_runtime(request: Request) -> ServiceRuntime[Any]:
 RuntimeDep = Annotated[ServiceRuntime[Any], Depends(get_runtime)]
 
 Bootstrap = Callable[[FastAPI], Awaitable[tuple[ServiceRuntime[Any], Callable[[], Awaitable[None]]]]]
+ReadinessWarnings = Callable[[FastAPI], Mapping[str, str]]
 
 
 def create_service_app(
     *, service: str, title: str, description: str, bootstrap: Bootstrap, authenticator: Authenticator,
-    routers: Sequence[APIRouter] = (),
+    routers: Sequence[APIRouter] = (), readiness_warnings: Sequence[ReadinessWarnings] = (),
 ) -> FastAPI:
     """A FastAPI app whose lifespan runs ``bootstrap(app)``.
 
     ``bootstrap`` builds the service (it may put its ports on ``app.state``) and returns the
     runtime and a coroutine that closes what it opened. ``authenticator`` verifies the bearer
-    tokens every route but /healthz, /readyz and /metrics needs.
+    tokens every route but /healthz, /readyz and /metrics needs. Each of ``readiness_warnings``
+    is called with the app on every /readyz and returns warnings (name: message) that /readyz
+    carries without becoming unready.
     """
 
     @asynccontextmanager
@@ -295,7 +301,8 @@ def create_service_app(
         checks = await runtime.readiness()
         ok = all(v == "ok" for v in checks.values())
         response.status_code = 200 if ok else 503
-        return Readiness(status="ok" if ok else "unavailable", checks=checks)
+        warnings = {name: message for warn in readiness_warnings for name, message in warn(app).items()}
+        return Readiness(status="ok" if ok else "unavailable", checks=checks, warnings=warnings)
 
     @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (text exposition format)",
              response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},

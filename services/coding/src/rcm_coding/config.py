@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from pydantic import BaseModel, Field, FilePath, model_validator
 from rcm_shared.settings import ServiceSettings
 
+from rcm_coding.adapters.codeset_index import default_codesets_dir
 from rcm_coding.adapters.reference_data import ICD10CMRelease
 
 
@@ -34,9 +36,15 @@ class ICD10CMReleaseSetting(BaseModel):
 class CodingSettings(ServiceSettings):
     service_name: str = "coding"
     http_port: int = Field(default=8002, ge=0, le=65535)
+    codesets_dir: Path = Field(
+        default_factory=default_codesets_dir,
+        description="CODESETS_DIR: the code-set store (releases imported with `rcm codesets import`, and the "
+                    "prebuilt index of the packaged ICD-10-CM release, built at first start); default "
+                    "$XDG_CACHE_HOME/rcm/codesets, i.e. ~/.cache/rcm/codesets")
     icd10cm_releases: list[ICD10CMReleaseSetting] = Field(
         default_factory=list,
         description="ICD10CM_RELEASES: JSON list of further ICD-10-CM releases "
                     '[{"version": "FY2027", "effective_from": "2026-10-01", "effective_to": "2027-09-30", '
                     '"code_list": "/data/icd10cm-codes-2027.txt", "tabular_xml": "/data/icd10cm-tabular-2027.xml"}]; '
-                    "the packaged April 2026 release covers 2026-04-01 to 2026-09-30")
+                    "the packaged April 2026 release covers 2026-04-01 to 2026-09-30. Each is imported into "
+                    "the code-set store at start if not there yet (validated like `rcm codesets import`)")

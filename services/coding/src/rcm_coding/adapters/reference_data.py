@@ -5,6 +5,11 @@ the files they come from and builds them: the full ICD-10-CM release of ``simple
 (and further CMS releases), the HCPCS, CPT and NCCI samples and the diagnosis lexicon packaged
 in ``rcm_coding/data``. Nothing is read at import time; :func:`load_engine` does the work.
 
+The packaged ICD-10-CM release is parsed from ``simple-icd-10-cm``'s XML once, into a prebuilt
+index in the code-set store (:mod:`rcm_coding.adapters.codeset_index`); every later start reads
+the index. Releases imported with ``rcm codesets import`` are loaded by
+:mod:`rcm_coding.adapters.codeset_store`.
+
 HCPCS Level II layout parsed (the CMS annual alpha-numeric "record layout" of HCPC<YYYY>_ANWEB,
 fixed width, 1-based inclusive positions; only the fields the engine needs):
 
@@ -53,8 +58,10 @@ from __future__ import annotations
 
 import csv
 import importlib
+import importlib.util
 import io
 import json
+import logging
 import re
 import time
 from collections.abc import Sequence
@@ -62,8 +69,10 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from rcm_coding.adapters import codeset_index
 from rcm_coding.domain.codesets import ICD10CM_APRIL_2026_FROM, ICD10CM_APRIL_2026_TO, CodeSetRegistry
 from rcm_coding.domain.engine import CodingEngine
 from rcm_coding.domain.icd10cm import ICD10CMCodeSet, TabularEntry, looks_like_code
@@ -73,6 +82,7 @@ from rcm_coding.domain.procedure_codes import ProcedureCode
 
 DATA_PACKAGE = "rcm_coding.data"
 PACKAGED_ICD10CM_VERSION = "2026-04"
+log = logging.getLogger(__name__)
 
 
 class CodeFileFormatError(ValueError):
@@ -97,16 +107,19 @@ def _packaged_text(name: str, encoding: str = "utf-8") -> str:
 
 
 # ------------------------------------------------------------------------------ the engine
-def load_engine(registry: CodeSetRegistry | None = None, releases: Sequence[ICD10CMRelease] = ()) -> CodingEngine:
+def load_engine(registry: CodeSetRegistry | None = None, releases: Sequence[ICD10CMRelease] = (),
+                codesets_dir: Path | None = None) -> CodingEngine:
     """Load code sets (full ICD-10-CM April 2026, HCPCS/CPT/NCCI samples) and the lexicon.
 
-    ``registry``: reference data already loaded (the packaged code sets are loaded when None).
-    ``releases`` are further ICD-10-CM releases from CMS files, each for its own window of
-    dates of service (overlapping windows raise ``ValueError``). Load times in seconds are
-    kept in ``registry.load_seconds``.
+    ``registry``: reference data already loaded (the packaged code sets are loaded when None,
+    ICD-10-CM from its prebuilt index in ``codesets_dir``, default
+    :func:`~rcm_coding.adapters.codeset_index.default_codesets_dir`).
+    ``releases`` are further ICD-10-CM releases parsed from CMS files (the service imports them
+    into the code-set store instead), each for its own window of dates of service (overlapping
+    windows raise ``ValueError``). Load times in seconds are kept in ``registry.load_seconds``.
     """
     if registry is None:
-        registry = load_packaged_registry()
+        registry = load_packaged_registry(codesets_dir)
     for release in releases:
         registry.check_icd10cm_window(release.effective_from, release.effective_to)
         t = time.perf_counter()
@@ -125,11 +138,11 @@ def default_engine() -> CodingEngine:
     return load_engine()
 
 
-def load_packaged_registry() -> CodeSetRegistry:
+def load_packaged_registry(codesets_dir: Path | None = None) -> CodeSetRegistry:
     """The packaged code sets: ICD-10-CM April 2026 (2026-04-01..2026-09-30), HCPCS, CPT, NCCI samples."""
     registry = CodeSetRegistry()
     t = time.perf_counter()
-    icd = load_icd10cm(PACKAGED_ICD10CM_VERSION)
+    icd = packaged_icd10cm(codesets_dir)
     registry.load_seconds["icd10cm"] = time.perf_counter() - t
     registry.register_icd10cm(icd, ICD10CM_APRIL_2026_FROM, ICD10CM_APRIL_2026_TO)
     t = time.perf_counter()
@@ -142,6 +155,45 @@ def load_packaged_registry() -> CodeSetRegistry:
 
 
 # ------------------------------------------------------------------------------ ICD-10-CM
+def packaged_icd10cm_index_path(codesets_dir: Path | None = None) -> Path:
+    """Where the packaged release's prebuilt index lives (its name carries the builder's fingerprint)."""
+    root = codesets_dir if codesets_dir is not None else codeset_index.default_codesets_dir()
+    return root / "packaged" / f"icd10cm-{PACKAGED_ICD10CM_VERSION}-{packaged_icd10cm_fingerprint()[:16]}.index"
+
+
+def packaged_icd10cm_fingerprint() -> str:
+    """The builder's fingerprint plus the names and sizes of simple-icd-10-cm's data files (found
+    without importing the package, which parses its XML at import)."""
+    spec = importlib.util.find_spec("simple_icd_10_cm")
+    files: list[str] = []
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        data = Path(location) / "data"
+        files += sorted(f"{p.name}:{p.stat().st_size}" for p in data.glob("*") if p.is_file())
+    return codeset_index.builder_fingerprint("packaged " + PACKAGED_ICD10CM_VERSION + " " + ",".join(files))
+
+
+def packaged_icd10cm(codesets_dir: Path | None = None) -> ICD10CMCodeSet:
+    """The packaged release, read from its prebuilt index (~0.3 s); the first start builds the index
+    from the XML (~4 s), once even when several replicas start together. A store that cannot be
+    written (a read-only file system) costs the XML parse at every start, and says so in the log."""
+    path = packaged_icd10cm_index_path(codesets_dir)
+    fingerprint = packaged_icd10cm_fingerprint()
+
+    def build(target: Path) -> ICD10CMCodeSet:
+        code_set = load_icd10cm(PACKAGED_ICD10CM_VERSION)
+        codeset_index.write_icd10cm_index(target, code_set, fingerprint, {"source": "simple-icd-10-cm"})
+        log.info("built the prebuilt ICD-10-CM index %s", target)
+        return code_set
+
+    try:
+        return codeset_index.cached_build(path, lambda p: codeset_index.read_icd10cm_index(p, fingerprint), build)
+    except OSError as exc:
+        log.warning("cannot write the prebuilt ICD-10-CM index %s (%s: %s): parsing the XML at every start "
+                    "instead (~4 s, ~170 MB); set CODESETS_DIR to a writable directory",
+                    path, type(exc).__name__, exc)
+        return load_icd10cm(PACKAGED_ICD10CM_VERSION)
+
+
 def load_icd10cm(
     version: str = PACKAGED_ICD10CM_VERSION,
     code_list_path: str | None = None,
@@ -159,11 +211,40 @@ def load_icd10cm(
 
     if not (code_list_path or tabular_xml_path):
         return _copy_out(cm, version)
+    saved = _package_state(cm)
     cm.change_version(code_list_path, tabular_xml_path)
     try:
         return _copy_out(cm, version)
-    finally:
-        cm.change_version()  # back to the packaged release, for any later default load
+    finally:  # back to the packaged release, for any later default load
+        _restore_package_state(cm, saved)
+
+
+# The module-level containers simple-icd-10-cm (1.5) fills in place when it loads a release.
+_PACKAGE_STATE = ("_chapter_list", "_code_to_node", "_all_codes_list", "_all_codes_list_no_dots",
+                  "_code_to_index_dictionary")
+
+
+def _package_state(cm: Any) -> dict[str, Any] | None:
+    """Copies of the package's containers (its packaged release), or None if its internals changed."""
+    inner = getattr(cm, "simple_icd_10_cm", cm)  # the package re-exports its module's public names only
+    if not all(isinstance(getattr(inner, name, None), list | dict) for name in _PACKAGE_STATE):
+        return None
+    return {name: getattr(inner, name).copy() for name in _PACKAGE_STATE}
+
+
+def _restore_package_state(cm: Any, saved: dict[str, Any] | None) -> None:
+    # Putting the copies back takes milliseconds; change_version() would parse the packaged XML again (~3 s).
+    if saved is None:
+        cm.change_version()
+        return
+    inner = getattr(cm, "simple_icd_10_cm", cm)
+    for name, value in saved.items():
+        current = getattr(inner, name)
+        current.clear()
+        if isinstance(current, list):
+            current.extend(value)
+        else:
+            current.update(value)
 
 
 def _copy_out(cm: Any, version: str) -> ICD10CMCodeSet:

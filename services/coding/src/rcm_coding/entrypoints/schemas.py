@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from rcm_shared.contracts.coding import EncounterCoded
 from rcm_shared.web import Problem
 
+from rcm_coding.adapters.codeset_store import LoadedCodeSets, ReleaseInUse
 from rcm_coding.domain import review as r
 from rcm_coding.domain.errors import InvalidReviewDecisionError
 from rcm_coding.domain.model import (
@@ -334,3 +335,52 @@ class EditsFailedProblem(Problem):
 
     edit_failures: list[EditFailureOut] = Field(
         default_factory=list, description="the failed edits (fix them, or close with an override reason)")
+
+
+# ----------------------------------------------------------------------------- code sets
+class CodeSetReleaseOut(BaseModel):
+    """One release of one code set: where it came from, the dates it covers, whether it is in use."""
+
+    kind: Literal["icd10cm", "hcpcs", "ncci-ptp", "mue", "cpt"]
+    title: str
+    version: str
+    origin: Literal["imported", "packaged", "sample"] = Field(
+        description="imported from CMS (or licensed CPT) files, packaged with the platform, or a packaged "
+                    "illustrative sample (not a CMS release)")
+    effective_from: date | None = None
+    effective_to: date | None = Field(default=None, description="none: until a later release takes over")
+    window_basis: str | None = Field(default=None, description="how the dates were found (given, or inferred)")
+    sources: list[str] = Field(description="file names")
+    counts: dict[str, int] = Field(default_factory=dict)
+    imported_at: datetime | None = None
+    in_use: bool
+
+    @classmethod
+    def from_adapter(cls, used: ReleaseInUse) -> CodeSetReleaseOut:
+        r = used.release
+        return cls(kind=r.kind, title=r.title, version=r.version, origin=r.origin,
+                   effective_from=r.window.effective_from if r.window else None,
+                   effective_to=r.window.effective_to if r.window else None,
+                   window_basis=r.window.basis if r.window else None, sources=[s.name for s in r.sources],
+                   counts=dict(r.counts), imported_at=r.imported_at, in_use=used.in_use)
+
+
+class CodeSetWarningOut(BaseModel):
+    kind: str
+    message: str
+
+
+class CodeSetsOut(BaseModel):
+    """The code sets the engine codes with, and what needs an operator for one date of service."""
+
+    date_of_service: date
+    loaded_on: date = Field(description="HCPCS, CPT, NCCI and MUE were chosen for this date, at start")
+    releases: list[CodeSetReleaseOut]
+    warnings: list[CodeSetWarningOut]
+
+    @classmethod
+    def from_adapter(cls, loaded: LoadedCodeSets, on: date) -> CodeSetsOut:
+        status = loaded.status(on)
+        return cls(date_of_service=on, loaded_on=loaded.loaded_on,
+                   releases=[CodeSetReleaseOut.from_adapter(u) for u in status.releases],
+                   warnings=[CodeSetWarningOut(kind=w.kind, message=w.message) for w in status.warnings])
