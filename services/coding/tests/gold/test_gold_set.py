@@ -69,10 +69,12 @@ def test_engine_meets_precision_recall_floors_on_gold_set(engine: CodingEngine) 
 # Tuning set 3 (gold_notes_3.txt, 104 notes, written by a certified-coder helper without sight of the
 # engine; tuned on from then on). First measurement (2026-12-02, with the review gate, E/M from MDM
 # elements and hypothetical context): dx F1 0.676, px F1 0.463, 29 forbidden codes, 5 of 104 notes
-# auto-coded, 1 of them exactly right. Floors sit just under it; raise them as the engine improves.
-SET3_DX_F1_FLOOR = 0.66
-SET3_PX_F1_FLOOR = 0.45
-SET3_MAX_FORBIDDEN_HITS = 31
+# auto-coded, 1 of them exactly right. After tuning on it the same day (pregnancy, vaccine
+# administration, drug-dose prescriptions, title index, 44 lexicon concepts): dx F1 0.785, px F1 0.613,
+# 20 forbidden codes. Floors sit just under the latest figures; raise them as the engine improves.
+SET3_DX_F1_FLOOR = 0.77
+SET3_PX_F1_FLOOR = 0.60
+SET3_MAX_FORBIDDEN_HITS = 22
 
 
 def test_engine_on_tuning_set_3(engine: CodingEngine) -> None:
@@ -123,11 +125,13 @@ def test_engine_on_held_out_notes_it_was_never_tuned_on(engine: CodingEngine) ->
 # engine nor any other gold note; never tuned on). First measurement (2026-12-02): dx F1 0.639 (P 0.708,
 # R 0.582), px F1 0.491 (P 0.627, R 0.403), 28 forbidden codes, 5 of 66 auto-coded, none exactly right.
 # That is the honest state of the engine on unseen notes (issue 11 stays open); floors guard it from
-# getting worse, and the auto-coded notes that are wrong may not grow.
-HELDOUT2_DX_F1_FLOOR = 0.62
-HELDOUT2_PX_F1_FLOOR = 0.47
-HELDOUT2_MAX_FORBIDDEN_HITS = 30
-HELDOUT2_MAX_WRONG_AUTO = 5
+# getting worse, and the auto-coded notes that are wrong may not grow. After the changes tuned on set 3
+# (never on this set): dx F1 0.722 (P 0.757, R 0.690), px F1 0.629 (P 0.709, R 0.566), 24 forbidden
+# codes, 1 of 66 auto-coded (wrong).
+HELDOUT2_DX_F1_FLOOR = 0.70
+HELDOUT2_PX_F1_FLOOR = 0.61
+HELDOUT2_MAX_FORBIDDEN_HITS = 26
+HELDOUT2_MAX_WRONG_AUTO = 2
 
 
 def test_engine_on_held_out_set_2_it_was_never_tuned_on(engine: CodingEngine) -> None:
