@@ -73,7 +73,7 @@ def test_engine_meets_precision_recall_floors_on_gold_set(engine: CodingEngine) 
 # administration, drug-dose prescriptions, title index, 44 lexicon concepts): dx F1 0.785, px F1 0.613,
 # 20 forbidden codes. Floors sit just under the latest figures; raise them as the engine improves.
 SET3_DX_F1_FLOOR = 0.77
-SET3_PX_F1_FLOOR = 0.60
+SET3_PX_F1_FLOOR = 0.69  # 0.704 after nebulizer drugs, 96127, SBI and the MDM fixes
 SET3_MAX_FORBIDDEN_HITS = 22
 
 
@@ -102,7 +102,10 @@ def _auto_report(cases, results) -> tuple[int, int]:  # type: ignore[no-untyped-
 # First measurement (2026-11-23, 30 notes): dx F1 0.766, px F1 0.935, all codes F1 0.843,
 # 3 forbidden codes; 16 notes auto-coded, 9 of them exactly right.
 HELDOUT_DX_F1_FLOOR = 0.75
-HELDOUT_PX_F1_FLOOR = 0.92
+# 0.92 until 2026-12-02: the engine now bills the in-office nebulizer drug (J7613/J7620) and scored
+# instruments (96127), which this set's writer did not list (tuning set 3's and held-out 2's did); its
+# px F1 is 0.917 since (labels of held-out notes are never edited to match the engine).
+HELDOUT_PX_F1_FLOOR = 0.91
 HELDOUT_ALL_F1_FLOOR = 0.83
 HELDOUT_MAX_FORBIDDEN_HITS = 3
 
@@ -129,7 +132,7 @@ def test_engine_on_held_out_notes_it_was_never_tuned_on(engine: CodingEngine) ->
 # (never on this set): dx F1 0.722 (P 0.757, R 0.690), px F1 0.629 (P 0.709, R 0.566), 24 forbidden
 # codes, 1 of 66 auto-coded (wrong).
 HELDOUT2_DX_F1_FLOOR = 0.70
-HELDOUT2_PX_F1_FLOOR = 0.61
+HELDOUT2_PX_F1_FLOOR = 0.67  # 0.692 after the nebulizer, 96127/G0444, SBI and MDM changes (tuned on set 3)
 HELDOUT2_MAX_FORBIDDEN_HITS = 26
 HELDOUT2_MAX_WRONG_AUTO = 2
 

@@ -101,6 +101,15 @@ class CodingEngine:
         drafts += procedures.other_services(text, sentences)
         drafts += procedures.colonoscopy(text, sentences, doc, notes)
         drafts = self._merge_structured_procedures(drafts, doc.structured_procedures, notes)
+        if any(d.code in ("G0438", "G0439", "G0402") for d in drafts):
+            # Medicare's wellness visits include their health-risk screening: a scored depression
+            # instrument is the annual depression screening G0444 with a subsequent AWV, never 96127.
+            instrument = next((d for d in drafts if d.code == "96127"), None)
+            if instrument is not None:
+                drafts.remove(instrument)
+                if any(d.code == "G0439" for d in drafts):
+                    drafts.append(LineDraft("G0444", "screening.depression.medicare", 0.8,
+                                            evidence=list(instrument.evidence)))
 
         # --- diagnoses
         mentions = diagnoses.find_mentions(text, sentences, self.lexicon)

@@ -90,7 +90,9 @@ _DISCUSSION = re.compile(r"(?<![\w-])(?:discussed (?:with|the case with|manageme
                          r"cardiology|nephrology|ortho\w*|surgery|gi|pharmacist|case manager)|spoke with (?:dr\.?|"
                          r"cardiology|the \w+ist)|per discussion with dr\.?|curbside\w*)(?![\w-])", re.I)
 
-_HOSPITAL = re.compile(r"(?<![\w-])(?:admit\w*|hospitali[sz]\w*|sent (?:to|directly to) (?:the )?(?:ed|er|"
+_HOSPITAL = re.compile(r"(?<![\w-])(?:admit\w*|hospitali[sz]\w*|(?:direct|immediate|urgent|emergent)\w* (?:ed|er|"
+                       r"emergency department) (?:evaluation|referral|transfer)|to the (?:ed|er|emergency department)|"
+                       r"sent (?:to|directly to) (?:the )?(?:ed|er|"
                        r"emergency)|refer(?:red)? to (?:the )?(?:ed|er|emergency)|transfer(?:red)? to (?:the )?"
                        r"(?:ed|er|hospital)|call(?:ed)? 911|ems|dnr|hospice|decision (?:for|to (?:proceed|undergo)) "
                        r"(?:with )?(?:urgent |emergency )?surgery|intensive monitoring for toxicity)(?![\w-])", re.I)
@@ -204,7 +206,7 @@ def grade_problems(text: str, sentences: Sequence[Sentence], problems: Sequence[
         elif p.uncertain:
             moderate.append((p, "undiagnosed new problem with uncertain prognosis"))
         elif p.kind in ("condition", "symptom") and _CHRONIC.match(p.code):
-            if _exacerbated(context):
+            if _exacerbated(context) or _treatment_changed(context):
                 moderate.append((p, "chronic illness with exacerbation, progression or side effects"))
             else:
                 chronic_stable.append(p)
@@ -244,9 +246,21 @@ def _exacerbated(context: str) -> bool:
     return False
 
 
+_CHANGED = re.compile(r"(?<![\w-])(?:start\w*|begin|initiat\w*|increase\w*|titrat\w*|uptitrat\w*|add\w*|"
+                      r"switch\w*|change\w*|new diagnosis|newly diagnosed|new onset|not at goal)(?![\w-])", re.I)
+
+
+def _treatment_changed(context: str) -> bool:
+    """A chronic illness whose treatment is started or escalated is not at its goal, so not stable
+    (stable means at the patient's treatment goal)."""
+    return bool(_CHANGED.search(context))
+
+
 def _acute_infection(code: str) -> bool:
-    return bool(re.match(r"^(?:J0[0-6]|J1[0-8]|J20|J21|J22|A0[0-9]|A08|B34|N10|N30|N39\.0|H66|H65|L03|J02|J03|"
-                         r"U07|J09|J10|J11|K35|K57|K81|N70|A49|B99|R50)", code))
+    # Illnesses that can cause serious morbidity when they come with systemic symptoms (pneumonia,
+    # pyelonephritis, diverticulitis, sepsis); the fever of a sore throat or a cystitis does not make
+    # it more than an acute uncomplicated illness (AMA examples).
+    return bool(re.match(r"^(?:J1[2-8]|J22|N10|K57|K35|K81|A4[01]|A49|N70|L03\.[0-9]1[0-9])", code))
 
 
 def grade_data(text: str, sentences: Sequence[Sentence], *, separately_reported: Sequence[str] = ()) -> Element:

@@ -594,8 +594,20 @@ _INCISION_DRAINAGE = re.compile(r"(?<![\w-])(incision and drainage|I&D|I and D)(
 _COMPLICATED = re.compile(r"(?<![\w-])(complicated|multiple abscesses|loculations? broken|"
                           r"complex)(?![\w-])", re.I)
 _NEB = re.compile(r"(?<![\w-])(nebuli[sz]er treatment|neb(?:ulizer)? (?:treatment|tx)|"
-                  r"duoneb|albuterol neb\w*|nebulized albuterol)(?![\w-])", re.I)
-_TOBACCO = re.compile(r"(?:smoking|tobacco) cessation counsel\w*[^.\n]{0,40}?(\d{1,2})\s*min", re.I)
+                  r"duoneb|albuterol neb\w*|nebulized albuterol|nebuli[sz]er x\s?\d|neb x\s?\d|"
+                  r"nebuli[sz]er (?:given|in (?:the )?office|administered))(?![\w-])", re.I)
+# The drug of an in-office nebulizer treatment (HCPCS, non-compounded unit dose).
+_NEB_DRUG = (
+    (re.compile(r"ipratropium[- /]albuterol|albuterol[- /]ipratropium|duoneb", re.I), "J7620"),
+    (re.compile(r"(?<![\w-])(?:albuterol|salbutamol)(?![\w-])", re.I), "J7613"),
+)
+_TOBACCO = re.compile(r"(?:(?:smoking|tobacco|nicotine|cigarettes?|vaping)[^.\n]{0,30}?)?cessation counsel\w*"
+                      r"[^.\n]{0,40}?(\d{1,2})\s*min", re.I)
+# Brief emotional/behavioural assessment with a scored standardized instrument (96127 per instrument).
+_INSTRUMENT = re.compile(r"(?<![\w-])(PHQ-?9|PHQ-?A|GAD-?7|EPDS|Edinburgh(?: postnatal depression scale)?|PCL-?5|"
+                         r"Vanderbilt|M-?CHAT(?:-R)?|SCARED|CRAFFT|PSC-?17|ASQ(?:-SE)?)(?![\w-])", re.I)
+_SCORED = re.compile(r"(?<![\w-])(scored|score[sd]?|administered|completed)(?![\w-])|[:=]?\s*\d{1,2}\b", re.I)
+_SBI = re.compile(r"(?:screening and brief intervention|SBIRT|brief intervention)[^.\n]{0,30}?(\d{1,2})\s*min", re.I)
 
 
 def other_services(text: str, sentences: list[Sentence]) -> list[LineDraft]:
@@ -606,9 +618,29 @@ def other_services(text: str, sentences: list[Sentence]) -> list[LineDraft]:
         window = text[s.start : s.end]
         m = _NEB.search(window)
         if m and not any(d.code == "94640" for d in out) and (
-                _GIVEN.search(window) or s.section == "procedure") and not _NEG_ACTION.search(window):
+                _GIVEN.search(window) or s.section == "procedure" or re.search(r"\bx\s?\d|in (?:the )?office",
+                                                                             m.group(), re.I)) \
+                and not _NEG_ACTION.search(window) and not re.search(r"home neb", window, re.I):
             out.append(LineDraft("94640", "neb.treatment", 0.82, evidence=[_ev(text, s)],
                                  dx_hint=("J45", "J44", "J20", "R06")))
+            drug = next((code for rx, code in _NEB_DRUG if rx.search(window)), None)
+            if drug:
+                out.append(LineDraft(drug, "neb.drug", 0.8, evidence=[_ev(text, s)],
+                                     dx_hint=("J45", "J44", "J20", "R06")))
+        instruments = {i.group(1).upper().replace("-", "") for i in _INSTRUMENT.finditer(window)
+                       if _SCORED.search(window, i.end(), min(len(window), i.end() + 40))}
+        if instruments and s.section not in ("plan",) and not re.search(r"\b(?:recheck|repeat|next visit|"
+                                                                          r"will)\b", window, re.I):
+            seen = next((d for d in out if d.code == "96127"), None)
+            if seen is None:
+                out.append(LineDraft("96127", "screening.instrument", 0.8, units=Decimal(len(instruments)),
+                                     evidence=[_ev(text, s)]))
+            else:
+                seen.units += len(instruments)
+        sbi = _SBI.search(window)
+        if sbi and not any(d.code in ("99408", "99409") for d in out) and int(sbi.group(1)) >= 15:
+            out.append(LineDraft("99408" if int(sbi.group(1)) <= 30 else "99409", "counseling.alcohol_sbi", 0.82,
+                                 evidence=[_ev(text, s)], dx_hint=("F10", "Z71.41")))
         idm = _INCISION_DRAINAGE.search(window)
         if idm and not any(d.code in ("10060", "10061") for d in out) and not _NEG_ACTION.search(
                 window) and re.search(r"abscess|cyst|furuncle|boil", window, re.I):
