@@ -209,8 +209,10 @@ class CodingEngine:
             coded_titles=[d.description for d in dx] + [ln.description for ln in lines],
             line_rules=[ln.rule for ln in lines],
             # A nurse visit for a vaccine or an injection bills the service alone (no E/M).
+            # A visit for a vaccine, an injection or a test alone bills the service, no E/M: a nurse
+            # visit, or one whose only diagnoses are encounter codes (Z23, "encounter for immunization").
             only_services=bool(lines) and all(ln.rule.startswith(("vaccine.", "injection.", "lab.")) for ln in lines)
-            and not evaluated and bool(_SERVICE_ONLY_VISIT.search(text)),
+            and (bool(_SERVICE_ONLY_VISIT.search(text)) or all(d.code.startswith("Z") for d in dx)),
             has_visit_line=any(ln.rule.startswith("em.") for ln in lines),
             has_procedure_line=any(ln.rule.startswith(_INCLUDES_VISIT) for ln in lines),
         )

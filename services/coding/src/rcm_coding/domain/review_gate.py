@@ -219,7 +219,7 @@ def gate_reasons(
         reasons.append(f"a service documented at characters {start}-{end} has no line")
     names = {s.name for s in sections}
     evaluated = bool(names & set(_EVALUATED_SECTIONS))
-    if evaluated and not has_visit_line and not ("procedure" in names and has_procedure_line):
+    if evaluated and not has_visit_line and not ("procedure" in names and has_procedure_line) and not only_services:
         reasons.append("the visit was evaluated but no E/M level could be determined from the documentation")
     elif not has_visit_line and not has_procedure_line and not only_services:
         # Headings the engine does not know, or none: whatever the note is, it bills no visit and no
