@@ -21,7 +21,14 @@ from rcm_shared.db.tables import messaging_tables
 from rcm_shared.db.uow import UnitOfWork
 from rcm_shared.envelope import new_event
 from rcm_shared.messaging import Event, ServiceRuntime, Subscription
-from rcm_shared.phi import MemoryKeyring, PhiCipher, PhiKeyShreddedError, PhiUnreadableError, is_sealed
+from rcm_shared.phi import (
+    MemoryKeyring,
+    PhiCipher,
+    PhiKeyringError,
+    PhiKeyShreddedError,
+    PhiUnreadableError,
+    is_sealed,
+)
 from rcm_shared.phi.codec import DEAD_LETTER_VALUE_AAD
 from rcm_shared.phi.sql import KEYRING_MIGRATIONS, LocalKeyWrapper, SqlKeyring
 from rcm_shared.settings import ServiceSettings
@@ -87,7 +94,7 @@ async def test_the_key_table_holds_neither_mrns_nor_plain_keys(keyring_db: tuple
 async def test_another_kek_cannot_unwrap_the_keys(keyring_db: tuple[str, Database]) -> None:
     _, db = keyring_db
     key = await _ring(db).key_for(["encounter:E-KEK"])
-    with pytest.raises(PhiUnreadableError, match="another key-encryption key"):
+    with pytest.raises(PhiKeyringError, match="another key-encryption key"):
         await _ring(db, kek=b"z" * 32).get(key.kid)
 
 
@@ -259,3 +266,22 @@ async def test_services_starting_together_create_the_development_keyring_databas
         assert len(set(urls)) == 1
     finally:
         await drop_database(endpoints.database_url, name)
+
+
+async def test_a_key_the_kek_cannot_unwrap_pauses_the_consumer_instead_of_dead_lettering(
+        runtime: ServiceRuntime[UnitOfWork], namespace: str, endpoints: Endpoints,
+        keyring_db: tuple[str, Database]) -> None:
+    # Sealed by an edge holding another PHI_KEK: a deployment fault, not the message's.
+    model = _encounter("E-KEK-1", "MRN-KEK-1")
+    event = new_event(ENCOUNTER_COMPLETED, model, source="rcm/ehr-integration", correlation_id="E-KEK-1")
+    foreign = PhiCipher(_ring(keyring_db[1], kek=b"q" * 32))
+    event = event.model_copy(update={"payload": await foreign.seal_payload(model, event.payload)})
+    await produce_events(endpoints.kafka_bootstrap, topic_name(Topic.ENCOUNTERS, namespace), [event])
+    runner = runtime.consumers[0]
+    await wait_for(lambda: _true(runner.paused is not None and "keyring" in runner.paused.reason),
+                   what="the consumer pausing on the keyring", timeout_s=30)
+    assert "E-KEK-1" not in SEEN
+    assert await read_topic(endpoints.kafka_bootstrap, topic_name(Topic.DLQ_ELIGIBILITY, namespace), expect=1,
+                            timeout_s=3) == [], "no dead letter for a misconfigured keyring"
+    readiness = await runtime.readiness()
+    assert readiness["consumer:sealed"].startswith("paused"), readiness

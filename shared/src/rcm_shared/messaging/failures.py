@@ -28,6 +28,7 @@ from sqlalchemy import exc as sa_exc
 
 from rcm_shared.envelope import EnvelopeError
 from rcm_shared.errors import PermanentError, TransientError
+from rcm_shared.phi.keyring import PhiKeyringError
 
 
 class FailureClass(StrEnum):
@@ -99,7 +100,7 @@ def classify(exc: BaseException) -> FailureClass:
     """
     if isinstance(exc, PermanentError | ValidationError | EnvelopeError):
         return FailureClass.MESSAGE
-    if is_infrastructure_error(exc):
+    if isinstance(exc, PhiKeyringError) or is_infrastructure_error(exc):
         return FailureClass.INFRASTRUCTURE
     return FailureClass.UNKNOWN
 

@@ -12,9 +12,10 @@ from rcm_shared.phi.keyring import (
     Keyring,
     MemoryKeyring,
     PhiError,
+    PhiKeyringError,
     PhiKeyShreddedError,
     PhiUnreadableError,
 )
 
 __all__ = ["CachingKeyring", "DataKey", "Keyring", "MemoryKeyring", "PhiCipher", "PhiError",
-           "PhiKeyShreddedError", "PhiUnreadableError", "is_sealed", "phi_paths", "plaintext_phi"]
+           "PhiKeyringError", "PhiKeyShreddedError", "PhiUnreadableError", "is_sealed", "phi_paths", "plaintext_phi"]

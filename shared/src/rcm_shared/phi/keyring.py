@@ -46,6 +46,12 @@ class PhiUnreadableError(PhiError):
     """Sealed PHI that cannot be opened: an unknown key, a damaged or moved value."""
 
 
+class PhiKeyringError(PhiError):
+    """The keyring itself is misconfigured (a data key does not unwrap with this PHI_KEK): a deployment
+    fault, not the message's. Consumers wait on it like an unavailable dependency (paused, shown by
+    /readyz) instead of dead-lettering every event."""
+
+
 class Keyring(Protocol):
     """Where data keys live. Adapters: :class:`MemoryKeyring` (tests), ``SqlKeyring`` (a
     database of its own, keys wrapped by a key-encryption key)."""

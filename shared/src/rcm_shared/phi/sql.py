@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from rcm_shared.db.database import Database
-from rcm_shared.phi.keyring import DataKey, PhiKeyShreddedError, PhiUnreadableError, new_data_key
+from rcm_shared.phi.keyring import DataKey, PhiKeyringError, PhiKeyShreddedError, PhiUnreadableError, new_data_key
 
 KEYRING_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 KEYRING_VERSION_TABLE = "alembic_version_keyring"
@@ -85,7 +85,7 @@ class LocalKeyWrapper:
         try:
             return aes_key_unwrap(self._kek, wrapped)
         except InvalidUnwrap:
-            raise PhiUnreadableError("a data key does not unwrap with this PHI_KEK (another key-encryption key?)") \
+            raise PhiKeyringError("a data key does not unwrap with this PHI_KEK (another key-encryption key?)") \
                 from None
 
     def subject_index(self, subject: str) -> bytes:
@@ -100,7 +100,7 @@ class SqlKeyring:
         self.wrapper = wrapper
 
     async def verify_key_encryption_key(self) -> None:
-        """Raise :class:`PhiUnreadableError` when the keyring holds keys and the KEK unwraps none of
+        """Raise :class:`PhiKeyringError` when the keyring holds keys and the KEK unwraps none of
         them (a tool started with another PHI_KEK would register and find nothing)."""
         async with self.db.engine.connect() as conn:
             wrapped = (await conn.execute(sa.select(phi_keys.c.wrapped).where(phi_keys.c.wrapped.is_not(None))
