@@ -285,3 +285,23 @@ async def test_a_key_the_kek_cannot_unwrap_pauses_the_consumer_instead_of_dead_l
                             timeout_s=3) == [], "no dead letter for a misconfigured keyring"
     readiness = await runtime.readiness()
     assert readiness["consumer:sealed"].startswith("paused"), readiness
+
+
+async def test_services_starting_together_migrate_a_fresh_keyring_database_once(
+        endpoints: Endpoints, make_database: Callable[[str], Awaitable[str]]) -> None:
+    import sys
+
+    url = await make_database("keys_migrate")
+    # Separate processes, as the services are (Alembic's context is process-global, not thread-safe).
+    code = ("from rcm_shared.phi.setup import prepare_keyring; from rcm_shared.settings import ServiceSettings; "
+            f"prepare_keyring(ServiceSettings(kafka_bootstrap_servers='k:1', database_url={url!r}, "
+            f"keyring_database_url={url!r}))")
+    procs = [await asyncio.create_subprocess_exec(sys.executable, "-c", code) for _ in range(6)]
+    assert [await p.wait() for p in procs] == [0] * 6
+    db = Database(url)
+    try:
+        async with db.engine.connect() as conn:
+            version = (await conn.execute(text("SELECT version_num FROM alembic_version_keyring"))).scalars().all()
+    finally:
+        await db.dispose()
+    assert version == ["k0002"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from rcm_shared.db.admin import ensure_database
 from rcm_shared.db.database import Database
@@ -13,12 +14,23 @@ from rcm_shared.phi.sql import KEYRING_MIGRATIONS, LocalKeyWrapper, SqlKeyring
 from rcm_shared.settings import DEVELOPMENT_KEYRING_DATABASE, ServiceSettings
 
 
-def prepare_keyring(settings: ServiceSettings) -> None:
+def prepare_keyring(settings: ServiceSettings, *, attempts: int = 5) -> None:
     """Bring the keyring database to its migrations' head (blocking: call it in a thread or before
-    the event loop). In development the default keyring database is created when missing."""
+    the event loop). In development the default keyring database is created when missing.
+
+    Every service migrates the one keyring database as it starts, so several do it at once on a fresh
+    one: the migrations run under an advisory lock, and a start that still loses the race (its
+    transaction aborted by the other's DDL) tries again, finding the head already reached."""
     if settings.keyring_database_url is None:
         asyncio.run(ensure_database(settings.database_url, DEVELOPMENT_KEYRING_DATABASE))
-    upgrade_to_head(KEYRING_MIGRATIONS, settings.keyring_url, tls=settings.database_tls)
+    for attempt in range(1, attempts + 1):
+        try:
+            upgrade_to_head(KEYRING_MIGRATIONS, settings.keyring_url, tls=settings.database_tls)
+            return
+        except Exception:
+            if attempt == attempts:
+                raise
+            time.sleep(0.3 * attempt)
 
 
 def keyring_database(settings: ServiceSettings) -> Database:

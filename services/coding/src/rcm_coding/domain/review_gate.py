@@ -10,8 +10,12 @@ A note goes to review unless all of these hold (each failure is a review reason)
 * every diagnosis comes from the assessment or plan (a note without either is coded from its
   narrative only with a coder's look; a symptom coded in place of an uncertain diagnosis, from the
   history of the illness, too);
-* a visit that was evaluated (a history, an exam or an assessment) has its E/M or preventive line,
-  or a procedure-only visit has its procedure.
+* an E/M level derived from the MDM elements (none documented) is confirmed by a coder;
+* every service the note says was done today (a nebulizer treatment, an injection, a repair, a rapid
+  test, ...) has a line;
+* a visit that was evaluated (a history, an exam or an assessment) has its E/M or preventive line, a
+  procedure-only visit has its procedure, and a visit for a vaccine, an injection or a test alone (a
+  nurse visit, or one whose only diagnoses are encounter codes) bills that service.
 
 The rules are pure and only read what the engine already found (sections, mentions, proposals).
 """
