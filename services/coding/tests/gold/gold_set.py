@@ -33,7 +33,7 @@ def load_gold_cases(pattern: str = "gold_notes_*.txt") -> list[GoldCase]:
         for chunk in chunks:
             head, _, note = chunk.partition("\n---\n")
             lines = head.splitlines()
-            fields = dict(line.split(":", 1) for line in lines[1:] if ":" in line)
+            fields = dict(line.split(":", 1) for line in lines[1:] if ":" in line and not line.startswith("#"))
             fields = {k.strip(): v.strip() for k, v in fields.items()}
             cases.append(GoldCase(
                 case_id=lines[0].strip(),

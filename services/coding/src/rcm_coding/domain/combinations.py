@@ -19,8 +19,10 @@ from rcm_coding.domain.model import Evidence
 from rcm_coding.domain.note_text import Sentence, sentence_at
 
 _BMI = re.compile(r"(?<![\w-])BMI\s*(?:of|is|was|=|:)?\s*(\d{1,2}(?:\.\d+)?)", re.I)
-_BMI_PCT = re.compile(r"(?<![\w-])BMI[^.\n]{0,30}?(\d{1,3})(?:st|nd|rd|th)?\s*(?:percentile|%ile)",
-                      re.I)
+_BMI_PCT = re.compile(r"(?<![\w-])BMI(?:[^.\n]|\.(?=\d)){0,40}?(?<![\d.])(\d{1,3})(?:st|nd|rd|th)?\s*"
+                      r"(?:percentile|%ile)", re.I)
+# Severe pediatric obesity is graded by the BMI as a percentage of the 95th percentile (FY2025 Z68.54-Z68.56).
+_PCT_OF_95 = re.compile(r"(\d{2,3})\s*%\s*of (?:the )?95th(?: percentile)?", re.I)
 _INSULIN = re.compile(r"(?<![\w-])(insulin|lantus|glargine|levemir|detemir|humalog|lispro|"
                       r"novolog|aspart|tresiba|degludec|basaglar|toujeo)(?![\w-])", re.I)
 _ORAL_DM = re.compile(r"(?<![\w-])(metformin|glipizide|glyburide|glimepiride|sitagliptin|"
@@ -114,13 +116,17 @@ def bmi_code(value: float, age: int | None) -> str | None:
     return "Z68.45"
 
 
-def pediatric_bmi_code(percentile: float) -> str:
+def pediatric_bmi_code(percentile: float, percent_of_95th: float | None = None) -> str:
     if percentile < 5:
         return "Z68.51"
     if percentile < 85:
         return "Z68.52"
     if percentile < 95:
         return "Z68.53"
+    if percent_of_95th is not None and percent_of_95th >= 140:
+        return "Z68.56"
+    if percent_of_95th is not None and percent_of_95th >= 120:
+        return "Z68.55"
     return "Z68.54"
 
 
@@ -135,7 +141,8 @@ def add_companions(
         pct = _BMI_PCT.search(text)
         code = None
         if pct and age is not None and 2 <= age < 20:
-            code, span = pediatric_bmi_code(float(pct.group(1))), pct
+            of95 = _PCT_OF_95.search(text)
+            code, span = pediatric_bmi_code(float(pct.group(1)), float(of95.group(1)) if of95 else None), pct
         elif m:
             code, span = bmi_code(float(m.group(1)), age), m
         if code and icd.is_billable(code):

@@ -81,8 +81,8 @@ class Candidate:
 
 # "influenza vaccine", "strep test", "COVID swab": the disease word names a product or test.
 _NOT_A_DIAGNOSIS_AFTER = re.compile(
-    r"\s*(?:\(\w+\)\s*)?(?:vaccine|vaccination|immunization|shot|test|testing|swab|screen|"
-    r"antigen|PCR|panel|titer|antibod\w*)(?![\w-])", re.I)
+    r"\s*(?:\(\w+\)\s*)?(?:vaccine|vaccination|immunization|shot|test|testing|swab|screen|screening|"
+    r"risk (?:screen|screening|assessment|factors?)|antigen|PCR|panel|titer|antibod\w*)(?![\w-])", re.I)
 
 
 def find_mentions(text: str, sentences: list[Sentence], lexicon: Lexicon) -> list[Mention]:
@@ -185,10 +185,14 @@ def extract_diagnoses(
     """Candidates per the module rules, plus review notes (things a coder should look at)."""
     lexicon_concepts = {m.concept.id: m.concept for m in mentions}
     notes: list[str] = []
-    has_definitive_section = any(
-        s.section in DEFINITIVE_SECTIONS for s in (m.sentence for m in mentions)
-    )
-    sources = DEFINITIVE_SECTIONS if has_definitive_section else NARRATIVE_SECTIONS
+    mention_sections = {m.sentence.section for m in mentions}
+    # An assessment or plan names the diagnoses. A procedure note without one names its indication in the
+    # procedure paragraph, the history or (a wound, a splinter) the exam.
+    has_definitive_section = bool(mention_sections & {"assessment", "plan"})
+    procedure_only = not has_definitive_section and "procedure" in mention_sections
+    sources: tuple[str, ...] = DEFINITIVE_SECTIONS if has_definitive_section else NARRATIVE_SECTIONS
+    if procedure_only:
+        sources = ("procedure", *NARRATIVE_SECTIONS)
 
     cands: dict[str, Candidate] = {}
     subsequent_visit = encounter_is_subsequent(text, sorted({m.sentence for m in mentions},
@@ -234,10 +238,15 @@ def extract_diagnoses(
             if sec in sources and c.kind in ("condition", "injury"):
                 uncertain_in_assessment = True
             continue
-        if sec not in sources and not (c.kind == "encounter" and sec == "chief_complaint"):
+        # An encounter reason may head the note ("PRE-OP PULMONARY EVALUATION", "Reason for visit: ...").
+        heading = m.start < (text.find("\n") % (len(text) + 1) or len(text))
+        injury_in_exam = c.kind == "injury" and sec == "exam" and not has_definitive_section
+        if sec not in sources and not injury_in_exam and not (
+                c.kind == "encounter" and (sec == "chief_complaint" or heading)):
             continue
         codes, penalty, suffix = resolve_codes(m, text, icd, subsequent_visit)
-        rule = ("dx.assessment" if has_definitive_section else "dx.narrative") + suffix
+        rule = ("dx.assessment" if has_definitive_section or (procedure_only and sec == "procedure")
+                else "dx.narrative") + suffix
         for code in codes:
             add(code, rule, base - penalty, c.kind, m)
 

@@ -16,7 +16,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rcm_coding.domain import combinations, diagnoses, mdm, pregnancy, procedures, review_gate, titles
+from rcm_coding.domain import (
+    combinations,
+    diagnoses,
+    mdm,
+    office_procedures,
+    pregnancy,
+    procedures,
+    review_gate,
+    titles,
+)
 from rcm_coding.domain.codesets import CodeSetRegistry
 from rcm_coding.domain.diagnoses import Candidate
 from rcm_coding.domain.edits import run_edits
@@ -40,7 +49,7 @@ __all__ = ["CodingEngine", "CodingResult", "EncounterDocumentation"]
 REVIEW_CONFIDENCE_THRESHOLD = 0.7
 # Minor procedures whose payment includes the visit that decided on them (global surgery): no E/M is
 # derived from the note's MDM unless the note documents a separately identifiable service.
-_INCLUDES_VISIT = ("repair.", "joint.", "incision_drainage", "destruction", "colonoscopy.")
+_INCLUDES_VISIT = ("proc.", "joint.", "incision_drainage", "colonoscopy.")
 # In-office tests reported on their own line are not counted again as MDM data.
 _TEST_NAMES = {"93000": ("ecg", "ekg"), "93005": ("ecg", "ekg"), "87880": ("strep test",), "83036": ("a1c", "hba1c"),
                "81002": ("ua", "urinalysis"), "81003": ("ua", "urinalysis"), "87804": ("flu test", "flu swab"),
@@ -61,7 +70,10 @@ def _kind(code: str) -> str:
 def _tests_reported(drafts: list[LineDraft]) -> list[str]:
     return [name for d in drafts for name in _TEST_NAMES.get(d.code, ())]
 # Lines for which an E/M on the same day needs modifier 25 (minor procedures and injections).
-_NEEDS_25_WITH = re.compile(r"^(120\d\d|1201\d|20610|96372|90471|G000[89]|G0010|94640|10060)$")
+_NEEDS_25_WITH = re.compile(r"^(96372|90471|G000[89]|G0010|94640|10060)$")
+_NEEDS_25_RULES = ("proc.", "joint.", "service.")
+# Procedures whose line must point at a diagnosis of the kind they treat (their ``dx_hint``).
+_NEEDS_DIAGNOSIS = ("proc.", "joint.", "service.", "incision_drainage", "colonoscopy.")
 
 
 @dataclass
@@ -96,12 +108,17 @@ class CodingEngine:
         drafts += procedures.vaccines(text, sentences, doc)
         drafts += procedures.labs(text, sentences)
         drafts += procedures.ecg(text, sentences)
-        drafts += procedures.repairs(text, sentences, notes)
-        drafts += procedures.injections(text, sentences)
+        medicare = (doc.payer_category or "").lower() == "medicare"
+        drafts += office_procedures.repair_lines(text, sentences, notes, medicare=medicare)
+        drafts += office_procedures.office_procedures(text, sentences)
+        drafts += procedures.injections(text, sentences, at_site=any(
+            d.rule.startswith(office_procedures.SITE_INJECTION_RULES) for d in drafts))
         drafts += procedures.other_services(text, sentences)
         drafts += procedures.colonoscopy(text, sentences, doc, notes)
         drafts = self._merge_structured_procedures(drafts, doc.structured_procedures, notes)
         if any(d.code in ("G0438", "G0439", "G0402") for d in drafts):
+            # Visual acuity screening is an element of the IPPE and the AWV's review, not its own line.
+            drafts = [d for d in drafts if not d.rule.startswith("test.screening.vision")]
             # Medicare's wellness visits include their health-risk screening: a scored depression
             # instrument is the annual depression screening G0444 with a subsequent AWV, never 96127.
             instrument = next((d for d in drafts if d.code == "96127"), None)
@@ -121,7 +138,7 @@ class CodingEngine:
         first: list[str] = []
         cands, pregnancy_first, pregnancy_notes = pregnancy.apply(text, cands, icd)
         notes += pregnancy_notes
-        preventive = next((d for d in drafts if d.rule.startswith("em.preventive")), None)
+        preventive = next((d for d in drafts if d.rule.startswith(("em.preventive", "em.awv"))), None)
         if preventive is not None:
             cands.append(self._preventive_dx(preventive, cands, age))
             first.append(cands[-1].code)
@@ -160,10 +177,16 @@ class CodingEngine:
         includes_visit = any(d.rule.startswith(_INCLUDES_VISIT) for d in drafts)
         other_visit = any(d.rule.startswith(("em.preventive", "em.nurse", "em.awv")) for d in drafts)
         separate = bool(procedures._SEPARATE.search(text))
-        if (evaluated and not any(d.rule.startswith("em.office") for d in drafts)
-                and ((not includes_visit and not other_visit) or separate)):
+        # A minor procedure's payment includes the decision to do it; a problem it does not treat, assessed
+        # and managed in the assessment or plan, is a separately identifiable E/M (modifier 25).
+        treated = tuple(h for d in drafts if d.rule.startswith(_INCLUDES_VISIT) for h in d.dx_hint)
+        unrelated = [d for d in dx if includes_visit and not other_visit and treated
+                     and not d.code.startswith(("Z", *treated))
+                     and any(e.section in ("assessment", "plan") for e in d.evidence)]
+        if (not any(d.rule.startswith("em.office") for d in drafts)
+                and ((evaluated and ((not includes_visit and not other_visit) or separate)) or unrelated)):
             problems = [mdm.Problem(d.code, _kind(d.code), d.rule.startswith("dx.symptom_for_uncertain"),
-                                    d.evidence) for d in dx if not d.code.startswith("Z")]
+                                    d.evidence) for d in (unrelated or dx) if not d.code.startswith("Z")]
             if problems:
                 decision = mdm.decision_making(text, sentences, problems,
                                                separately_reported=_tests_reported(drafts))
@@ -174,12 +197,16 @@ class CodingEngine:
 
         # --- lines: modifier 25, add-ons, pointers
         em = [d for d in drafts if d.rule.startswith("em.office")]
-        if em and any(_NEEDS_25_WITH.match(d.code) for d in drafts):
+        if em and any(_NEEDS_25_WITH.match(d.code) or d.rule.startswith(_NEEDS_25_RULES) for d in drafts):
             for d in em:
                 if "25" not in d.modifiers:
                     d.modifiers.append("25")
         for office in em[:1]:
             drafts += procedures.prolonged_and_complexity_add_ons(text, sentences, doc, office)
+        if any(d.rule.startswith("em.awv") for d in drafts):
+            for d in drafts:
+                if d.rule == "counseling.advance_care_planning" and "33" not in d.modifiers:
+                    d.modifiers.append("33")  # voluntary ACP with the AWV: no cost sharing (CMS)
         lines = tuple(self._line(d, dx) for d in drafts)
 
         failures = tuple(run_edits([d.code for d in dx], lines, date_of_service=doc.date_of_service,
@@ -215,6 +242,8 @@ class CodingEngine:
             and (bool(_SERVICE_ONLY_VISIT.search(text)) or all(d.code.startswith("Z") for d in dx)),
             has_visit_line=any(ln.rule.startswith("em.") for ln in lines),
             has_procedure_line=any(ln.rule.startswith(_INCLUDES_VISIT) for ln in lines),
+            unsupported_lines=[d.code for d in drafts if d.rule.startswith(_NEEDS_DIAGNOSIS) and d.dx_hint
+                               and not any(p.code.startswith(d.dx_hint) for p in dx)],
         )
         reasons = list(dict.fromkeys(reasons))
         return CodingResult(dx, lines, failures, bool(reasons), tuple(reasons),

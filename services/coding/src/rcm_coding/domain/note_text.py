@@ -64,8 +64,21 @@ def split_sections(text: str) -> list[Section]:
             out.append(Section("other", 0, first))
     for i, (_, body_start, name) in enumerate(marks):
         end = marks[i + 1][0] if i + 1 < len(marks) else len(text)
+        line_end = text.find("\n", body_start, end)
+        if (name in _LIST_SECTIONS and line_end != -1 and text[body_start:line_end].strip()
+                and not _LIST_ITEM.match(text, line_end + 1) and text[line_end:end].strip()):
+            # "Meds: metformin, lisinopril." on a line of its own: the list ends with the line, and
+            # the lines after it (home readings, vitals, a POC result) are the note's narrative again.
+            out.append(Section(name, body_start, line_end))
+            out.append(Section("other", line_end + 1, end))
+            continue
         out.append(Section(name, body_start, end))
     return out
+
+
+# Sections that are lists; written inline after their header they end with the header's line.
+_LIST_SECTIONS = frozenset({"medications", "allergies", "pmh", "family_history", "social_history"})
+_LIST_ITEM = re.compile(r"[ \t]+\S|[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]")
 
 
 # Sentence ends: newline, semicolon, ?, !, or a period not inside a number ("BMI 32.5").

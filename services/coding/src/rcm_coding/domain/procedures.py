@@ -13,11 +13,10 @@ Rules (names appear on each line):
   (``lab.venipuncture``).
 * ``ecg.in_office``: 12-lead ECG performed with interpretation (93000), tracing only (93005) or
   interpretation only (93010).
-* ``repair.simple``: simple repairs, lengths summed per anatomic group (12001-12007 scalp/neck/
-  trunk/extremities; 12011-12018 face/ears/eyelids/nose/lips).  Intermediate or complex repairs
-  are NOT coded (review note) - not supported yet.
-* ``injection.*``, ``joint.injection``, ``neb.treatment``, ``counseling.tobacco``,
-  ``colonoscopy.*``: see the functions below.
+* ``injection.*``, ``neb.treatment``, ``counseling.tobacco``, ``colonoscopy.*``: see the functions below.
+
+Wound repairs, joint injections, destruction, biopsies and the other office procedures and in-office
+imaging are read by :mod:`rcm_coding.domain.office_procedures`.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from decimal import Decimal
 
 from rcm_coding.domain.mdm import DecisionMaking
 from rcm_coding.domain.model import EncounterDocumentation, Evidence
-from rcm_coding.domain.note_text import Sentence, laterality
+from rcm_coding.domain.note_text import Sentence
 
 _NEG_ACTION = re.compile(
     r"(?<![\w-])(declined|declines|refused|refuses|deferred|defer|will return|return for|due for|"
@@ -129,7 +128,9 @@ def evaluation_and_management(
         # Medicare's annual wellness visit: the first one (G0438) or a later one (G0439); the
         # "Welcome to Medicare" preventive exam (IPPE) is G0402. Not a preventive-medicine 9938x/9939x.
         s_awv = _sentence_for(sentences, awv.start())
-        if _IPPE.search(text):
+        if any(not re.search(r"(?<![\w-])(?:no|not|never had|without|prior|previous|had)\s+(?:an?\s+|the\s+|"
+                             r"her\s+|his\s+)?$", text[max(0, m.start() - 20):m.start()], re.I)
+               for m in _IPPE.finditer(text)) and not _AWV_INITIAL.search(text):
             awv_code, rule = "G0402", "em.awv.ippe"
         elif _AWV_INITIAL.search(text):
             awv_code, rule = "G0438", "em.awv.initial"
@@ -291,7 +292,7 @@ VACCINES: tuple[VaccineRule, ...] = (
     _v(r"PCV15|vaxneuvance", "90671", "pneumo"),
     _v(r"hepatitis B vaccine|hep B vaccine|engerix(?:-B)?|recombivax", "90746", "hepb"),
     _v(r"hepatitis A vaccine|hep A vaccine|havrix|vaqta", "90632"),
-    _v(r"HPV vaccine|gardasil(?: 9)?", "90651"),
+    _v(r"HPV9? vaccine|gardasil(?: ?9)?|HPV9", "90651"),
     _v(r"shingrix|zoster vaccine|shingles vaccine", "90750"),
 )
 _MEDICARE_ADMIN = {"flu": "G0008", "pneumo": "G0009", "hepb": "G0010"}
@@ -301,14 +302,49 @@ _VACCINE_COUNSELLING = re.compile(r"(?<![\w-])(?:counsel(?:ed|ing|led|ling)?|ris
                                   re.I)
 
 
+# In a sentence that lists today's vaccines ("Immunizations today: MMR #1, varicella #1, hepatitis A #1"),
+# the antigen's name alone is the vaccine.
+_VACCINE_LIST = re.compile(r"(?<![\w-])(?:immuni[sz]ations?|vaccines?|vaccinations?|shots)\b[^.\n]{0,40}?"
+                           r"(?:today|given|administered|:)|(?<![\w-])(?:given|administered) today:", re.I)
+_BARE_ANTIGENS: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
+    (re.compile(r"(?<![\w-])(?:" + rx + r")(?![\w-])", re.I), child, adult, group)
+    for rx, child, adult, group in (
+        (r"varicella|chickenpox", "90716", "90716", "other"),
+        (r"hepatitis A|hep A|HepA", "90633", "90632", "other"),
+        (r"hepatitis B|hep B|HepB", "90744", "90746", "hepb"),
+        (r"polio", "90713", "90713", "other"),
+        (r"rotavirus", "90681", "90681", "other"),
+        (r"HPV9?", "90651", "90651", "other"),
+        (r"meningococcal|MCV4", "90734", "90734", "other"),
+    ))
+_VIS_GIVEN = re.compile(r"(?<![\w-])VIS(?:s)? (?:given|provided|reviewed)|tolerated (?:well|without)", re.I)
+# "Tdap 2022", "flu shot 10/2025", "Tdap (2019)": the date of a past dose, not today's.
+_PAST_DOSE = re.compile(r"\s*\(?\s*(?:(?:\d{1,2}/)?(?:19|20)\d\d|last\b|in (?:19|20)\d\d|utd|up to date)",
+                        re.I)
+
+
+_GIVEN_NOW = re.compile(r"(?<![\w-])(?:given|administered|IM|injected|today)(?![\w-])", re.I)
+
+
+def _clause(window: str, pos: int) -> str:
+    """The clause of the sentence around ``pos`` ("No prior pneumococcal vaccine: Prevnar 20 given" has two)."""
+    start = max(window.rfind(":", 0, pos), window.rfind(";", 0, pos)) + 1
+    ends = [i for i in (window.find(":", pos), window.find(";", pos)) if i != -1]
+    return window[start : min(ends) if ends else len(window)]
+
+
 def vaccines(text: str, sentences: list[Sentence], doc: EncounterDocumentation) -> list[LineDraft]:
     products: list[tuple[VaccineRule, Evidence]] = []
     seen: set[str] = set()
-    for s in sentences:
+    age = doc.age_on_service_date()
+    for i, s in enumerate(sentences):
         if s.section in ("allergies", "family_history", "ros", "pmh", "medications"):
             continue
         window = text[s.start : s.end]
         taken: list[tuple[int, int]] = []
+        listed = bool(_VACCINE_LIST.search(window))
+        following = text[sentences[i + 1].start : sentences[i + 1].end] if i + 1 < len(sentences) else ""
+        given_next = listed and bool(_VIS_GIVEN.search(following))
         for rule in VACCINES:
             m = rule.pattern.search(window)
             if m and any(a < m.end() and m.start() < b for a, b in taken):
@@ -319,18 +355,33 @@ def vaccines(text: str, sentences: list[Sentence], doc: EncounterDocumentation) 
                 continue
             if rule.admin_group == "flu" and any(c in seen for c in ("90662", "90686", "90656")):
                 continue
-            if _NEG_ACTION.search(window) or not (_GIVEN.search(window) or s.section == "procedure"):
+            clause = _clause(window, m.start())
+            past = bool(_PAST_DOSE.match(window, m.end())) and not _GIVEN_NOW.search(clause)
+            if _NEG_ACTION.search(clause) or past or not (
+                    _GIVEN.search(window) or s.section == "procedure" or given_next):
                 continue
             seen.add(rule.code)
             taken.append((m.start(), m.end()))
             products.append((rule, Evidence(s.start + m.start(), s.start + m.end(), s.section,
                                             m.group())))
+        if not listed or _NEG_ACTION.search(window):
+            continue
+        for rx, child, adult, group in _BARE_ANTIGENS:
+            code = child if age is not None and age < 19 else adult
+            bm = next((x for x in rx.finditer(window) if not any(a < x.end() and x.start() < b for a, b in taken)),
+                      None)
+            if bm is None or code in seen or (_PAST_DOSE.match(window, bm.end())
+                                              and not _GIVEN_NOW.search(_clause(window, bm.start()))):
+                continue
+            seen.add(code)
+            taken.append((bm.start(), bm.end()))
+            products.append((VaccineRule(rx, code, group), Evidence(s.start + bm.start(), s.start + bm.end(),
+                                                                   s.section, bm.group())))
     out: list[LineDraft] = []
     for rule, ev in products:
         conf = 0.75 if rule.code == "90656" else 0.88  # product formulation is often implicit
         out.append(LineDraft(rule.code, "vaccine.product", conf, evidence=[ev], dx_hint=("Z23",)))
     medicare = (doc.payer_category or "").lower() == "medicare"
-    age = doc.age_on_service_date()
     if products and age is not None and age < 19 and _VACCINE_COUNSELLING.search(text):
         # Under 19 with the physician or QHP counselling on each vaccine: 90460 per vaccine (its first
         # component), 90461 per additional component (CPT), instead of 90471/90472.
@@ -374,10 +425,23 @@ def _lab(rx: str, code: str, rapid: bool, hint: tuple[str, ...], flags: int = re
 LABS: tuple[LabRule, ...] = (
     _lab(r"rapid strep(?: test| screen)?|strep (?:test|screen)|rapid antigen strep|RADT", "87880",
          True, ("J02", "J03", "R07.0", "R50")),
-    _lab(r"rapid (?:flu|influenza)(?: A/B| A and B)?(?: test| swab)?|(?:flu|influenza) swab",
+    _lab(r"rapid (?:flu|influenza)(?: A/B| A and B)?(?: test| swab)?|(?:flu|influenza) swab|"
+         r"POC (?:flu|influenza)(?: A/B| A and B)?(?: test| swab)?|(?:flu|influenza) A/B(?: antigen| test)?",
          "87804", True, ("J10", "J11", "R50", "R05")),
-    _lab(r"rapid covid(?:-19)?(?: test| antigen)?|covid(?:-19)? (?:rapid )?antigen(?: test)?|"
-         r"SARS-CoV-2 antigen", "87811", True, ("U07.1", "R05", "R50", "R07.0")),
+    _lab(r"rapid covid(?:-19)?(?: test| antigen)?|covid(?:-19)? (?:rapid )?(?:antigen|Ag)(?: test)?|"
+         r"SARS-CoV-2 (?:antigen|Ag)|POC covid(?:-19)?(?: Ag| antigen| test)?", "87811", True,
+         ("U07.1", "R05", "R50", "R07.0")),
+    _lab(r"rapid RSV(?: antigen| test| swab)?|RSV (?:rapid )?(?:antigen|Ag)(?: test)?|POC RSV", "87807", True,
+         ("J21.0", "J12.1", "B97.4", "J06", "R05")),
+    _lab(r"(?:POC|point[- ]of[- ]care|fingerstick|in[- ]office|coaguchek) (?:PT/)?INR|(?:PT/)?INR \((?:POC|"
+         r"fingerstick|point[- ]of[- ]care)\)|INR,? (?:POC|fingerstick|point[- ]of[- ]care)", "85610", True,
+         ("Z79.01", "I48", "I26", "I82", "Z95.2")),
+    _lab(r"monospot|mono ?spot|rapid mono(?:nucleosis)?(?: test)?|heterophile(?: antibody)?(?: test)?", "86308",
+         True, ("B27", "J02", "R50", "R59")),
+    _lab(r"(?:POC|fingerstick|point[- ]of[- ]care|in[- ]office) (?:hemoglobin|Hgb|Hb)|hemocue", "85018", True,
+         ("D50", "D64", "O99.0", "Z13.0")),
+    _lab(r"wet (?:mount|prep)(?:aration)?", "87210", True, ("N76", "B96", "A59", "B37")),
+    _lab(r"KOH (?:prep|preparation|exam)", "87220", True, ("B35", "B36", "B37", "L30")),
     _lab(r"urine (?:pregnancy test|hcg)|UPT|urine beta[- ]hcg", "81025", True, ("Z32", "N91", "R10")),
     _lab(r"(?:automated )?(?:urinalysis|urine dip(?:stick)?|dipstick UA|UA dip(?:stick)?|UA)",
          "81002", True, ("N39", "N30", "R30", "R35", "R31", "E11", "R10")),
@@ -397,10 +461,13 @@ _RESULT = re.compile(r"(?<![\w-])(positive|negative|pos|neg|normal|abnormal|trac
                      r"\s*(?:%|mg/dl)?|nitrite|leukocyte|unremarkable|wnl|within normal limits)"
                      r"(?![\w-])", re.I)
 _VENIPUNCTURE = re.compile(r"(?<![\w-])(venipuncture|blood (?:was )?drawn|drew blood|"
-                           r"labs drawn|phlebotomy)(?![\w-])", re.I)
+                           r"labs drawn|phlebotomy|drawn (?:today|in (?:the )?office|here|in clinic)|"
+                           r"(?:were|was) drawn|(?:TSH|CBC|BMP|CMP|A1c|lipids?|panel|level|ferritin|INR|PT/INR)"
+                           r" drawn)(?![\w-])", re.I)
 _FUTURE = re.compile(r"(?<![\w-])(will|next visit|to be drawn|scheduled?|tomorrow|fasting "
-                     r"labs? (?:at|before))(?![\w-])", re.I)
-_AUTOMATED = re.compile(r"automated|analyzer|clinitek", re.I)
+                     r"labs? (?:at|before)|at (?:the )?(?:hospital|lab|outside lab|pre-?admission)|"
+                     r"ordered|prior to|before (?:the )?(?:next|surgery))(?![\w-])", re.I)
+_AUTOMATED = re.compile(r"(?<!non-)(?<!non )(?:automated|analyzer|clinitek)", re.I)
 
 
 def labs(text: str, sentences: list[Sentence]) -> list[LineDraft]:
@@ -463,67 +530,6 @@ def ecg(text: str, sentences: list[Sentence]) -> list[LineDraft]:
     return []
 
 
-# ---------------------------------------------------------------------------------- repairs
-_REPAIR = re.compile(r"(?<![\w-])(repair(?:ed)?|sutur(?:e|ed|es|ing)|closed with|closure|"
-                     r"dermabond|tissue adhesive|skin adhesive|staple[sd]?|stapled)(?![\w-])", re.I)
-_LENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(cm|centimeters?|mm)(?![\w-])", re.I)
-_NOT_SIMPLE = re.compile(r"(?<![\w-])(intermediate|layered|complex|layer closure|two-layer)"
-                         r"(?![\w-])", re.I)
-_TOTAL = re.compile(r"(?<![\w-])total(?![\w-])", re.I)
-_STRIPS_ONLY = re.compile(r"steri[- ]?strips? only|only steri", re.I)
-_FACE = re.compile(r"(?<![\w-])(face|facial|forehead|brow|eyebrow|eyelid|cheek|chin|lip|lips|"
-                   r"nose|nasal|ear|ears|mucous membrane)(?![\w-])", re.I)
-_TRUNK_EXT = re.compile(r"(?<![\w-])(scalp|neck|axilla|trunk|chest|abdomen|back|arm|forearm|"
-                        r"hand|finger|thumb|palm|wrist|elbow|shoulder|leg|thigh|knee|shin|calf|"
-                        r"ankle|foot|toe|buttock|hip|extremity)(?![\w-])", re.I)
-_BODY_BANDS = ((2.5, "12001"), (7.5, "12002"), (12.5, "12004"), (20.0, "12005"), (30.0, "12006"),
-               (1e9, "12007"))
-_FACE_BANDS = ((2.5, "12011"), (5.0, "12013"), (7.5, "12014"), (12.5, "12015"), (20.0, "12016"),
-               (30.0, "12017"), (1e9, "12018"))
-
-
-def repair_code(total_cm: float, face: bool) -> str:
-    for upper, code in _FACE_BANDS if face else _BODY_BANDS:
-        if total_cm <= upper + 1e-9:
-            return code
-    raise AssertionError("unreachable")
-
-
-def repairs(text: str, sentences: list[Sentence], notes: list[str]) -> list[LineDraft]:
-    proc_sentences = [s for s in sentences if s.section == "procedure"]
-    pool = proc_sentences or [s for s in sentences if s.section in ("plan", "assessment", "other",
-                                                                    "hpi")]
-    totals: dict[bool, tuple[float, list[Evidence]]] = {}
-    stated_total: float | None = None
-    for s in pool:
-        window = text[s.start : s.end]
-        if not _REPAIR.search(window) or _STRIPS_ONLY.search(window):
-            continue
-        if _NOT_SIMPLE.search(window):
-            notes.append("intermediate/complex repair documented: not supported, code manually")
-            continue
-        lengths = [float(m.group(1)) / (10 if m.group(2).lower() == "mm" else 1)
-                   for m in _LENGTH.finditer(window)]
-        if not lengths:
-            if re.search(r"lacerat", window, re.I):
-                notes.append("repair documented without a length: repair code needs the size")
-            continue
-        if _TOTAL.search(window) and not (_FACE.search(window) or _TRUNK_EXT.search(window)):
-            stated_total = sum(lengths)  # "total repaired length 4 cm" restates the sum
-            continue
-        face = bool(_FACE.search(window)) and not _TRUNK_EXT.search(window)
-        total, ev = totals.get(face, (0.0, []))
-        totals[face] = (total + sum(lengths), [*ev, _ev(text, s)])
-    if stated_total is not None and len(totals) == 1:
-        face = next(iter(totals))
-        totals[face] = (stated_total, totals[face][1])
-    out = []
-    for face, (total, ev) in totals.items():
-        out.append(LineDraft(repair_code(total, face), "repair.simple", 0.85, evidence=ev,
-                             dx_hint=("S0", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9")))
-    return out
-
-
 # ---------------------------------------------------------------------------------- injections
 @dataclass(frozen=True)
 class DrugRule:
@@ -542,15 +548,15 @@ _DRUGS = (
 _DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|g|gm|gram|grams|mcg)(?![\w-])", re.I)
 _INJ_ROUTE = re.compile(r"(?<![\w-])(IM|intramuscular(?:ly)?|subcutaneous(?:ly)?|SQ|subq|"
                         r"injection|injected|given)(?![\w-])", re.I)
-_JOINT = re.compile(r"(?<![\w-])(intra-?articular|(?:knee|shoulder|hip) (?:joint )?injection|"
-                    r"injected (?:into )?(?:the )?(?:right |left )?(?:knee|shoulder|hip)|"
-                    r"(?:knee|shoulder|hip) (?:joint )?(?:was )?injected|arthrocentesis|"
-                    r"joint aspiration)(?![\w-])", re.I)
+_SYSTEMIC_ROUTE = re.compile(r"(?<![\w-])(IM|intramuscular(?:ly)?|subcutaneous(?:ly)?|SQ|subq|deltoid|gluteal|"
+                             r"ventrogluteal|buttock|thigh)(?![\w-])", re.I)
 
 
-def injections(text: str, sentences: list[Sentence]) -> list[LineDraft]:
+def injections(text: str, sentences: list[Sentence], at_site: bool = False) -> list[LineDraft]:
+    """Injected drugs (J codes by dose) and their IM/SC administration (96372). ``at_site``: the note
+    documents an injection into a joint, lesion, tendon or trigger point, whose code includes the
+    injection: the drug then takes 96372 only where an IM/SC route is written."""
     out: list[LineDraft] = []
-    joint_done = False
     im_done = False
     for s in sentences:
         if s.section in ("pmh", "family_history", "medications", "allergies", "ros"):
@@ -559,13 +565,6 @@ def injections(text: str, sentences: list[Sentence]) -> list[LineDraft]:
         if _NEG_ACTION.search(window) and not re.search(r"\bgiven\b|\badministered\b", window,
                                                         re.I):
             continue
-        joint = _JOINT.search(window)
-        if joint and not joint_done:
-            joint_done = True
-            side = laterality(text, s, s.start + joint.start(), s.start + joint.end())
-            mods = {"R": ["RT"], "L": ["LT"], "B": ["50"]}.get(side, [])
-            out.append(LineDraft("20610", "joint.injection", 0.85, mods, evidence=[_ev(text, s)],
-                                 dx_hint=("M17", "M16", "M19", "M25", "M75")))
         for drug in _DRUGS:
             dm = drug.pattern.search(window)
             if not dm or not _INJ_ROUTE.search(window):
@@ -583,7 +582,7 @@ def injections(text: str, sentences: list[Sentence]) -> list[LineDraft]:
             out.append(LineDraft(drug.code, "injection.drug", 0.82, units=units,
                                  evidence=[Evidence(s.start + dm.start(), s.start + dm.end(),
                                                     s.section, dm.group())]))
-            if not joint and not im_done:
+            if not im_done and (not at_site or _SYSTEMIC_ROUTE.search(window)):
                 im_done = True
                 out.append(LineDraft("96372", "injection.administration", 0.82,
                                      evidence=[_ev(text, s)]))
@@ -591,8 +590,8 @@ def injections(text: str, sentences: list[Sentence]) -> list[LineDraft]:
 
 
 _INCISION_DRAINAGE = re.compile(r"(?<![\w-])(incision and drainage|I&D|I and D)(?![\w-])", re.I)
-_COMPLICATED = re.compile(r"(?<![\w-])(complicated|multiple abscesses|loculations? broken|"
-                          r"complex)(?![\w-])", re.I)
+_COMPLICATED = re.compile(r"(?<![\w-])(complicated|multiple abscesses|multiple incisions|drain placed|"
+                          r"penrose|counter-?incision)(?![\w-])", re.I)
 _NEB = re.compile(r"(?<![\w-])(nebuli[sz]er treatment|neb(?:ulizer)? (?:treatment|tx)|"
                   r"duoneb|albuterol neb\w*|nebulized albuterol|nebuli[sz]er x\s?\d|neb x\s?\d|"
                   r"nebuli[sz]er (?:given|in (?:the )?office|administered))(?![\w-])", re.I)
@@ -605,9 +604,13 @@ _TOBACCO = re.compile(r"(?:(?:smoking|tobacco|nicotine|cigarettes?|vaping)[^.\n]
                       r"[^.\n]{0,40}?(\d{1,2})\s*min", re.I)
 # Brief emotional/behavioural assessment with a scored standardized instrument (96127 per instrument).
 _INSTRUMENT = re.compile(r"(?<![\w-])(PHQ-?9|PHQ-?A|GAD-?7|EPDS|Edinburgh(?: postnatal depression scale)?|PCL-?5|"
-                         r"Vanderbilt|M-?CHAT(?:-R)?|SCARED|CRAFFT|PSC-?17|ASQ(?:-SE)?)(?![\w-])", re.I)
+                         r"Vanderbilt|SCARED|CRAFFT|PSC-?17|ASQ-SE(?:-2)?)(?![\w-])", re.I)
 _SCORED = re.compile(r"(?<![\w-])(scored|score[sd]?|administered|completed)(?![\w-])|[:=]?\s*\d{1,2}\b", re.I)
 _SBI = re.compile(r"(?:screening and brief intervention|SBIRT|brief intervention)[^.\n]{0,30}?(\d{1,2})\s*min", re.I)
+
+
+_ACP = re.compile(r"(?:advance care planning|(?<![\w-])ACP(?![\w-]))[^.\n]{0,60}?(\d{1,3})\s*min|"
+                  r"(\d{1,3})\s*min\w*[^.\n]{0,40}?(?:advance care planning|advance directives?)", re.I)
 
 
 def other_services(text: str, sentences: list[Sentence]) -> list[LineDraft]:
@@ -643,10 +646,21 @@ def other_services(text: str, sentences: list[Sentence]) -> list[LineDraft]:
                                  evidence=[_ev(text, s)], dx_hint=("F10", "Z71.41")))
         idm = _INCISION_DRAINAGE.search(window)
         if idm and not any(d.code in ("10060", "10061") for d in out) and not _NEG_ACTION.search(
-                window) and re.search(r"abscess|cyst|furuncle|boil", window, re.I):
-            code = "10061" if _COMPLICATED.search(window) else "10060"
+                window) and re.search(r"abscess|cyst|furuncle|boil|carbuncle|paronychia", text, re.I):
+            code = "10061" if _COMPLICATED.search(text) and not re.search(
+                r"(?<![\w-])simple(?![\w-])", text, re.I) else "10060"
             out.append(LineDraft(code, "incision_drainage", 0.84, evidence=[_ev(text, s)],
                                  dx_hint=("L02", "L72", "L05")))
+        acp = _ACP.search(window)
+        if acp and not any(d.rule == "counseling.advance_care_planning" for d in out):
+            minutes = int(acp.group(1) or acp.group(2))
+            if minutes >= 16:  # CPT time rule: more than half of the first 30 minutes
+                out.append(LineDraft("99497", "counseling.advance_care_planning", 0.84, evidence=[_ev(text, s)],
+                                     dx_hint=("Z71.89", "Z00")))
+                if minutes >= 46:
+                    out.append(LineDraft("99498", "counseling.advance_care_planning.additional", 0.84,
+                                         units=Decimal((minutes - 46) // 30 + 1), evidence=[_ev(text, s)],
+                                         dx_hint=("Z71.89", "Z00")))
         t = _TOBACCO.search(window)
         if t and not any(d.code in ("99406", "99407") for d in out):
             minutes = int(t.group(1))

@@ -87,7 +87,8 @@ _SERVICE_DONE = re.compile(
     r"aspirat(?:ed|ion)|joint injection|splint(?:ed| applied)|cast applied|ecg (?:done|performed|obtained|"
     r"shows)|ekg (?:done|performed|obtained|shows)|spirometry (?:performed|done)|rapid (?:strep|flu|covid)\w*|"
     r"point[- ]of[- ]care|poc \w+|urine (?:dip|dipstick)|ua dip\w*|pap (?:smear )?(?:collected|obtained|done)|"
-    r"counsel(?:ed|ing) (?:on|about|for) (?:tobacco|smoking) cessation)(?![\w-])", re.I)
+    r"counsel(?:ed|ing) (?:on|about|for) (?:tobacco|smoking) cessation|im given|given by (?:the )?(?:nurse|rn|ma|lpn)|"
+    r"vis (?:given|provided))(?![\w-])", re.I)
 _NOT_TODAY = re.compile(r"(?<![\w-])(?:declined|refused|deferred|not (?:given|done|performed)|next visit|"
                         r"will (?:return|schedule|consider)|previously|prior|last (?:year|visit|month)|"
                         r"at (?:the )?pharmacy|up to date|utd|history of|h/o|s/p|in \d{4})(?![\w-])", re.I)
@@ -199,10 +200,15 @@ def gate_reasons(
     coded_titles: Sequence[str] = (),
     line_rules: Sequence[str] = (),
     only_services: bool = False,
+    unsupported_lines: Sequence[str] = (),
 ) -> list[str]:
     """Why this note may not be coded without review (empty: the gate is passed)."""
     services = list(services)
     reasons: list[str] = []
+    for code in unsupported_lines:
+        # A repair with no wound code, a joint injection with no joint condition: the diagnosis that
+        # justifies the procedure was not found, so the claim would go out with the wrong reason.
+        reasons.append(f"{code}: no proposed diagnosis is one this procedure treats")
     items = assessment_items(text, sections)
     coded_words = frozenset(word_stem(w) for title in coded_titles for w in _WORD.findall(title))
     for item in unaccounted_items(text, items, coded=coded, recognised=recognised, services=services,
@@ -237,13 +243,15 @@ def gate_reasons(
 _SERVICE_FAMILIES = (
     (re.compile(r"nebul|neb |duoneb", re.I), ("neb.",)),
     (re.compile(r"vaccin|immuniz|shot", re.I), ("vaccine.",)),
-    (re.compile(r"inject|administered|given", re.I), ("injection.", "joint.", "vaccine.", "neb.")),
-    (re.compile(r"sutur|repair|steri|dermabond", re.I), ("repair.",)),
+    (re.compile(r"inject|administered|given", re.I), ("injection.", "joint.", "vaccine.", "neb.", "proc.intralesional",
+                                                       "proc.trigger_point", "proc.tendon")),
+    (re.compile(r"sutur|repair|steri|dermabond", re.I), ("proc.repair.",)),
     (re.compile(r"i&d|incision|drain", re.I), ("incision_drainage",)),
-    (re.compile(r"excis|biops|cryo|nitrogen|destruct", re.I), ("colonoscopy.", "destruction", "biopsy", "excision")),
+    (re.compile(r"excis|biops|cryo|nitrogen|destruct", re.I), ("colonoscopy.", "proc.destruction", "proc.biopsy",
+                                                               "proc.skin_tags", "proc.excision")),
     (re.compile(r"aspirat|joint", re.I), ("joint.",)),
     (re.compile(r"ecg|ekg", re.I), ("ecg.",)),
-    (re.compile(r"spirometry", re.I), ("spirometry", "lab.")),
+    (re.compile(r"spirometry", re.I), ("test.spirometry",)),
     (re.compile(r"rapid|point|poc|dip", re.I), ("lab.",)),
     (re.compile(r"counsel", re.I), ("counseling.",)),
 )

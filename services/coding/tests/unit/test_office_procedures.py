@@ -1,0 +1,211 @@
+"""Office procedures, wound repairs and in-office imaging: the code follows what the note says."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from rcm_coding.domain.note_text import split_sections, split_sentences
+from rcm_coding.domain.office_procedures import office_procedures, repair_lines
+from rcm_coding.domain.procedures import LineDraft, labs
+
+
+def _office(note: str) -> list[LineDraft]:
+    return office_procedures(note, split_sentences(note, split_sections(note)))
+
+
+def _repairs(note: str, medicare: bool = False) -> tuple[list[LineDraft], list[str]]:
+    notes: list[str] = []
+    return repair_lines(note, split_sentences(note, split_sections(note)), notes, medicare=medicare), notes
+
+
+def _codes(lines: list[LineDraft]) -> list[tuple[str, Decimal]]:
+    return [(d.code, d.units) for d in lines]
+
+
+@pytest.mark.parametrize(("note", "expected"), [
+    ("Procedure: cryotherapy.\n3 warts on L thumb. Liquid nitrogen, 2 freeze-thaw cycles. Tolerated.\n",
+     [("17110", Decimal(1))]),
+    ("Cryotherapy of 16 plantar warts today with liquid nitrogen.\n", [("17111", Decimal(1))]),
+    ("Actinic keratoses x5 on scalp treated with liquid nitrogen today.\n",
+     [("17000", Decimal(1)), ("17003", Decimal(4))]),
+    ("LN2 to 18 actinic keratoses of the forearms, tolerated.\n", [("17004", Decimal(1))]),
+])
+def test_destruction_counts_lesions(note: str, expected: list[tuple[str, Decimal]]) -> None:
+    assert _codes(_office(note)) == expected
+
+
+def test_destruction_discussed_or_planned_is_not_coded() -> None:
+    assert _office("Wart on R index finger. Discussed cryotherapy; will return for liquid nitrogen.\n") == []
+    assert _office("Frozen shoulder, R. Lesion on back looks benign.\n") == []
+
+
+@pytest.mark.parametrize(("note", "code", "mods"), [
+    ("Cerumen impaction both ears removed with curette under direct visualization.\n", "69210", ["50"]),
+    ("R ear irrigated with warm water, cerumen cleared. TM normal.\n", "69209", ["RT"]),
+])
+def test_cerumen_removal_by_instrument_or_lavage(note: str, code: str, mods: list[str]) -> None:
+    lines = _office(note)
+    assert [(d.code, d.modifiers) for d in lines] == [(code, mods)]
+
+
+def test_cerumen_visit_reason_alone_is_not_a_removal() -> None:
+    assert _office("Here for ear wax removal; hearing muffled x2 wk.\nPlan: Debrox drops, return in 1 wk.\n") == []
+
+
+@pytest.mark.parametrize(("note", "code"), [
+    ("Glass splinter L palm, removed through a small incision with forceps.\n", "10120"),
+    ("Metallic foreign body R cornea removed with a 25G needle at the slit lamp; rust ring burred.\n", "65222"),
+    ("Bead in L naris removed with alligator forceps.\n", "30300"),
+])
+def test_foreign_body_removal_by_site(note: str, code: str) -> None:
+    assert [d.code for d in _office(note)] == [code]
+
+
+def test_no_foreign_body_is_not_a_removal() -> None:
+    assert _office("Wound explored, no FB seen, irrigated and closed.\n") == []
+
+
+@pytest.mark.parametrize(("note", "code", "mods"), [
+    ("L knee injected with triamcinolone 40 mg, landmark guided.\n", "20610", ["LT"]),
+    ("R shoulder subacromial injection under ultrasound guidance today.\n", "20611", ["RT"]),
+    ("R ankle joint aspirated, 5 mL clear fluid, then injected with methylprednisolone.\n", "20605", ["RT"]),
+    ("L thumb CMC joint injection performed, tolerated.\n", "20600", ["LT"]),
+    ("Trigger point injections performed in 3 muscles (trapezius, rhomboid, levator).\n", "20553", []),
+    ("R trigger finger (A1 pulley) tendon sheath injected with 10 mg triamcinolone.\n", "20550", ["RT"]),
+    ("Lateral epicondyle injected, R elbow, with 20 mg Kenalog.\n", "20551", ["RT"]),
+])
+def test_site_injections_by_joint_size_and_guidance(note: str, code: str, mods: list[str]) -> None:
+    lines = _office(note)
+    assert [(d.code, d.modifiers) for d in lines] == [(code, mods)]
+
+
+def test_a_systemic_or_past_injection_is_not_a_site_injection() -> None:
+    assert _office("Ceftriaxone 500 mg IM L gluteal given.\n") == []
+    assert _office("Knee OA, s/p steroid injection 3 months ago with good relief.\n") == []
+
+
+@pytest.mark.parametrize(("note", "code"), [
+    ("XR L wrist 3 views in office, my interpretation: no fracture.\n", "73110"),
+    ("R ankle XR 2 views obtained today: no fracture.\n", "73600"),
+    ("CXR PA and lateral in office, my read: no infiltrate.\n", "71046"),
+    ("Knee x-ray 4 views today shows medial joint space narrowing.\n", "73564"),
+])
+def test_in_office_xrays_by_region_and_views(note: str, code: str) -> None:
+    assert [d.code for d in _office(note)] == [code]
+
+
+def test_an_outside_or_old_xray_is_not_billed_here() -> None:
+    assert _office("Primary OA L knee (XR 2025).\n") == []
+    assert _office("Wrist XR from the ED reviewed: no fracture.\n") == []
+    assert _office("Will obtain XR R foot 3 views if not better.\n") == []
+
+
+def test_spirometry_with_and_without_bronchodilator() -> None:
+    assert [d.code for d in _office("Spirometry in office today: FEV1 62%, FEV1/FVC 0.61.\n")] == ["94010"]
+    assert [d.code for d in _office("Spirometry performed pre- and post-bronchodilator today.\n")] == ["94060"]
+    assert _office("PFTs ordered.\n") == []
+
+
+def test_epley_in_office_but_not_the_home_handout() -> None:
+    assert [d.code for d in _office("Epley maneuver done on the R in office, tolerated.\n")] == ["95992"]
+    assert _office("Home Epley maneuvers taught; handout given.\n") == []
+
+
+def test_skin_biopsies_one_primary_then_add_ons() -> None:
+    lines = _office("Shave biopsy of 2 lesions on the back performed. Punch biopsy of 1 lesion R arm performed.\n")
+    assert _codes(lines) == [("11104", Decimal(1)), ("11103", Decimal(2))]
+
+
+def test_intralesional_injection_counts_lesions() -> None:
+    assert _codes(_office("Intralesional triamcinolone injected into 2 keloids today.\n")) == [("11900", Decimal(1))]
+    assert _codes(_office("Intralesional Kenalog into 9 lesions performed.\n")) == [("11901", Decimal(1))]
+
+
+# ------------------------------------------------------------------------------- repairs
+@pytest.mark.parametrize(("note", "expected"), [
+    # one closure statement for a wound measured in the exam
+    ("Exam: 3.5 cm laceration R forearm.\nProcedure: irrigated, simple interrupted 4-0 nylon.\n",
+     [("12002", Decimal(1))]),
+    # the same wound measured twice is one wound
+    ("4.0 cm laceration occipital scalp.\nPROCEDURE: scalp laceration 4.0 cm, simple closure with staples.\n",
+     [("12002", Decimal(1))]),
+    # layered closure of the hand: intermediate, neck/hands/feet group
+    ("2.8 cm laceration dorsum L hand.\nLayered closure: buried 4-0 Vicryl deep dermal sutures, 5-0 nylon skin.\n",
+     [("12042", Decimal(1))]),
+    # layered closure of the forearm: intermediate, scalp/trunk/extremities group
+    ("5 cm laceration L forearm, layered closure with 4-0 Vicryl and 5-0 nylon.\n", [("12032", Decimal(1))]),
+    # debridement of wound edges and extensive undermining: complex; forehead group
+    ("3.2 cm laceration L forehead.\nDebridement of devitalized wound edges. Extensive undermining of wound margins "
+     "(~1 cm circumferentially). Layered closure.\nTotal repaired length 3.2 cm.\n", [("13132", Decimal(1))]),
+    # complex trunk repair beyond 7.5 cm: primary code plus an add-on per further 5 cm
+    ("13 cm laceration of the back, complex repair with debridement of wound edges.\n",
+     [("13101", Decimal(1)), ("13102", Decimal(2))]),
+    # two groups, two simple codes; face lengths and body lengths are not added together
+    ("1) L cheek: 1.8 cm laceration. Simple closure, 6-0 nylon.\n2) L forearm: 2.2 cm laceration. Simple "
+     "closure, 4-0 nylon.\n", [("12011", Decimal(1)), ("12001", Decimal(1))]),
+])
+def test_repairs_by_tier_group_and_summed_length(note: str, expected: list[tuple[str, Decimal]]) -> None:
+    lines, _ = _repairs(note)
+    assert sorted(_codes(lines)) == sorted(expected)
+
+
+def test_no_repair_when_not_closed_or_repaired_before() -> None:
+    assert _repairs("2 cm abrasion L knee, cleaned. Steri-strips only.\n")[0] == []
+    assert _repairs("Hypertrophic scar R hand at a laceration repaired 6 months ago, 3 cm.\n")[0] == []
+    assert _repairs("8 mm splinter wound L finger. No closure needed.\n")[0] == []
+
+
+def test_repair_without_a_length_asks_a_coder() -> None:
+    lines, notes = _repairs("Laceration of R forearm closed with 4 simple interrupted sutures.\n")
+    assert lines == []
+    assert any("needs the size" in n for n in notes)
+
+
+def test_tissue_adhesive_only_is_g0168_for_medicare() -> None:
+    note = "1.5 cm laceration L forearm closed with Dermabond tissue adhesive.\n"
+    assert [d.code for d in _repairs(note, medicare=True)[0]] == ["G0168"]
+    assert [d.code for d in _repairs(note)[0]] == ["12001"]
+
+
+# ------------------------------------------------------------------------------- labs
+@pytest.mark.parametrize(("note", "code"), [
+    ("POC INR today: 3.4.\n", "85610"),
+    ("Rapid RSV antigen (in office): POSITIVE.\n", "87807"),
+    ("POC COVID Ag: negative.\n", "87811"),
+    ("UA dip (non-automated, in office): LE 2+, nitrite +.\n", "81002"),
+    ("BMP and TSH drawn today.\n", "36415"),
+])
+def test_in_office_labs_and_draws(note: str, code: str) -> None:
+    assert code in [d.code for d in labs(note, split_sentences(note, split_sections(note)))]
+
+
+def test_a_draw_at_another_place_or_day_is_not_a_venipuncture_here() -> None:
+    note = "CBC, BMP ordered (to be drawn at hospital pre-admission testing).\n"
+    assert labs(note, split_sentences(note, split_sections(note))) == []
+
+
+def test_an_inline_medication_list_ends_with_its_line() -> None:
+    note = "Meds: metformin 1000 mg BID.\nPOC A1c today 8.6%.\n"
+    sections = split_sections(note)
+    assert [s.name for s in sections] == ["medications", "other"]
+    assert [d.code for d in labs(note, split_sentences(note, sections))] == ["83036"]
+
+
+def test_every_code_the_rules_can_propose_is_in_the_packaged_code_lists() -> None:
+    """A line whose code the packaged CPT/HCPCS lists lack fails the PROC_UNKNOWN_CODE edit and sends
+    every such note to review: the lists must hold every code a rule can emit."""
+    import re
+    from pathlib import Path
+
+    from rcm_coding.adapters.reference_data import default_engine
+
+    registry = default_engine().registry
+    known = set(registry.cpt) | set(registry.hcpcs)
+    domain = Path(__file__).resolve().parents[2] / "src" / "rcm_coding" / "domain"
+    emitted: set[str] = set()
+    for name in ("procedures.py", "office_procedures.py"):
+        emitted |= set(re.findall(r'"(\d{5}|[A-Z]\d{4})"', (domain / name).read_text("utf-8")))
+    emitted |= set(re.findall(r'LineDraft\(\s*"(\d{5}|[A-Z]\d{4})"', (domain / "engine.py").read_text("utf-8")))
+    assert len(emitted) > 150
+    assert sorted(emitted - known) == []
