@@ -41,12 +41,15 @@ _CHRONIC = re.compile(
     r"^(?:I1[0-6]|E0[89]|E1[0-3]|E78|E0[0-7]|E66|E55|E21|E28|E83|E89|D5[0-3]|D6[1-9]|J4[1-7]|J30|J31|J32|"
     r"N18|N40|N31|N39\.4|I2[05]|I4[4-9]|I50|I7[0-3]|I87|F0[1-3]|F1[0-9]\.2|F2[0-9]|F3[0-9]|F4[0-3]|F90|"
     r"F84|G2[0-5]|G3[0-5]|G4[0-7]|G89|K2[0-2]|K5[0-9]|K7[0-6]|K86|M0[5-9]|M1[0-9]|M1A|M3[0-6]|M4[0-9]|M5[0-4]|"
-    r"M8[0-1]|M79\.7|L4[0-3]|L20|L70|L80|H40|H35|H26|B18|B20|C[0-9]{2}|D0[0-9]|E04|E05|E06|N94\.3|N95|Q)")
+    r"M8[0-1]|M79\.7|L4[0-3]|L20|L70|L80|H40|H35|H26|B18|B20|C[0-9]{2}|D0[0-9]|E04|E05|E06|N94\.3|N95|Q|"
+    r"O1[0-6]|O24|O99\.[23]|F53|E03|D50|D63|I48|G43|G47\.3)")
 _EXACERBATION = re.compile(
     r"(?<![\w-])(?:worse|worsening|worsened|uncontrolled|poorly controlled|not (?:well )?controlled|"
     r"inadequately controlled|suboptimal(?:ly)?|not at goal|above goal|out of control|exacerbat\w*|flare\w*|"
     r"progress\w*|decompensat\w*|side effects?|adverse effects?|intoleran\w*|not tolerating|"
-    r"elevated|rising|increased (?:pain|symptoms|frequency)|breakthrough|relapse\w*|recurren\w*)(?![\w-])", re.I)
+    r"elevated|rising|increased (?:pain|symptoms|frequency)|breakthrough|relapse\w*|recurren\w*|partial response|"
+    r"partially (?:controlled|responsive|improved)|persistent|residual|symptomatic|supratherapeutic|"
+    r"subtherapeutic)(?![\w-])", re.I)
 _SEVERE = re.compile(r"(?<![\w-])(?:severe exacerbation|acute exacerbation requiring|threat to (?:life|bodily)|"
                      r"life[- ]threatening|suicidal ideation with (?:plan|intent)|active suicidal|"
                      r"hemodynamically unstable|sepsis|acute coronary syndrome|stroke symptoms|"
@@ -65,7 +68,8 @@ _TEST = (r"(?:cbc|cmp|bmp|lipid(?: panel| profile)?|a1c|hba1c|hemoglobin a1c|tsh
          r"microalbumin|uacr|egfr|creatinine|potassium|bnp|troponin|d-dimer|hcg|hiv|hcv|hepatitis (?:b|c)|"
          r"x-?rays?|xr|cxr|chest x-?ray|radiograph\w*|ultrasound|us|echo(?:cardiogram)?|ct|mri|dexa|"
          r"mammogram|holter|stress test|spirometry|pfts?|sleep study|ecg|ekg|colonoscopy|"
-         r"stool (?:studies|culture)|c\.? diff|covid(?: test)?|flu (?:test|swab)|strep (?:test|culture))")
+         r"stool (?:studies|culture)|c\.? diff|covid(?: test)?|flu (?:test|swab)|strep (?:test|culture)|"
+         r"lithium(?: level)?|drug levels?|trough|urine drug screen|uds|calcium)")
 _TEST_RX = re.compile(r"(?<![\w-])" + _TEST + r"(?![\w-])", re.I)
 _ORDERED = re.compile(r"(?<![\w-])(?:order(?:ed|ing)?|obtain(?:ed)?|check(?:ing)?|draw(?:n)?|send|sent|"
                       r"get|will get|repeat|schedule[d]?|refer(?:red)? for|request(?:ed)?)\b[^.\n;]{0,50}?"
@@ -95,7 +99,13 @@ _HOSPITAL = re.compile(r"(?<![\w-])(?:admit\w*|hospitali[sz]\w*|(?:direct|immedi
                        r"sent (?:to|directly to) (?:the )?(?:ed|er|"
                        r"emergency)|refer(?:red)? to (?:the )?(?:ed|er|emergency)|transfer(?:red)? to (?:the )?"
                        r"(?:ed|er|hospital)|call(?:ed)? 911|ems|dnr|hospice|decision (?:for|to (?:proceed|undergo)) "
-                       r"(?:with )?(?:urgent |emergency )?surgery|intensive monitoring for toxicity)(?![\w-])", re.I)
+                       r"(?:with )?(?:urgent |emergency )?surgery|intensive monitoring for toxicity|"
+                       r"toxicity monitoring|"
+                       r"(?:lithium|digoxin|valproate|valproic acid|depakote|carbamazepine|tegretol|phenytoin|"
+                       r"tacrolimus|cyclosporine|vancomycin|aminoglycoside) (?:level|trough)s?)(?![\w-])", re.I)
+# Of the high-risk decisions, those about where the patient is treated say how grave the problem is.
+_SENT_ELSEWHERE = re.compile(r"(?<![\w-])(?:admit\w*|hospitali[sz]\w*|ed|er|emergency|911|ems|transfer\w*)(?![\w-])",
+                             re.I)
 # Prescription drug management: an action on a drug (a named Rx drug or a prescription).
 _RX_ACTION = r"(?:start\w*|begin|began|initiat\w*|prescrib\w*|rx|increase\w*|decrease\w*|reduc\w*|titrat\w*|" \
              r"adjust\w*|continue\w*|cont|refill\w*|renew\w*|switch\w*|change\w*|resume\w*|restart\w*|add\w*|" \
@@ -115,6 +125,8 @@ _RX_DRUG = (r"(?:\w+(?:pril|sartan|olol|dipine|statin|formin|gliptin|flozin|glut
             r"sertraline|hydroxyzine|lithium|levetiracetam|lamotrigine|quetiapine|aripiprazole|clonidine|"
             r"labetalol|nifedipine|topiramate|sumatriptan|propranolol|diclofenac|mupirocin|clindamycin|"
             r"tamsulosin|sildenafil|tadalafil|denosumab|alendronate|opioids?|sedatives?|anticoagula\w*|"
+            r"trimethoprim|polymyxin|tobramycin|gentamicin|neomycin|benzonatate|prazosin|\w+osin|nitroglycerin|"
+            r"ophthalmic|otic|gtts?|eye drops|ear drops|"
             r"antiplatelets?|aspirin|nsaids?|statins?|beta[- ]blockers?|ace inhibitors?|arbs?|ssris?|snris?|"
             r"benzodiazepines?|steroids?|antivirals?|antifungals?|antihypertensives?|diuretics?|"
             r"antibiotics?|medications?|meds|dose|\d+\s?mg)")
@@ -181,13 +193,19 @@ def _in_sections(sentences: Sequence[Sentence], pos: int, names: Sequence[str]) 
 
 
 def _context(text: str, sentences: Sequence[Sentence], evidence: Sequence[Evidence]) -> str:
-    """The sentences holding a problem's evidence (where its status words are)."""
+    """Where a problem's status words are: the sentence holding its evidence, or in the assessment and plan
+    the whole problem line ("PTSD, chronic - partial response. Start prazosin ..." is one problem)."""
     parts = []
     for e in evidence:
         for s in sentences:
             if s.start <= e.start < s.end:
-                parts.append(text[s.start:s.end])
-    return " ".join(parts)
+                if s.section in ("assessment", "plan"):
+                    start = text.rfind("\n", 0, e.start) + 1
+                    end = text.find("\n", e.start)
+                    parts.append(text[start : end if end != -1 else len(text)])
+                else:
+                    parts.append(text[s.start:s.end])
+    return " ".join(dict.fromkeys(parts))
 
 
 def grade_problems(text: str, sentences: Sequence[Sentence], problems: Sequence[Problem]) -> Element:
@@ -322,6 +340,11 @@ def grade_risk(text: str, sentences: Sequence[Sentence]) -> Element:
 def decision_making(text: str, sentences: Sequence[Sentence], problems: Sequence[Problem], *,
                     separately_reported: Sequence[str] = ()) -> DecisionMaking:
     """The three elements of MDM for this note."""
-    return DecisionMaking(grade_problems(text, sentences, problems),
-                          grade_data(text, sentences, separately_reported=separately_reported),
-                          grade_risk(text, sentences))
+    problem = grade_problems(text, sentences, problems)
+    risk = grade_risk(text, sentences)
+    if risk.grade == 4 and problem.grade < 4 and any(_SENT_ELSEWHERE.search(e.text) for e in risk.evidence):
+        # Admission or the emergency department was decided on (even if the patient declines): the
+        # physician judged the problem a threat to life or bodily function (AMA: high complexity problem).
+        problem = Element(4, "acute or chronic illness that poses a threat to life or bodily function (emergency "
+                             "department or admission decided)", problem.evidence)
+    return DecisionMaking(problem, grade_data(text, sentences, separately_reported=separately_reported), risk)

@@ -31,8 +31,9 @@ _HEADERS: tuple[tuple[str, str], ...] = (
                    r"postoperative diagnosis|post-procedure diagnosis|a(?=[ \t]*:(?![ \t]*\d))"),
     ("plan", r"plan|recommendations|disposition|p(?=[ \t]*:(?![ \t]*\d))"),
 )
+# A header ends with a colon or a dash ("A/P:", "Plan -"), or stands alone on its line ("A/P", "ASSESSMENT").
 _HEADER_RE = re.compile(
-    r"^[ \t]*(?:" + "|".join(f"(?P<{name}>{pat})" for name, pat in _HEADERS) + r")[ \t]*[:\-]",
+    r"^[ \t]*(?:" + "|".join(f"(?P<{name}>{pat})" for name, pat in _HEADERS) + r")(?:[ \t]*[:\-]|[ \t]*$)",
     re.I | re.M,
 )
 
