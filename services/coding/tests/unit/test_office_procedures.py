@@ -209,3 +209,32 @@ def test_every_code_the_rules_can_propose_is_in_the_packaged_code_lists() -> Non
     emitted |= set(re.findall(r'LineDraft\(\s*"(\d{5}|[A-Z]\d{4})"', (domain / "engine.py").read_text("utf-8")))
     assert len(emitted) > 150
     assert sorted(emitted - known) == []
+
+
+# ------------------------------------------------------------------------------- title specificity
+@pytest.fixture(scope="module")
+def title_index():  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from rcm_coding.adapters.reference_data import default_engine
+    from rcm_coding.domain.titles import TitleIndex
+
+    return TitleIndex.build(default_engine().registry.icd10cm_for(date(2026, 5, 1)))
+
+
+@pytest.mark.parametrize(("code", "context", "expected"), [
+    ("M10.9", "Acute gout flare, R great toe - colchicine", "M10.071"),  # a toe is the foot of the title
+    ("F90.9", "ADHD, combined type - stable, continue methylphenidate", "F90.2"),  # abbreviation spelled out
+    ("G43.909", "Chronic migraine without aura, not intractable - start topiramate", "G43.709"),
+    ("M10.9", "Gout flare - colchicine", None),  # nothing more said: stays unspecified
+    ("M17.12", "L knee OA - injection today", None),  # never refined to a vaguer code
+])
+def test_refine_takes_the_code_whose_title_the_line_states(title_index, code: str, context: str,  # type: ignore[no-untyped-def]
+                                                           expected: str | None) -> None:
+    assert title_index.refine(code, context) == expected
+
+
+def test_refine_respects_negation(title_index) -> None:  # type: ignore[no-untyped-def]
+    # "not intractable" must not select the intractable chronic migraine code.
+    assert title_index.refine("G43.909", "Chronic migraine, not intractable, without aura") == "G43.709"
+    assert title_index.refine("G43.909", "Chronic migraine without aura, intractable") == "G43.719"

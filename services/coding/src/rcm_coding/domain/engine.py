@@ -63,6 +63,18 @@ _SERVICE_ONLY_VISIT = re.compile(r"(?<![\w-])(?:nurse|injection only|vaccine onl
 _NEUTRAL_STEMS = frozenset(titles.stem(w) for w in review_gate._NEUTRAL_WORDS)
 
 
+def _problem_line(text: str, sentences: list[Sentence], pos: int) -> str:
+    """The assessment or plan line holding ``pos`` (a problem and its qualifiers), else its sentence."""
+    sentence = sentence_at(sentences, pos)
+    if sentence is None:
+        return ""
+    if sentence.section in ("assessment", "plan"):
+        start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        return text[start : end if end != -1 else len(text)]
+    return text[sentence.start : sentence.end]
+
+
 def _kind(code: str) -> str:
     return "symptom" if code.startswith("R") else "injury" if code.startswith(("S", "T")) else "condition"
 
@@ -159,6 +171,7 @@ class CodingEngine:
             # A preventive or immunization visit has its reason in the service itself (Z00.x, Z23);
             # an assessment without a condition is what such a note looks like, not a gap.
             notes = [n for n in notes if n != diagnoses.NO_DEFINITIVE_DIAGNOSIS]
+        cands = self._refined(text, sentences, cands, icd)
         cands = self._merge_structured_diagnoses(cands, doc.structured_diagnoses, icd, notes)
         ordered = combinations.sequence(cands, icd, [*pregnancy_first, *first])
         dx = tuple(
@@ -250,6 +263,31 @@ class CodingEngine:
                             {"icd10cm": icd.version})
 
     # ------------------------------------------------------------------------------------
+    def _title_index(self, icd: ICD10CMCodeSet) -> titles.TitleIndex:
+        index = self._titles.get(icd.version)
+        if index is None:
+            index = self._titles[icd.version] = titles.TitleIndex.build(icd)
+        return index
+
+    def _refined(self, text: str, sentences: list[Sentence], cands: list[Candidate],
+                 icd: ICD10CMCodeSet) -> list[Candidate]:
+        """An unspecified code whose problem line states more (a side, a site, a type) becomes the code of its
+        category that says all of it (see :meth:`titles.TitleIndex.refine`)."""
+        open_codes = [c for c in cands if c.kind in ("condition", "symptom") and c.rule.startswith("dx.")
+                      and ".specificity" not in c.rule and not c.rule.startswith("dx.code_set_title")]
+        if not open_codes:
+            return cands
+        index = self._title_index(icd)
+        known = {c.code for c in cands}
+        for c in open_codes:
+            context = " ".join(dict.fromkeys(_problem_line(text, sentences, e.start) for e in c.evidence))
+            better = index.refine(c.code, context)
+            if better is not None and better not in known:
+                known.discard(c.code)
+                known.add(better)
+                c.code, c.rule = better, c.rule + ".title_specificity"
+        return cands
+
     def _titled_problems(self, text: str, sections: list[Section], sentences: list[Sentence],
                          mentions: list[diagnoses.Mention], cands: list[Candidate], drafts: list[LineDraft],
                          icd: ICD10CMCodeSet) -> list[Candidate]:
@@ -266,9 +304,7 @@ class CodingEngine:
                                   for w in re.findall(r"[A-Za-z]{4,}", icd.description(c.code))))
         if not gaps:
             return []
-        index = self._titles.get(icd.version)
-        if index is None:
-            index = self._titles[icd.version] = titles.TitleIndex.build(icd)
+        index = self._title_index(icd)
         known = {c.code for c in cands}
         found: list[Candidate] = []
         for item in gaps:
