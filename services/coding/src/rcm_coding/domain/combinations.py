@@ -28,6 +28,11 @@ _INSULIN = re.compile(r"(?<![\w-])(insulin|lantus|glargine|levemir|detemir|humal
 _ORAL_DM = re.compile(r"(?<![\w-])(metformin|glipizide|glyburide|glimepiride|sitagliptin|"
                       r"januvia|pioglitazone|empagliflozin|jardiance|dapagliflozin|farxiga|"
                       r"linagliptin|tradjenta)(?![\w-])", re.I)
+# Injectable non-insulin antidiabetic drugs (GLP-1 and GIP/GLP-1 agonists): Z79.85, not Z79.84 (oral).
+_INJECTABLE_DM = re.compile(r"(?<![\w-])(?:semaglutide|ozempic|dulaglutide|trulicity|liraglutide|victoza|"
+                            r"tirzepatide|mounjaro|exenatide|byetta|bydureon|pramlintide|symlin)(?![\w-])", re.I)
+_ORAL_FORM = re.compile(r"(?<![\w-])(?:rybelsus|oral semaglutide|semaglutide (?:\d+ ?mg )?(?:tab|tablet|po|oral))",
+                        re.I)
 _ANTICOAG = re.compile(r"(?<![\w-])(apixaban|eliquis|rivaroxaban|xarelto|warfarin|coumadin|"
                        r"dabigatran|pradaxa|edoxaban)(?![\w-])", re.I)
 _NOT_TAKING = re.compile(r"(?<![\w-])(stop|stopped|discontinue|discontinued|hold|declines|"
@@ -153,6 +158,7 @@ def add_companions(
     has_dm = any(c.startswith(("E10", "E11")) for c in by)
     has_clot_risk = any(c.startswith(("I48", "I82", "Z86.718", "I26")) for c in by)
     for rx, code, needed in ((_INSULIN, "Z79.4", has_dm), (_ORAL_DM, "Z79.84", has_dm),
+                             (_INJECTABLE_DM, "Z79.85", has_dm), (_ORAL_FORM, "Z79.84", has_dm),
                              (_ANTICOAG, "Z79.01", has_clot_risk)):
         if not needed or code in by:
             continue
@@ -164,6 +170,8 @@ def add_companions(
                 continue
             if _NOT_TAKING.search(text[sent.start : sent.end]):
                 continue
+            if code == "Z79.85" and _ORAL_FORM.search(text[sent.start : sent.end]):
+                continue  # oral semaglutide is an oral antidiabetic (Z79.84)
             by[code] = Candidate(code, "companion.long_term_drug", 0.8, "status",
                                  last_order + 2, [Evidence(m.start(), m.end(), sent.section,
                                                            m.group())])

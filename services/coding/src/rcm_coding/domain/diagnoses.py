@@ -272,10 +272,15 @@ def extract_diagnoses(
         by_concept.setdefault(cand.concept_id, []).append(code)
     for cid, codes in by_concept.items():
         concept = lexicon_concepts.get(cid)
-        if concept is None or len(codes) < 2 or concept.code not in codes:
+        if concept is None or len(codes) < 2:
             continue
-        specific = next(c for c in codes if c != concept.code)
-        cands[specific].support(cands.pop(concept.code))
+        # The default may carry an injury's 7th character ("T14.8XXA" for the concept's "T14.8").
+        default = next((c for c in codes if c == concept.code or (
+            c.startswith(concept.code) and re.fullmatch(r"X*[ADS]", c[len(concept.code):].replace(".", "")))), None)
+        if default is None:
+            continue
+        specific = next(c for c in codes if c != default)
+        cands[specific].support(cands.pop(default))
     active_concepts = {c.concept_id for c in cands.values()}
     for code, hist in history.items():
         # "quit smoking" next to "current smoker": the active condition wins over its history.

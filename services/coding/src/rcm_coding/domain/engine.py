@@ -257,6 +257,12 @@ class CodingEngine:
             has_procedure_line=any(ln.rule.startswith(_INCLUDES_VISIT) for ln in lines),
             unsupported_lines=[d.code for d in drafts if d.rule.startswith(_NEEDS_DIAGNOSIS) and d.dx_hint
                                and not any(p.code.startswith(d.dx_hint) for p in dx)],
+            family_history=[review_gate.Span(m.start, m.end) for m in mentions
+                            if (m.status == "family" or m.sentence.section == "family_history")
+                            and m.concept.family],
+            preventive_with_problems=preventive is not None and not any(
+                ln.rule.startswith("em.office") for ln in lines) and any(
+                d.code[0] not in "Z" and d.rule.startswith("dx.") for d in dx),
         )
         reasons = list(dict.fromkeys(reasons))
         return CodingResult(dx, lines, failures, bool(reasons), tuple(reasons),

@@ -15,7 +15,7 @@ Status = Literal["affirmed", "negated", "uncertain", "family", "history"]
 _HEADERS: tuple[tuple[str, str], ...] = (
     ("chief_complaint", r"chief complaint|cc|reason for visit|reason for encounter|indications?"),
     # SOAP notes head their parts with one letter ("S:", "O:", "A:", "P:"); "P: 88" is a pulse.
-    ("hpi", r"history of present illness|hpi|subjective|interval history|subj|s(?=[ \t]*:(?![ \t]*\d))"),
+    ("hpi", r"history of present illness|hpi|subjective|interval history|subj|s(?=[ \t]*:(?![ \t]*(?!1[.)])\d))"),
     ("ros", r"review of systems|ros"),
     ("pmh", r"past medical history|pmh|past surgical history|psh|medical history|problem list"),
     ("family_history", r"family history|fh|fhx|family hx"),
@@ -23,13 +23,13 @@ _HEADERS: tuple[tuple[str, str], ...] = (
     ("medications", r"current medications|medications|meds"),
     ("allergies", r"allergies"),
     ("vitals", r"vital signs|vitals"),
-    ("exam", r"physical exam(?:ination)?|exam(?:ination)?|pe|objective|obj|o(?=[ \t]*:(?![ \t]*\d))"),
+    ("exam", r"physical exam(?:ination)?|exam(?:ination)?|pe|objective|obj|o(?=[ \t]*:(?![ \t]*(?!1[.)])\d))"),
     ("results", r"labs|lab results|results|data|studies|diagnostics|findings|point[- ]of[- ]care testing|"
                 r"in[- ]office testing"),
     ("procedure", r"procedures?(?: note| performed)?|immunizations?(?: given| administered)?|vaccines? given"),
     ("assessment", r"assessment(?:\s*(?:and|&|/)\s*plan)?|a/p|a&p|impression(?:\s*(?:and|/)\s*plan)?|diagnos[ie]s|"
-                   r"postoperative diagnosis|post-procedure diagnosis|a(?=[ \t]*:(?![ \t]*\d))"),
-    ("plan", r"plan|recommendations|disposition|p(?=[ \t]*:(?![ \t]*\d))"),
+                   r"postoperative diagnosis|post-procedure diagnosis|a(?=[ \t]*:(?![ \t]*(?!1[.)])\d))"),
+    ("plan", r"plan|recommendations|disposition|p(?=[ \t]*:(?![ \t]*(?!1[.)])\d))"),
 )
 # A header ends with a colon or a dash ("A/P:", "Plan -"), or stands alone on its line ("A/P", "ASSESSMENT").
 _HEADER_RE = re.compile(

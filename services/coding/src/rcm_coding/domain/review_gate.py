@@ -94,6 +94,11 @@ _NOT_TODAY = re.compile(r"(?<![\w-])(?:declined|refused|deferred|not (?:given|do
                         r"at (?:the )?pharmacy|up to date|utd|history of|h/o|s/p|in \d{4})(?![\w-])", re.I)
 
 
+_FAMILY_REASON = re.compile(r"(?<![\w-])(?:for|given|due to|because of|with|per)\s+(?:(?:the|her|his|a|strong|"
+                            r"positive)\s+)?(?:fhx?|family history|family hx|fam hx)(?![\w-])|"
+                            r"(?:fhx?|family history)[- ](?:based|driven)|high[- ]risk (?:due to|for) family", re.I)
+
+
 @dataclass(frozen=True)
 class Span:
     """Where something the engine found sits in the note."""
@@ -201,10 +206,20 @@ def gate_reasons(
     line_rules: Sequence[str] = (),
     only_services: bool = False,
     unsupported_lines: Sequence[str] = (),
+    family_history: Sequence[Span] = (),
+    preventive_with_problems: bool = False,
 ) -> list[str]:
     """Why this note may not be coded without review (empty: the gate is passed)."""
     services = list(services)
     reasons: list[str] = []
+    if family_history and any(section != "family_history" and _FAMILY_REASON.search(text, start, end)
+                              for start, end, section in sentences):
+        # Family history is coded when it is the reason for a test or a screening interval, which only the
+        # plan says ("colonoscopy every 5 years for FHx"): a coder picks which history is that reason.
+        reasons.append("the plan acts on a family history: coder to decide which family-history code applies")
+    if preventive_with_problems:
+        reasons.append("preventive visit with a problem assessed: coder to decide whether a separately "
+                       "identifiable problem-oriented E/M (modifier 25) is billed")
     for code in unsupported_lines:
         # A repair with no wound code, a joint injection with no joint condition: the diagnosis that
         # justifies the procedure was not found, so the claim would go out with the wrong reason.

@@ -1,4 +1,4 @@
-"""Office procedures, wound repairs and in-office imaging: the code follows what the note says."""
+"""Engine rules: office procedures, repairs, in-office imaging and labs, title specificity, companions."""
 
 from __future__ import annotations
 
@@ -238,3 +238,50 @@ def test_refine_respects_negation(title_index) -> None:  # type: ignore[no-untyp
     # "not intractable" must not select the intractable chronic migraine code.
     assert title_index.refine("G43.909", "Chronic migraine, not intractable, without aura") == "G43.709"
     assert title_index.refine("G43.909", "Chronic migraine without aura, intractable") == "G43.719"
+
+
+# ------------------------------------------------------------------------------- whole-note rules
+@pytest.mark.parametrize(("note", "expected"), [
+    ("A/P: T2DM - continue Rybelsus 7 mg daily (oral semaglutide).\n", ["E11.9", "Z79.84"]),
+    ("A/P: T2DM - continue semaglutide 1 mg weekly injection.\n", ["E11.9", "Z79.85"]),
+    ("Assessment: Hypertensive CKD stage 3a - continue losartan.\n", ["I12.9", "N18.31"]),
+    ("A: Anemia of CKD - Hgb 10.4, no ESA.\n", ["D63.1"]),
+    ("A/P\n1. Gout flare, R great toe - colchicine.\n", ["M10.071"]),  # header alone on its line
+    ("PRE-OP PULMONARY EVALUATION\nA/P:\n1. COPD - stable.\n", ["Z01.811", "J44.9"]),
+])
+def test_note_level_diagnoses(note: str, expected: list[str]) -> None:
+    from datetime import date
+
+    from rcm_coding.adapters.reference_data import default_engine
+    from rcm_coding.domain.model import EncounterDocumentation
+
+    result = default_engine().code_encounter(EncounterDocumentation(
+        note_text=note, date_of_service=date(2026, 5, 1), patient_sex="F", patient_age=60))
+    assert [d.code for d in result.diagnoses] == expected
+
+
+def _code(note: str, age: int = 52, sex: str = "F"):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from rcm_coding.adapters.reference_data import default_engine
+    from rcm_coding.domain.model import EncounterDocumentation
+
+    return default_engine().code_encounter(EncounterDocumentation(
+        note_text=note, date_of_service=date(2026, 5, 1), patient_sex=sex, patient_age=age))
+
+
+def test_a_plan_acting_on_family_history_goes_to_review() -> None:
+    note = ("Annual physical, established. No complaints.\nFH: father colon cancer at 60; mother HTN.\n"
+            "Exam normal.\nPlan: colonoscopy referral, 5-year interval for FHx.\n")
+    result = _code(note)
+    assert any("family history" in r for r in result.review_reasons)
+    plain = _code("Annual physical, established. No complaints.\nFH: father colon cancer at 60.\nExam normal.\n"
+                  "Plan: routine screening per guidelines.\n")
+    assert not any("family history" in r for r in plain.review_reasons)
+
+
+def test_a_preventive_visit_with_a_problem_goes_to_review() -> None:
+    result = _code("Annual physical, established.\nExam: normal.\nA: 1. Preventive visit. 2. Hyperlipidemia - "
+                   "start atorvastatin 20 mg.\n")
+    assert "Z00.01" in [d.code for d in result.diagnoses]
+    assert any("preventive visit with a problem" in r for r in result.review_reasons)
