@@ -285,3 +285,26 @@ def test_a_preventive_visit_with_a_problem_goes_to_review() -> None:
                    "start atorvastatin 20 mg.\n")
     assert "Z00.01" in [d.code for d in result.diagnoses]
     assert any("preventive visit with a problem" in r for r in result.review_reasons)
+
+
+def test_a_symptom_before_a_dash_is_not_made_uncertain_by_the_differential_after_it() -> None:
+    result = _code("Shoulder pain x3 wk.\nA: R shoulder pain - suspect impingement vs rotator cuff tendinopathy.\n"
+                   "P: meloxicam 15 mg daily (Rx), PT referral.\n")
+    assert [d.code for d in result.diagnoses] == ["M25.511"]
+    assert [d.code for d in _code("A: Appendicitis - suspected. Surgery consult.\n").diagnoses] != ["K37"]
+
+
+def test_dx_header_and_a_headerless_problem_visit_get_an_office_visit() -> None:
+    result = _code("New pt. Sore throat x2 days. No fever.\nPharynx mildly red, no exudate.\nDx: viral pharyngitis.\n"
+                   "Supportive care - OTC lozenges, ibuprofen.\n", age=19, sex="M")
+    assert [d.code for d in result.diagnoses] == ["J02.9"]
+    assert [p.code for p in result.procedures] == ["99202"]  # self-limited problem, OTC treatment
+    headerless = _code("Itchy ring-shaped spot L flank x3 wk.\n3 cm annular scaly plaque.\nTinea corporis. OTC "
+                       "clotrimazole 1% cream BID.\n", age=22, sex="M")
+    assert [p.code for p in headerless.procedures] == ["99212"]
+
+
+def test_a_lab_only_visit_bills_no_office_visit() -> None:
+    result = _code("Lab-only visit. Pre-op labs ordered by orthopedics.\nVenipuncture by MA; CBC, BMP sent to "
+                   "reference lab. No provider visit today.\n", age=66)
+    assert [p.code for p in result.procedures] == ["36415"]

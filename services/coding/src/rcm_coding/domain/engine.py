@@ -56,8 +56,9 @@ _TEST_NAMES = {"93000": ("ecg", "ekg"), "93005": ("ecg", "ekg"), "87880": ("stre
                "87635": ("covid", "covid test"), "94010": ("spirometry",), "82962": ("glucose",)}
 
 
-_SERVICE_ONLY_VISIT = re.compile(r"(?<![\w-])(?:nurse|injection only|vaccine only|shot only|immunization only|"
-                                 r"lab only|walk[- ]in (?:vaccine|injection|shot)|standing order)(?![\w-])", re.I)
+_SERVICE_ONLY_VISIT = re.compile(r"(?<![\w-])(?:nurse|injection[- ]only|vaccine[- ]only|shot[- ]only|"
+                                 r"immunization[- ]only|lab[- ]only|walk[- ]in (?:vaccine|injection|shot)|"
+                                 r"standing order|no provider (?:visit|encounter|evaluation)|ma visit)(?![\w-])", re.I)
 
 
 _NEUTRAL_STEMS = frozenset(titles.stem(w) for w in review_gate._NEUTRAL_WORDS)
@@ -182,11 +183,12 @@ class CodingEngine:
 
         # --- the visit's level from its MDM elements, when the note names none
         section_names = {sec.name for sec in sections}
+        has_assessment = bool(section_names & {"assessment", "plan"})
         # A history, an exam, or an assessment outside a procedure note or a nurse visit: the
         # physician or QHP evaluated the patient.
         evaluated = bool(section_names & {"hpi", "exam", "ros"}) or (
-            "assessment" in section_names and "procedure" not in section_names
-            and not _SERVICE_ONLY_VISIT.search(text))
+            ("assessment" in section_names or section_names <= {"other"})  # a note without headers at all
+            and "procedure" not in section_names and not _SERVICE_ONLY_VISIT.search(text))
         includes_visit = any(d.rule.startswith(_INCLUDES_VISIT) for d in drafts)
         other_visit = any(d.rule.startswith(("em.preventive", "em.nurse", "em.awv")) for d in drafts)
         separate = bool(procedures._SEPARATE.search(text))
@@ -194,7 +196,7 @@ class CodingEngine:
         # and managed in the assessment or plan, is a separately identifiable E/M (modifier 25).
         treated = tuple(h for d in drafts if d.rule.startswith(_INCLUDES_VISIT) for h in d.dx_hint)
         unrelated = [d for d in dx if includes_visit and not other_visit and treated
-                     and not d.code.startswith(("Z", *treated))
+                     and not d.code.startswith(("Z", *treated)) and not (len(d.code) == 8 and d.code.endswith("S"))
                      and any(e.section in ("assessment", "plan") for e in d.evidence)]
         if (not any(d.rule.startswith("em.office") for d in drafts)
                 and ((evaluated and ((not includes_visit and not other_visit) or separate)) or unrelated)):
@@ -242,7 +244,11 @@ class CodingEngine:
             narrative_only=any(d.rule.startswith("dx.narrative") for d in dx),
             procedure_note=any(sec.name == "procedure" for sec in sections)
             and any(not ln.rule.startswith("em.") for ln in lines),
-            ungrounded=[d.code for d in dx if d.rule.startswith("dx.symptom_for_uncertain")
+            # Every proposed condition, injury or symptom has evidence in the assessment or plan (of a note
+            # that has one); Z codes (encounter reasons from the indication, status, family and personal
+            # history, Z68/Z79 companions) are grounded where their own sections put them.
+            ungrounded=[d.code for d in dx if (d.rule.startswith("dx.symptom_for_uncertain") or (
+                has_assessment and d.rule.startswith(("dx.assessment", "dx.narrative")) and d.code[0] != "Z"))
                         and not any(e.section in review_gate.GROUNDED_SECTIONS for e in d.evidence)],
             derived_visit=next((ln.code for ln in lines if ln.rule == "em.office.mdm_elements"), None),
             sentences=[(st.start, st.end, st.section) for st in sentences],
@@ -292,6 +298,8 @@ class CodingEngine:
                 known.discard(c.code)
                 known.add(better)
                 c.code, c.rule = better, c.rule + ".title_specificity"
+                # Chosen by the words of a title, not a curated rule: a coder confirms it.
+                c.confidence = min(c.confidence, REVIEW_CONFIDENCE_THRESHOLD - 0.01)
         return cands
 
     def _titled_problems(self, text: str, sections: list[Section], sentences: list[Sentence],
@@ -322,7 +330,7 @@ class CodingEngine:
             if code is None or code in known:
                 continue
             kind = "symptom" if code.startswith("R") else "status" if code.startswith("Z") else "condition"
-            found.append(Candidate(code, "dx.code_set_title", 0.8, kind, start,
+            found.append(Candidate(code, "dx.code_set_title", REVIEW_CONFIDENCE_THRESHOLD - 0.01, kind, start,
                                    [Evidence(start, end, sentence.section, text[start:end])]))
             known.add(code)
         return found

@@ -59,7 +59,8 @@ _SYSTEMIC = re.compile(r"(?<![\w-])(?:fever|febrile|chills|rigors|body aches|mya
                        r"(?![\w-])", re.I)
 _NEGATED_BEFORE = re.compile(r"(?:no|denies|denied|without|negative for|afebrile|not)\b[^.;\n]{0,40}$", re.I)
 _COMPLICATED_INJURY = re.compile(r"^S\d\d\.\d*[2-9]")  # fractures and dislocations of the S chapters, roughly
-_MINOR = re.compile(r"^(?:J00|J06\.9|W57|L25|L23|S00|S10|S20|S30|S40|S50|S60|S70|S80|S90|T14\.8|B07|L70\.0|"
+_MINOR = re.compile(r"^(?:J00|J06\.9|J02\.9|B35\.[3468]|L55|W57|L25|L23|S00|S10|S20|S30|S40|S50|S60|S70|S80|S90|T14\.8|"
+                    r"B07|L70\.0|"
                     r"H10\.3|R21|L50)")
 
 _TEST = (r"(?:cbc|cmp|bmp|lipid(?: panel| profile)?|a1c|hba1c|hemoglobin a1c|tsh|free t4|t4|psa|"
@@ -143,6 +144,7 @@ _OTC = re.compile(r"(?<![\w-])(?:otc|over[- ]the[- ]counter|ibuprofen|advil|motr
                   r"loratadine|claritin|cetirizine|zyrtec|fexofenadine|allegra|saline|guaifenesin|mucinex|"
                   r"dextromethorphan|antihistamine|nasal spray|lozenges?|honey|ice|heat|physical therapy|pt referral|"
                   r"splint|brace|ace wrap|crutches|sling|wound care|steri-?strips?)(?![\w-])", re.I)
+_OTC_BEFORE = re.compile(r"(?<![\w-])(?:otc|over[- ]the[- ]counter)\s+(?:\w+\s+){0,1}\S*$", re.I)
 _PLAN_SECTIONS = ("assessment", "plan", "procedure", "results", "other")
 
 
@@ -330,7 +332,9 @@ def grade_risk(text: str, sentences: Sequence[Sentence]) -> Element:
 
     if high := found(_HOSPITAL):
         return Element(4, "decision about hospitalisation, escalation or high-risk therapy", tuple(high[:2]))
-    if rx := found(_RX):
+    # A drug bought over the counter ("OTC clotrimazole 1% cream BID") is not prescription drug management.
+    if rx := [e for e in found(_RX) if not _OTC_BEFORE.search(text, max(0, e.start - 20), e.start + 1)
+              and not re.match(r"\s*\(?(?:OTC|over[- ]the[- ]counter)", text[e.end:e.end + 25], re.I)]:
         return Element(3, "prescription drug management", tuple(rx[:3]))
     if otc := found(_OTC):
         return Element(2, "over-the-counter drugs or minor treatment", tuple(otc[:2]))

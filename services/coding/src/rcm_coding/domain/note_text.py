@@ -28,7 +28,7 @@ _HEADERS: tuple[tuple[str, str], ...] = (
                 r"in[- ]office testing"),
     ("procedure", r"procedures?(?: note| performed)?|immunizations?(?: given| administered)?|vaccines? given"),
     ("assessment", r"assessment(?:\s*(?:and|&|/)\s*plan)?|a/p|a&p|impression(?:\s*(?:and|/)\s*plan)?|diagnos[ie]s|"
-                   r"postoperative diagnosis|post-procedure diagnosis|a(?=[ \t]*:(?![ \t]*(?!1[.)])\d))"),
+                   r"dx|imp|postoperative diagnosis|post-procedure diagnosis|a(?=[ \t]*:(?![ \t]*(?!1[.)])\d))"),
     ("plan", r"plan|recommendations|disposition|p(?=[ \t]*:(?![ \t]*(?!1[.)])\d))"),
 )
 # A header ends with a colon or a dash ("A/P:", "Plan -"), or stands alone on its line ("A/P", "ASSESSMENT").
@@ -147,6 +147,7 @@ _HYPOTHETICAL = _rx([r"if", r"return if", r"call if", r"call for", r"watch for",
                      r"warning signs", r"red flags?", r"unless", r"to prevent", r"prevention of",
                      r"risk of", r"at risk for", r"screen(?:ing)? for"])
 _NEAR_WORDS = 3
+_DASH = re.compile(r"\s[-\u2013\u2014]\s")
 _UNCERTAIN_WORDS = 6
 
 
@@ -190,6 +191,11 @@ def mention_status(text: str, sentence: Sentence, start: int, end: int) -> Statu
     if _scoped(text, sentence.start, start, _UNCERTAIN_PRE, _UNCERTAIN_WORDS):
         return "uncertain"
     m = _UNCERTAIN_POST.search(after)
+    dash = _DASH.search(after)
+    if dash and m and m.start() >= dash.end() and _words_between(after[dash.end() : m.start()]) > 0:
+        # "R shoulder pain - suspect impingement vs tendinopathy": past the dash the words weigh the cause,
+        # not the problem named before it (which "Appendicitis - suspected" still makes uncertain).
+        m = None
     if m and _words_between(after[: m.start()]) <= _NEAR_WORDS:
         return "uncertain"
     if _scoped(text, sentence.start, start, _HISTORY, _NEAR_WORDS) or _HISTORY_ADJACENT.search(

@@ -235,8 +235,7 @@ def gate_reasons(
         # coded from its narrative alone gets a coder's look.
         reasons.append("no diagnosis comes from an assessment or plan: the codes rest on the narrative only")
     for code in ungrounded:
-        reasons.append(f"{code} has no evidence in the assessment or plan (coded from the history of the "
-                       "illness because the assessment's diagnosis is uncertain)")
+        reasons.append(f"{code} has no evidence in the assessment or plan")
     if derived_visit is not None:
         reasons.append(f"{derived_visit}: the E/M level was derived from the MDM elements, not documented; "
                        "coder to confirm the level")
