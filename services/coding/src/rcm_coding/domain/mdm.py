@@ -319,11 +319,11 @@ def grade_data(text: str, sentences: Sequence[Sentence], *, separately_reported:
 
 def grade_risk(text: str, sentences: Sequence[Sentence]) -> Element:
     """The risk-of-management element, from the assessment and plan."""
+    plan = [s for s in sentences if s.section in _PLAN_SECTIONS]
+
     def found(rx: re.Pattern[str]) -> list[Evidence]:
         out = []
-        for m in rx.finditer(text):
-            if not _in_sections(sentences, m.start(), _PLAN_SECTIONS):
-                continue
+        for m in (m for s in plan for m in rx.finditer(text, s.start, s.end)):
             before = text[max(0, m.start() - 30):m.start()].lower()
             if re.search(r"(?<![\w-])(?:no|not|declined|declines|refused|without|avoid)\b[^.;\n]*$", before):
                 continue

@@ -295,6 +295,8 @@ VACCINES: tuple[VaccineRule, ...] = (
     _v(r"HPV9? vaccine|gardasil(?: ?9)?|HPV9", "90651"),
     _v(r"shingrix|zoster vaccine|shingles vaccine", "90750"),
 )
+# One search per sentence before the rules: most sentences name no vaccine at all.
+_ANY_VACCINE = re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in VACCINES), re.I)
 _MEDICARE_ADMIN = {"flu": "G0008", "pneumo": "G0009", "hepb": "G0010"}
 # Face-to-face counselling by the physician or QHP (handing out the VIS alone is not counselling).
 _VACCINE_COUNSELLING = re.compile(r"(?<![\w-])(?:counsel(?:ed|ing|led|ling)?|risks and benefits (?:were )?"
@@ -345,7 +347,7 @@ def vaccines(text: str, sentences: list[Sentence], doc: EncounterDocumentation) 
         listed = bool(_VACCINE_LIST.search(window))
         following = text[sentences[i + 1].start : sentences[i + 1].end] if i + 1 < len(sentences) else ""
         given_next = listed and bool(_VIS_GIVEN.search(following))
-        for rule in VACCINES:
+        for rule in (VACCINES if _ANY_VACCINE.search(window) else ()):
             m = rule.pattern.search(window)
             if m and any(a < m.end() and m.start() < b for a, b in taken):
                 # Inside a combination already read ("DTaP" of "DTaP-IPV"): look for a separate mention.
@@ -455,6 +457,7 @@ LABS: tuple[LabRule, ...] = (
     _lab(r"CMP|comprehensive metabolic panel", "80053", False, ("E11", "I10", "I12", "N18", "E78")),
     _lab(r"lipid panel|lipid profile|fasting lipids", "80061", False, ("E78", "Z13.220", "I25")),
 )
+_ANY_LAB = re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in LABS), re.I)
 _IN_OFFICE = re.compile(r"(?<![\w-])(in[- ]office|in[- ]house|in clinic|point[- ]of[- ]care|POC|"
                         r"performed|done today|run today|obtained today|rapid)(?![\w-])", re.I)
 _RESULT = re.compile(r"(?<![\w-])(positive|negative|pos|neg|normal|abnormal|trace|\d+(?:\.\d+)?"
@@ -482,7 +485,7 @@ def labs(text: str, sentences: list[Sentence]) -> list[LineDraft]:
                 s.start + vm.start(), s.start + vm.end(), s.section, vm.group())])
         if _NEG_ACTION.search(window):
             continue
-        for rule in LABS:
+        for rule in (LABS if _ANY_LAB.search(window) else ()):
             m = rule.pattern.search(window)
             if not m or rule.code in out:
                 continue
