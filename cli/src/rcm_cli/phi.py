@@ -15,10 +15,10 @@ from contextlib import asynccontextmanager
 from rcm_shared.contracts.encounters import EncounterCompleted
 from rcm_shared.db.admin import ensure_database, with_database
 from rcm_shared.db.database import Database
-from rcm_shared.db.migrations import upgrade_to_head
 from rcm_shared.envelope import Envelope
 from rcm_shared.phi.codec import PhiCipher
-from rcm_shared.phi.sql import KEYRING_MIGRATIONS, LocalKeyWrapper, SqlKeyring
+from rcm_shared.phi.setup import migrate_keyring
+from rcm_shared.phi.sql import LocalKeyWrapper, SqlKeyring
 from rcm_shared.settings import DEVELOPMENT_KEYRING_DATABASE
 from rcm_shared.settings import key_encryption_key as settings_kek
 
@@ -35,10 +35,11 @@ def key_encryption_key() -> bytes:
 
 
 async def prepare(url: str) -> None:
-    """Create the keyring database if missing and bring it to its migrations' head."""
+    """Create the keyring database if missing and bring it to its migrations' head (retried, as the
+    services do, when one of them is migrating it at the same moment)."""
     name = url.rsplit("/", 1)[-1].split("?", 1)[0]
     await ensure_database(url, name)
-    await asyncio.to_thread(upgrade_to_head, KEYRING_MIGRATIONS, url)
+    await asyncio.to_thread(migrate_keyring, url)
 
 
 @asynccontextmanager

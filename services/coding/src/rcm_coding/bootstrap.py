@@ -8,6 +8,7 @@ import time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
@@ -39,6 +40,9 @@ async def bootstrap(settings: CodingSettings, app: FastAPI, today: Callable[[], 
     # Prebuilt indexes (the first start builds the packaged one); ICD10CM_RELEASES imported once.
     loaded = await asyncio.to_thread(load_service_code_sets, store, today(), releases)
     engine = await asyncio.to_thread(load_engine, loaded.registry)
+    # The release's title index is built off the start path: /readyz does not wait for it, the first
+    # note of the day does not pay for it.
+    warming = asyncio.create_task(asyncio.to_thread(engine.warm, today()))
     consumers: list[Subscription[SqlCodingUnitOfWork]] = subscriptions(engine)
     runtime = ServiceRuntime(unit_of_work=SqlCodingUnitOfWork, service=SERVICE, settings=settings, db=db,
                              tables=messaging, subscriptions=consumers)
@@ -51,6 +55,8 @@ async def bootstrap(settings: CodingSettings, app: FastAPI, today: Callable[[], 
         log.warning("code sets: %s", warning.message)
 
     async def close() -> None:
+        with contextlib.suppress(Exception):
+            await warming
         await db.dispose()
 
     return runtime, close

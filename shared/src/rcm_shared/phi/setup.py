@@ -11,7 +11,7 @@ from rcm_shared.db.migrations import upgrade_to_head
 from rcm_shared.phi.codec import PhiCipher
 from rcm_shared.phi.keyring import CachingKeyring
 from rcm_shared.phi.sql import KEYRING_MIGRATIONS, LocalKeyWrapper, SqlKeyring
-from rcm_shared.settings import DEVELOPMENT_KEYRING_DATABASE, ServiceSettings
+from rcm_shared.settings import DEVELOPMENT_KEYRING_DATABASE, DatabaseTLS, ServiceSettings
 
 
 def prepare_keyring(settings: ServiceSettings, *, attempts: int = 5) -> None:
@@ -23,9 +23,15 @@ def prepare_keyring(settings: ServiceSettings, *, attempts: int = 5) -> None:
     transaction aborted by the other's DDL) tries again, finding the head already reached."""
     if settings.keyring_database_url is None:
         asyncio.run(ensure_database(settings.database_url, DEVELOPMENT_KEYRING_DATABASE))
+    migrate_keyring(settings.keyring_url, tls=settings.database_tls, attempts=attempts)
+
+
+def migrate_keyring(url: str, *, tls: DatabaseTLS | None = None, attempts: int = 5) -> None:
+    """The keyring database at ``url`` to its migrations' head, retried when a concurrent start won the
+    race (blocking). Services reach it through :func:`prepare_keyring`; the CLI calls it directly."""
     for attempt in range(1, attempts + 1):
         try:
-            upgrade_to_head(KEYRING_MIGRATIONS, settings.keyring_url, tls=settings.database_tls)
+            upgrade_to_head(KEYRING_MIGRATIONS, url, tls=tls)
             return
         except Exception:
             if attempt == attempts:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from rcm_coding.domain import (
     combinations,
@@ -61,7 +62,6 @@ _SERVICE_ONLY_VISIT = re.compile(r"(?<![\w-])(?:nurse|injection[- ]only|vaccine[
                                  r"standing order|no provider (?:visit|encounter|evaluation)|ma visit)(?![\w-])", re.I)
 
 
-_NEUTRAL_STEMS = frozenset(titles.stem(w) for w in review_gate._NEUTRAL_WORDS)
 
 
 def _problem_line(text: str, sentences: list[Sentence], pos: int) -> str:
@@ -191,7 +191,7 @@ class CodingEngine:
             and "procedure" not in section_names and not _SERVICE_ONLY_VISIT.search(text))
         includes_visit = any(d.rule.startswith(_INCLUDES_VISIT) for d in drafts)
         other_visit = any(d.rule.startswith(("em.preventive", "em.nurse", "em.awv")) for d in drafts)
-        separate = bool(procedures._SEPARATE.search(text))
+        separate = bool(procedures.SEPARATELY_IDENTIFIABLE.search(text))
         # A minor procedure's payment includes the decision to do it; a problem it does not treat, assessed
         # and managed in the assessment or plan, is a separately identifiable E/M (modifier 25).
         treated = tuple(h for d in drafts if d.rule.startswith(_INCLUDES_VISIT) for h in d.dx_hint)
@@ -274,6 +274,14 @@ class CodingEngine:
         return CodingResult(dx, lines, failures, bool(reasons), tuple(reasons),
                             {"icd10cm": icd.version})
 
+    def warm(self, date_of_service: date) -> None:
+        """Build what the first note of a date of service would otherwise build (the release's title
+        index, about a second): a service calls this in the background once its code sets are loaded."""
+        try:
+            self._title_index(self.registry.icd10cm_for(date_of_service))
+        except CodeSetNotAvailableError:
+            return
+
     # ------------------------------------------------------------------------------------
     def _title_index(self, icd: ICD10CMCodeSet) -> titles.TitleIndex:
         index = self._titles.get(icd.version)
@@ -314,7 +322,7 @@ class CodingEngine:
             text, items, coded=[spans(e.start, e.end) for c in cands for e in c.evidence],
             recognised=[spans(m.start, m.end) for m in mentions],
             services=[spans(e.start, e.end) for d in drafts for e in d.evidence],
-            coded_words=frozenset(review_gate.word_stem(w) for c in cands
+            coded_words=frozenset(titles.stem(w) for c in cands
                                   for w in re.findall(r"[A-Za-z]{4,}", icd.description(c.code))))
         if not gaps:
             return []
@@ -326,7 +334,7 @@ class CodingEngine:
             sentence = sentence_at(sentences, start)
             if sentence is None or mention_status(text, sentence, end - 1, end) != "affirmed":
                 continue  # "possible ...", "history of ...", "no ...": not the patient's condition today
-            code = index.match(text[start:end], _NEUTRAL_STEMS)
+            code = index.match(text[start:end], review_gate.NEUTRAL_STEMS)
             if code is None or code in known:
                 continue
             kind = "symptom" if code.startswith("R") else "status" if code.startswith("Z") else "condition"

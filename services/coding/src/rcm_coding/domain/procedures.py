@@ -91,7 +91,7 @@ _MDM = re.compile(
 )
 _TIME = re.compile(r"(?:total time|time spent|total of|spent a total of)[^.\n\d]{0,40}?"
                    r"(\d{1,3})\s*(?:min|minutes)", re.I)
-_SEPARATE = re.compile(r"separately identifiable|separate problem[- ]oriented|"
+SEPARATELY_IDENTIFIABLE = re.compile(r"separately identifiable|separate problem[- ]oriented|"
                        r"in addition to (?:the )?(?:preventive|physical)", re.I)
 _ROMAN = {"II": 2, "III": 3, "IV": 4, "V": 5}
 _MDM_LEVEL = {"straightforward": 2, "low": 3, "moderate": 4, "high": 5}
@@ -175,7 +175,7 @@ def evaluation_and_management(
         out.append(LineDraft("99211", "em.nurse", 0.8, evidence=[
             Evidence(nurse.start(), nurse.end(), _sentence_for(sentences, nurse.start()), nurse.group())]))
         return out
-    if levels and (not prev or _SEPARATE.search(text)):
+    if levels and (not prev or SEPARATELY_IDENTIFIABLE.search(text)):
         lvl, _, how = max(levels, key=lambda t: t[0])  # MDM or time, whichever is higher
         if not is_new and lvl == 1:
             lvl = 2

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from rcm_coding.domain.mdm import RX_DRUG
 from rcm_coding.domain.note_text import Section
+from rcm_coding.domain.titles import stem
 
 ASSESSMENT_SECTIONS = ("assessment",)
 GROUNDED_SECTIONS = ("assessment", "plan", "procedure")
@@ -65,7 +66,9 @@ _NEUTRAL_TEXT = (
     "general medical adult health maintenance wellness child development visit checkup proceed procedure "
     "planned scheduled surgery surgical clearance "
 )
-_NEUTRAL_WORDS = frozenset(_NEUTRAL_TEXT.split())
+NEUTRAL_WORDS = frozenset(_NEUTRAL_TEXT.split())
+# The same words as title stems (what the title index leaves unexplained without a penalty).
+NEUTRAL_STEMS = frozenset(stem(w) for w in NEUTRAL_WORDS)
 # "Laceration of forehead", "Sprain of left ankle": the site a coded problem names is part of it.
 _SITE_AFTER = re.compile(r"\s+(?:of|to|on|in|at|involving)\s+(?:the\s+)?((?:[A-Za-z'-]+\s+){0,2}[A-Za-z'-]+)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{3,}")
@@ -149,17 +152,6 @@ def problem_head(text: str, item: AssessmentItem) -> tuple[int, int]:
     return item.start, head_end.start() if head_end and head_end.start() > item.start else item.end
 
 
-def word_stem(word: str) -> str:
-    """Lower-cased, a plural ending dropped, the first six letters: "knees" and "knee", "lacerations"
-    and "laceration" explain each other."""
-    w = word.lower()
-    if len(w) > 4 and w.endswith("es") and not w.endswith(("ses", "ies")):
-        w = w[:-1]
-    if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
-        w = w[:-1]
-    return w[:6]
-
-
 def unaccounted_items(text: str, items: Sequence[AssessmentItem], *, coded: Sequence[Span],
                       recognised: Sequence[Span], services: Sequence[Span],
                       coded_words: frozenset[str] = frozenset()) -> list[AssessmentItem]:
@@ -181,7 +173,7 @@ def unaccounted_items(text: str, items: Sequence[AssessmentItem], *, coded: Sequ
             continue
         head = problem_head(text, item)
         unexplained = [w for w in _WORD.finditer(text, *head)
-                       if w.group().lower() not in _NEUTRAL_WORDS and word_stem(w.group()) not in coded_words
+                       if w.group().lower() not in NEUTRAL_WORDS and stem(w.group()) not in coded_words
                        and not any(s.start <= w.start() and w.end() <= s.end for s in explained)]
         if unexplained:
             out.append(item)
@@ -225,7 +217,7 @@ def gate_reasons(
         # justifies the procedure was not found, so the claim would go out with the wrong reason.
         reasons.append(f"{code}: no proposed diagnosis is one this procedure treats")
     items = assessment_items(text, sections)
-    coded_words = frozenset(word_stem(w) for title in coded_titles for w in _WORD.findall(title))
+    coded_words = frozenset(stem(w) for title in coded_titles for w in _WORD.findall(title))
     for item in unaccounted_items(text, items, coded=coded, recognised=recognised, services=services,
                                   coded_words=coded_words):
         reasons.append(f"assessment item {item.number} (characters {item.start}-{item.end}) matches no code "
