@@ -77,9 +77,11 @@ def test_engine_meets_precision_recall_floors_on_gold_set(engine: CodingEngine) 
 # Then headers alone on a line, MDM by assessment line, and title specificity: dx F1 0.870, px F1 0.907, 13 forbidden.
 # Then hypertensive CKD, 'A: 1.' and 'Dx:' headers, headerless notes evaluated, self-limited problems and
 # OTC drugs in MDM: dx F1 0.893, px F1 0.915, 12 forbidden; 10 notes auto-coded, all right.
-SET3_DX_F1_FLOOR = 0.88
+# Then injuries resolved from their titles (kind, site, side), burn extent, 'return for' as hypothetical:
+# dx F1 0.916, px F1 0.910, 11 forbidden.
+SET3_DX_F1_FLOOR = 0.90
 SET3_PX_F1_FLOOR = 0.90
-SET3_MAX_FORBIDDEN_HITS = 14
+SET3_MAX_FORBIDDEN_HITS = 13
 
 
 def test_engine_on_tuning_set_3(engine: CodingEngine) -> None:
@@ -106,7 +108,7 @@ def _auto_report(cases, results) -> tuple[int, int]:  # type: ignore[no-untyped-
 # engine changes made for other reasons.
 # First measurement (2026-11-23, 30 notes): dx F1 0.766, px F1 0.935, all codes F1 0.843,
 # 3 forbidden codes; 16 notes auto-coded, 9 of them exactly right.
-HELDOUT_DX_F1_FLOOR = 0.88  # 0.846 after title specificity, 0.902 after the header changes (2026-12-02)
+HELDOUT_DX_F1_FLOOR = 0.89  # 0.846 after title specificity, 0.902 after the headers, 0.911 after injuries
 # 0.92 until 2026-12-02: the engine now bills the in-office nebulizer drug (J7613/J7620) and scored
 # instruments (96127), which this set's writer did not list (tuning set 3's and held-out 2's did); its
 # px F1 is 0.917 since (labels of held-out notes are never edited to match the engine). After the office
@@ -149,9 +151,10 @@ def test_engine_on_held_out_notes_it_was_never_tuned_on(engine: CodingEngine) ->
 # principled rules added with it (every non-Z code grounded in the assessment, title-derived codes
 # confirmed by a coder, family-history reasons and problems in preventive visits reviewed) did not change
 # that count; it is the honest figure, and the floor keeps it from rising further.
-HELDOUT2_DX_F1_FLOOR = 0.80
+# Injuries by title (tuned on set 3): dx F1 0.835, 17 forbidden, 7 auto-coded, 3 right.
+HELDOUT2_DX_F1_FLOOR = 0.82
 HELDOUT2_PX_F1_FLOOR = 0.75
-HELDOUT2_MAX_FORBIDDEN_HITS = 20
+HELDOUT2_MAX_FORBIDDEN_HITS = 19
 HELDOUT2_MAX_WRONG_AUTO = 5
 
 

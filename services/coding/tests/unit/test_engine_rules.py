@@ -308,3 +308,49 @@ def test_a_lab_only_visit_bills_no_office_visit() -> None:
     result = _code("Lab-only visit. Pre-op labs ordered by orthopedics.\nVenipuncture by MA; CBC, BMP sent to "
                    "reference lab. No provider visit today.\n", age=66)
     assert [p.code for p in result.procedures] == ["36415"]
+
+
+# ------------------------------------------------------------------------------- injuries by title
+@pytest.fixture(scope="module")
+def injury_index():  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from rcm_coding.adapters.reference_data import default_engine
+    from rcm_coding.domain.injuries import InjuryIndex
+
+    return InjuryIndex.build(default_engine().registry.icd10cm_for(date(2026, 5, 1)))
+
+
+@pytest.mark.parametrize(("context", "expected"), [
+    ("wood splinter removal, L index finger", "S60.451"),
+    ("L chest wall contusion", "S20.212"),
+    ("second degree burn of R palm", "T23.251"),
+    ("R ankle sprain (anterior talofibular ligament)", "S93.491"),  # a named ligament without its own code
+    ("sprained ankle", "S93.409"),  # no side, no ligament
+    ("2.8 cm laceration dorsum L hand", "S61.412"),
+    ("laceration L index finger", "S61.211"),  # without damage to nail, by default
+    ("dog bite R calf", "S81.851"),
+    ("abrasion L knee", "S80.212"),
+    ("bruise R thigh", "S70.11"),
+])
+def test_injuries_resolve_from_kind_site_and_side(injury_index, context: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    from rcm_coding.domain.injuries import find_injuries
+
+    kinds = [m.kind for m in find_injuries(context)]
+    assert len(kinds) == 1
+    assert injury_index.resolve(kinds[0], context) == expected
+
+
+def test_a_negated_injury_is_not_found() -> None:
+    from rcm_coding.domain.injuries import find_injuries
+
+    assert find_injuries("No bruising of abdomen, no laceration.") == []
+
+
+@pytest.mark.parametrize(("note", "expected"), [
+    ("A/P: 2nd-degree burn R palm, < 1% TBSA - silver sulfadiazine.\n", ["T23.251A", "T31.0"]),
+    ("A: Contusion of L front chest wall.\nP: ice; return for SOB or fever.\n", ["S20.212A"]),  # hypothetical
+    ("PROCEDURE: wood splinter removal, L index finger. Removed intact.\n", ["S60.451A"]),
+])
+def test_injury_notes(note: str, expected: list[str]) -> None:
+    assert [d.code for d in _code(note, age=37).diagnoses] == expected

@@ -33,6 +33,9 @@ _INJECTABLE_DM = re.compile(r"(?<![\w-])(?:semaglutide|ozempic|dulaglutide|truli
                             r"tirzepatide|mounjaro|exenatide|byetta|bydureon|pramlintide|symlin)(?![\w-])", re.I)
 _ORAL_FORM = re.compile(r"(?<![\w-])(?:rybelsus|oral semaglutide|semaglutide (?:\d+ ?mg )?(?:tab|tablet|po|oral))",
                         re.I)
+_TBSA = re.compile(r"[<≤]?\s*(\d{1,2}(?:\.\d)?)\s*%\s*(?:TBSA|total body surface(?: area)?|BSA|body surface)|"
+                   r"(?:TBSA|total body surface area)\s*(?:of|:)?\s*[<≤]?\s*(\d{1,2}(?:\.\d)?)\s*%", re.I)
+_THIRD_TBSA = re.compile(r"(\d{1,2})\s*%\s*(?:third[- ]degree|full[- ]thickness)", re.I)
 _ANTICOAG = re.compile(r"(?<![\w-])(apixaban|eliquis|rivaroxaban|xarelto|warfarin|coumadin|"
                        r"dabigatran|pradaxa|edoxaban)(?![\w-])", re.I)
 _NOT_TAKING = re.compile(r"(?<![\w-])(stop|stopped|discontinue|discontinued|hold|declines|"
@@ -155,6 +158,20 @@ def add_companions(
             by[code] = Candidate(code, "companion.bmi", 0.9, "status", last_order + 1,
                                  [Evidence(span.start(), span.end(),
                                            sent.section if sent else "other", span.group())])
+    burns = [c for c in by if c.startswith(("T20", "T21", "T22", "T23", "T24", "T25"))]
+    tbsa = _TBSA.search(text)
+    if burns and tbsa and not any(c.startswith("T31") for c in by):
+        # The extent of body surface burned (T31), from the documented TBSA: tens of percent, then the
+        # third-degree share (0 unless documented).
+        total = float(tbsa.group(1) or tbsa.group(2))
+        tens = min(9, int(total // 10))
+        third = _THIRD_TBSA.search(text)
+        third_tens = min(tens, int(float(third.group(1)) // 10)) if third else 0
+        code = "T31.0" if tens == 0 else f"T31.{tens}{third_tens}"
+        if icd.is_billable(code):
+            sent = sentence_at(sentences, tbsa.start())
+            by[code] = Candidate(code, "companion.burn_extent", 0.85, "status", last_order + 1, [Evidence(
+                tbsa.start(), tbsa.end(), sent.section if sent else "other", tbsa.group())])
     has_dm = any(c.startswith(("E10", "E11")) for c in by)
     has_clot_risk = any(c.startswith(("I48", "I82", "Z86.718", "I26")) for c in by)
     for rx, code, needed in ((_INSULIN, "Z79.4", has_dm), (_ORAL_DM, "Z79.84", has_dm),

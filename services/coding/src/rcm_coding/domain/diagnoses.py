@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from rcm_coding.domain.icd10cm import ICD10CMCodeSet
+from rcm_coding.domain.injuries import InjuryIndex, find_injuries
 from rcm_coding.domain.lexicon import Concept, Lexicon, Match, Site, variant_codes
 from rcm_coding.domain.model import Evidence
 from rcm_coding.domain.note_text import (
@@ -162,17 +163,80 @@ def resolve_codes(
         if side == "U":
             penalty += 0.12
     if c.kind == "injury":
-        seventh = "A"
-        if _SEQUELA.search(window):
-            seventh = "S"
-        elif subsequent_visit or any(
-            not _FUTURE_AFTER.match(window, m.end()) for m in _SUBSEQUENT.finditer(window)
-        ):
-            seventh = "D"
+        seventh = seventh_character(window, subsequent_visit)
         codes = [icd.with_seventh_character(code, seventh) if icd.seven_character_values(code)
                  else code for code in codes]
         suffix += f".seventh_{seventh}"
     return codes, penalty, suffix
+
+
+def seventh_character(window: str, subsequent_visit: bool) -> str:
+    """An injury's episode: S for a sequela, D for a visit after the active treatment, else A."""
+    if _SEQUELA.search(window):
+        return "S"
+    if subsequent_visit or any(not _FUTURE_AFTER.match(window, m.end()) for m in _SUBSEQUENT.finditer(window)):
+        return "D"
+    return "A"
+
+
+def resolve_injuries(text: str, sentences: list[Sentence], mentions: list[Mention], cands: list[Candidate],
+                     icd: ICD10CMCodeSet, index: InjuryIndex) -> list[Candidate]:
+    """Injuries coded from the kind, site and side their sentence states (:mod:`injuries`): a lexicon
+    injury left unsited or unspecified takes the code the titles give; an injury the lexicon does not
+    know (a splinter, a burn of a degree, a bruise of a site) is added."""
+    in_assessment = any(m.sentence.section in ("assessment", "plan") for m in mentions) or any(
+        s.section in ("assessment", "plan") and find_injuries(text[s.start:s.end]) for s in sentences)
+    allowed = ("assessment", "plan", "procedure") if in_assessment else (
+        "procedure", "chief_complaint", "hpi", "other", "exam")
+    subsequent_visit = encounter_is_subsequent(text, sentences)
+    out = list(cands)
+    for s in sentences:
+        if s.section not in allowed:
+            continue
+        window = text[s.start : s.end]
+        for found in find_injuries(window, s.start):
+            if mention_status(text, s, found.start, found.end) != "affirmed":
+                continue
+            base = index.resolve(found.kind, _problem_context(text, s, found.start))
+            if base is None:
+                continue
+            code = icd.with_seventh_character(base, seventh_character(window, subsequent_visit))
+            if not icd.is_valid(code):
+                continue
+            evidence = Evidence(found.start, found.end, s.section, text[found.start:found.end])
+            same = next((c for c in out if c.kind == "injury" and any(
+                e.start < found.end and found.start < e.end for e in c.evidence)), None)
+            if same is not None:
+                # The curated lexicon code stands unless it is unsited (T14) or the title says more.
+                if same.code != code and (same.code.startswith("T14") or (
+                        "unspecified" in icd.description(same.code).lower()
+                        and "unspecified" not in icd.description(code).lower()
+                        and index.size(code) >= index.size(same.code))):
+                    same.code, same.rule = code, same.rule + ".injury_title"
+                continue
+            existing = next((c for c in out if c.code == code), None)
+            conf = SECTION_CONFIDENCE.get(s.section, 0.7) - 0.04
+            cand = Candidate(code, "dx.injury_title", conf, "injury", found.start, [evidence])
+            if existing is not None:
+                existing.support(cand)
+            else:
+                out.append(cand)
+    # One injury, one code: merged duplicates after the replacements above.
+    merged: dict[str, Candidate] = {}
+    for c in out:
+        if c.code in merged:
+            merged[c.code].support(c)
+        else:
+            merged[c.code] = c
+    return list(merged.values())
+
+
+def _problem_context(text: str, sentence: Sentence, pos: int) -> str:
+    if sentence.section in ("assessment", "plan"):
+        start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        return text[start : end if end != -1 else len(text)]
+    return text[sentence.start : sentence.end]
 
 
 def _evidence(m: Mention, text: str) -> Evidence:

@@ -32,6 +32,7 @@ from rcm_coding.domain.diagnoses import Candidate
 from rcm_coding.domain.edits import run_edits
 from rcm_coding.domain.errors import CodeSetNotAvailableError, InvalidEncounterError
 from rcm_coding.domain.icd10cm import ICD10CMCodeSet
+from rcm_coding.domain.injuries import InjuryIndex
 from rcm_coding.domain.lexicon import Lexicon
 from rcm_coding.domain.model import (
     CodingResult,
@@ -97,6 +98,7 @@ class CodingEngine:
     lexicon: Lexicon
     # Title indexes of the releases used so far (built on first use: the lexicon covers most notes).
     _titles: dict[str, titles.TitleIndex] = field(default_factory=dict, repr=False, compare=False)
+    _injuries: dict[str, InjuryIndex] = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------------------------
     def code_encounter(self, doc: EncounterDocumentation) -> CodingResult:
@@ -145,6 +147,7 @@ class CodingEngine:
         mentions = diagnoses.find_mentions(text, sentences, self.lexicon)
         cands, dx_notes = diagnoses.extract_diagnoses(text, mentions, icd)
         notes += dx_notes
+        cands = diagnoses.resolve_injuries(text, sentences, mentions, cands, icd, self._injury_index(icd))
         cands += self._titled_problems(text, sections, sentences, mentions, cands, drafts, icd)
         cands = combinations.apply_combinations(cands, icd)
         cands = combinations.add_companions(cands, text, sentences, age, icd)
@@ -278,11 +281,19 @@ class CodingEngine:
         """Build what the first note of a date of service would otherwise build (the release's title
         index, about a second): a service calls this in the background once its code sets are loaded."""
         try:
-            self._title_index(self.registry.icd10cm_for(date_of_service))
+            icd = self.registry.icd10cm_for(date_of_service)
+            self._title_index(icd)
+            self._injury_index(icd)
         except CodeSetNotAvailableError:
             return
 
     # ------------------------------------------------------------------------------------
+    def _injury_index(self, icd: ICD10CMCodeSet) -> InjuryIndex:
+        index = self._injuries.get(icd.version)
+        if index is None:
+            index = self._injuries[icd.version] = InjuryIndex.build(icd)
+        return index
+
     def _title_index(self, icd: ICD10CMCodeSet) -> titles.TitleIndex:
         index = self._titles.get(icd.version)
         if index is None:

@@ -70,7 +70,8 @@ _TEST = (r"(?:cbc|cmp|bmp|lipid(?: panel| profile)?|a1c|hba1c|hemoglobin a1c|tsh
          r"x-?rays?|xr|cxr|chest x-?ray|radiograph\w*|ultrasound|us|echo(?:cardiogram)?|ct|mri|dexa|"
          r"mammogram|holter|stress test|spirometry|pfts?|sleep study|ecg|ekg|colonoscopy|"
          r"stool (?:studies|culture)|c\.? diff|covid(?: test)?|flu (?:test|swab)|strep (?:test|culture)|"
-         r"lithium(?: level)?|drug levels?|trough|urine drug screen|uds|calcium)")
+         r"lithium(?: level)?|drug levels?|trough|urine drug screen|uds|calcium|"
+         r"(?:rib|ankle|foot|wrist|hand|knee|shoulder|spine|trauma|sinus) series|pa chest|pa and lateral)")
 _TEST_RX = re.compile(r"(?<![\w-])" + _TEST + r"(?![\w-])", re.I)
 _ORDERED = re.compile(r"(?<![\w-])(?:order(?:ed|ing)?|obtain(?:ed)?|check(?:ing)?|draw(?:n)?|send|sent|"
                       r"get|will get|repeat|schedule[d]?|refer(?:red)? for|request(?:ed)?)\b[^.\n;]{0,50}?"

@@ -142,6 +142,8 @@ _TERMINATORS = _rx([r"but", r"however", r"although", r"except", r"presents? with
 # Hypothetical: a condition the patient is told to watch for, not one they have ("return if fever",
 # "call for fever over 101", "return precautions: fever", "Tylenol prn fever"). Never coded.
 _HYPOTHETICAL = _rx([r"if", r"return if", r"call if", r"call for", r"watch for", r"monitor for", r"signs of",
+                     r"return(?: sooner| immediately| promptly| to (?:the )?(?:clinic|ed|er))? for", r"sooner for",
+                     r"come back for", r"(?:go to|to) (?:the )?(?:ed|er|emergency department) for",
                      r"precautions?", r"seek (?:care|attention|medical attention|evaluation)(?: for| if)?",
                      r"should (?:she|he|they|patient|pt)?\s*develops?", r"in case of", r"prn", r"as needed for",
                      r"warning signs", r"red flags?", r"unless", r"to prevent", r"prevention of",

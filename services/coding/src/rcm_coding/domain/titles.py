@@ -61,7 +61,7 @@ _SIDE_WORDS = ((re.compile(r"(?<![\w-])R(?![\w-])"), "right"), (re.compile(r"(?<
 
 
 @dataclass(frozen=True)
-class _Requirement:
+class Requirement:
     """What a title needs the note to say: stems, and groups of which one is enough ("ankle and foot")."""
 
     stems: frozenset[str]
@@ -75,7 +75,7 @@ class _Requirement:
         return len(self.stems) + len(self.either)
 
 
-def _requirement(title: str) -> _Requirement:
+def requirement(title: str) -> Requirement:
     positive = _ABSENCE.sub(" ", title.lower())
     either: list[frozenset[str]] = []
     for m in re.finditer(r"([a-z]+) and ([a-z]+)", positive):
@@ -83,7 +83,7 @@ def _requirement(title: str) -> _Requirement:
         if len(pair) == 2:
             either.append(frozenset(pair))
     grouped = frozenset().union(*either) if either else frozenset()
-    return _Requirement(words(positive) - _DEFAULT_WORDS - grouped, tuple(either))
+    return Requirement(words(positive) - _DEFAULT_WORDS - grouped, tuple(either))
 
 
 # Abbreviations spelled out the way the titles name them (only in a note's context, never in titles).
@@ -127,7 +127,7 @@ class TitleIndex:
     titles: dict[str, frozenset[str]] = field(default_factory=dict)
     postings: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # Billable codes by category (first three characters), with what each title requires.
-    categories: dict[str, dict[str, _Requirement]] = field(default_factory=lambda: defaultdict(dict))
+    categories: dict[str, dict[str, Requirement]] = field(default_factory=lambda: defaultdict(dict))
     unspecified: set[str] = field(default_factory=set)  # codes whose title says "unspecified"
 
     @classmethod
@@ -140,7 +140,7 @@ class TitleIndex:
             if not stems:
                 continue
             index.titles[code] = stems
-            index.categories[code[:3]][code] = _requirement(entry.description)
+            index.categories[code[:3]][code] = requirement(entry.description)
             if "unspecified" in entry.description.lower():
                 index.unspecified.add(code)
             for s in stems:
