@@ -354,3 +354,32 @@ def test_a_negated_injury_is_not_found() -> None:
 ])
 def test_injury_notes(note: str, expected: list[str]) -> None:
     assert [d.code for d in _code(note, age=37).diagnoses] == expected
+
+
+def test_a_symptom_barred_by_excludes1_beside_its_diagnosis_is_dropped() -> None:
+    result = _code("A: BPPV, R posterior canal, with vertigo on rolling over.\nP: Epley done in office.\n")
+    assert [d.code for d in result.diagnoses] == ["H81.11"]
+
+
+def test_chronic_migraine_and_alcohol_use_disorder_severity() -> None:
+    assert [d.code for d in _code("A/P: Chronic migraine without aura, not intractable - topiramate.\n").diagnoses] \
+        == ["G43.709"]
+    assert [d.code for d in _code("A/P: Alcohol use disorder, mild - brief intervention.\n").diagnoses] == ["F10.10"]
+
+
+def test_a_mentioned_or_referred_colonoscopy_is_not_billed() -> None:
+    result = _code("A/P: Iron deficiency anemia, no colonoscopy ever - GI referral for colonoscopy.\n")
+    assert not [p.code for p in result.procedures if p.code.startswith(("45", "G01"))]
+
+
+def test_g2211_for_a_medicare_visit_of_the_patients_primary_care_physician() -> None:
+    from datetime import date
+
+    from rcm_coding.adapters.reference_data import default_engine
+    from rcm_coding.domain.model import EncounterDocumentation
+
+    note = ("Chronic care visit. I have been her PCP for 8 years.\nA/P: HTN - controlled, continue lisinopril. "
+            "Low complexity MDM. Established patient.\n")
+    result = default_engine().code_encounter(EncounterDocumentation(
+        note_text=note, date_of_service=date(2026, 5, 1), patient_sex="F", patient_age=74, payer_category="medicare"))
+    assert "G2211" in [p.code for p in result.procedures]

@@ -65,6 +65,19 @@ _SERVICE_ONLY_VISIT = re.compile(r"(?<![\w-])(?:nurse|injection[- ]only|vaccine[
 
 
 
+def _without_excluded_symptoms(cands: list[Candidate], icd: ICD10CMCodeSet) -> list[Candidate]:
+    """A symptom code that an Excludes1 note bars beside a proposed diagnosis (R42 vertigo with H81.1 BPPV)
+    is the diagnosis's own symptom, not coded with it (guideline I.B.4-5); the diagnosis stays."""
+    definitive = [c for c in cands if not c.code.startswith(("R", "Z"))]
+    drop: set[str] = set()
+    for symptom in (c for c in cands if c.code.startswith("R")):
+        for d in definitive:
+            if any(ref.matches(d.code) for _, ref in icd.excludes1_refs(symptom.code)) or any(
+                    ref.matches(symptom.code) for _, ref in icd.excludes1_refs(d.code)):
+                drop.add(symptom.code)
+    return [c for c in cands if c.code not in drop]
+
+
 def _problem_line(text: str, sentences: list[Sentence], pos: int) -> str:
     """The assessment or plan line holding ``pos`` (a problem and its qualifiers), else its sentence."""
     sentence = sentence_at(sentences, pos)
@@ -176,6 +189,7 @@ class CodingEngine:
             # an assessment without a condition is what such a note looks like, not a gap.
             notes = [n for n in notes if n != diagnoses.NO_DEFINITIVE_DIAGNOSIS]
         cands = self._refined(text, sentences, cands, icd)
+        cands = _without_excluded_symptoms(cands, icd)
         cands = self._merge_structured_diagnoses(cands, doc.structured_diagnoses, icd, notes)
         ordered = combinations.sequence(cands, icd, [*pregnancy_first, *first])
         dx = tuple(

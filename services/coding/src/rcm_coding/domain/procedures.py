@@ -74,9 +74,12 @@ _AWV = re.compile(r"annual wellness visit|(?<![\w-])AWV(?![\w-])|welcome to medi
 _IPPE = re.compile(r"welcome to medicare|initial preventive physical exam|(?<![\w-])IPPE(?![\w-])", re.I)
 _AWV_INITIAL = re.compile(r"(?:initial|first)(?: medicare)? (?:annual wellness|AWV)|AWV,? initial|"
                           r"(?:annual wellness visit|AWV)[^.\n]{0,20}\b(?:initial|first)\b", re.I)
-_LONGITUDINAL = re.compile(r"(?<![\w-])(?:longitudinal|ongoing (?:care|management|relationship)|continuing "
+_LONGITUDINAL = re.compile(r"(?<![\w-])(?:longitudinal\w*|ongoing (?:care|management|relationship)|continuing "
                            r"(?:care|focal point)|primary care (?:physician|provider|home) for|medical home|"
-                           r"single[- ]point of (?:care|contact)|continuity of care)(?![\w-])", re.I)
+                           r"single[- ]point of (?:care|contact)|continuity of care|on an ongoing basis|"
+                           r"(?:i am|i'm|i have been|as) (?:her|his|their|the patient's) (?:pcp|primary care "
+                           r"(?:physician|provider|doctor))|all (?:of )?(?:her|his|their) primary care|"
+                           r"pcp for \d+ (?:years|yrs))(?![\w-])", re.I)
 _NURSE = re.compile(r"(?<![\w-])nurse (?:only )?visit(?![\w-])", re.I)
 # A nurse visit whose only service is an injection or vaccine is billed by that service
 # (99211 is bundled into 90471/96372 under NCCI).
@@ -676,6 +679,11 @@ def other_services(text: str, sentences: list[Sentence]) -> list[LineDraft]:
 
 # ---------------------------------------------------------------------------------- colonoscopy
 _COLONOSCOPY = re.compile(r"(?<![\w-])colonoscopy(?![\w-])", re.I)
+# What a colonoscopy report says and a note that only mentions one does not.
+_SCOPE_REPORT = re.compile(r"(?<![\w-])(?:cecum|cecal|appendiceal orifice|ileocecal valve|terminal ileum|withdrawal "
+                           r"time|(?:good|adequate|excellent|fair|poor|inadequate) prep|prep (?:was|quality)|boston "
+                           r"bowel|bbps|colonoscope|scope (?:was )?(?:advanced|inserted|withdrawn)|retroflex\w*|"
+                           r"polypectomy|snare|cold forceps)(?![\w-])", re.I)
 _SNARE = re.compile(r"(?<![\w-])snare(?![\w-])", re.I)
 _BIOPSY = re.compile(r"(?<![\w-])(biops(?:y|ies|ied)|cold forceps|forceps)(?![\w-])", re.I)
 _SCREENING = re.compile(r"(?<![\w-])screening(?![\w-])", re.I)
@@ -683,11 +691,15 @@ _SCREENING = re.compile(r"(?<![\w-])screening(?![\w-])", re.I)
 
 def colonoscopy(text: str, sentences: list[Sentence], doc: EncounterDocumentation,
                 notes: list[str]) -> list[LineDraft]:
+    if not _SCOPE_REPORT.search(text):
+        return []  # a colonoscopy mentioned (due, referred, never done) is not one reported here
     proc = [s for s in sentences if s.section in ("procedure", "other", "results", "assessment")]
     cm = None
     for s in proc:
-        if _COLONOSCOPY.search(text[s.start : s.end]) and not _NEG_ACTION.search(
-                text[s.start : s.end]):
+        window = text[s.start : s.end]
+        m = _COLONOSCOPY.search(window)
+        if m and not _NEG_ACTION.search(window) and not re.search(r"(?:\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,2}$",
+                                                                   window[: m.start()], re.I):
             cm = s
             break
     if cm is None:
