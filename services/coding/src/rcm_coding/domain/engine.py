@@ -161,6 +161,8 @@ class CodingEngine:
         cands, dx_notes = diagnoses.extract_diagnoses(text, mentions, icd)
         notes += dx_notes
         cands = diagnoses.resolve_injuries(text, sentences, mentions, cands, icd, self._injury_index(icd))
+        if any(c.kind in ("condition", "injury") for c in cands):
+            notes = [n for n in notes if n != diagnoses.NO_DEFINITIVE_DIAGNOSIS]
         cands += self._titled_problems(text, sections, sentences, mentions, cands, drafts, icd)
         cands = combinations.apply_combinations(cands, icd)
         cands = combinations.add_companions(cands, text, sentences, age, icd)

@@ -119,6 +119,9 @@ class AssessmentItem:
     end: int
 
 
+_DASH_BULLET = re.compile(r"\s*[-\u2013\u2022*]\s")
+
+
 def assessment_items(text: str, sections: Sequence[Section]) -> list[AssessmentItem]:
     """The assessment's items, in order, as spans of the note."""
     items: list[AssessmentItem] = []
@@ -131,6 +134,12 @@ def assessment_items(text: str, sections: Sequence[Section]) -> list[AssessmentI
             pieces.append((pos, m.start()))
             pos = m.end()
         pieces.append((pos, sec.end))
+        first_line_end = text.find("\n", sec.start, sec.end)
+        later = [ln for ln in text[first_line_end:sec.end].split("\n") if ln.strip()] if first_line_end != -1 else []
+        if later and text[sec.start:first_line_end].strip() and all(_DASH_BULLET.match(ln) for ln in later):
+            # "A/P: 2nd-degree burn R palm." then "- leave blisters intact", "- OTC ibuprofen": the problem is
+            # on the header's line and the dashes under it are its plan, not more problems.
+            pieces = [(sec.start, first_line_end)]
         for start, end in pieces:
             while start < end and text[start].isspace():
                 start += 1
