@@ -71,23 +71,27 @@ _TEST = (r"(?:cbc|cmp|bmp|lipid(?: panel| profile)?|a1c|hba1c|hemoglobin a1c|tsh
          r"mammogram|holter|stress test|spirometry|pfts?|sleep study|ecg|ekg|colonoscopy|"
          r"stool (?:studies|culture)|c\.? diff|covid(?: test)?|flu (?:test|swab)|strep (?:test|culture)|"
          r"lithium(?: level)?|drug levels?|trough|urine drug screen|uds|calcium|"
-         r"(?:rib|ankle|foot|wrist|hand|knee|shoulder|spine|trauma|sinus) series|pa chest|pa and lateral)")
+         r"(?:rib|ankle|foot|wrist|hand|knee|shoulder|spine|trauma|sinus) series|pa chest|pa and lateral|"
+         r"polysomnogra\w*|psg|holter|event monitor|ekg|nerve conduction|emg|colonoscopy report|pathology)")
 _TEST_RX = re.compile(r"(?<![\w-])" + _TEST + r"(?![\w-])", re.I)
 _ORDERED = re.compile(r"(?<![\w-])(?:order(?:ed|ing)?|obtain(?:ed)?|check(?:ing)?|draw(?:n)?|send|sent|"
                       r"get|will get|repeat|schedule[d]?|refer(?:red)? for|request(?:ed)?)\b[^.\n;]{0,50}?"
                       r"(?<![\w-])" + _TEST + r"(?![\w-])", re.I)
 _REVIEWED = re.compile(r"(?<![\w-])(?:review(?:ed)?|results?|came back|showed|shows|returned)\b[^.\n;]{0,40}?"
                        r"(?<![\w-])" + _TEST + r"(?![\w-])|(?<![\w-])" + _TEST + r"\s*(?:results?\s*)?"
-                       r"(?:reviewed|from \w+ (?:was|were|is)|(?:last|on) \d)", re.I)
+                       r"(?:reviewed|from \w+ (?:was|were|is)|(?:last|on) \d)|(?<![\w-])" + _TEST +
+                       r"(?![\w-])[^.\n;]{0,25}?\((?:report |results? )?reviewed", re.I)
 _EXTERNAL_NOTES = re.compile(r"(?<![\w-])(?:outside records|records from|external records|prior records|"
                              r"(?:ed|er|emergency department|hospital|discharge|specialist|consult(?:ant)?|"
-                             r"cardiology|urgent care)(?:'s)? (?:notes?|records?|summary|report) (?:were |was )?"
+                             r"cardiology|urgent care|ent|ortho\w*|surgeon|surgery|gi|neurology|"
+                             r"nephrology|endocrinology|oncology)(?:'s)? (?:notes?|records?|summary|report) "
+                             r"(?:were |was )?"
                              r"reviewed|reviewed (?:the )?(?:ed|er|hospital|discharge|outside|specialist|"
                              r"cardiology|consult|urgent care)\w* (?:notes?|records?|summary|report))", re.I)
 _HISTORIAN = re.compile(r"(?<![\w-])(?:independent historian|history (?:obtained|provided|given) (?:from|by)|"
                         r"per (?:mom|mother|dad|father|parents?|caregiver|wife|husband|spouse|daughter|son)|"
                         r"(?:mom|mother|dad|father|parents?|caregiver|grandmother|guardian) (?:reports|states|"
-                        r"says|notes|provides))(?![\w-])", re.I)
+                        r"says|notes|provides|gives|gave|describes))(?![\w-])", re.I)
 _INTERPRETATION = re.compile(r"(?<![\w-])(?:independent(?:ly)? interpret\w*|i personally (?:reviewed|"
                              r"viewed|interpreted) the (?:images?|x-?rays?|films?|ecg|ekg|tracing|ct|mri)|"
                              r"my (?:own )?(?:read|interpretation) of)(?![\w-])", re.I)
@@ -145,6 +149,14 @@ _OTC = re.compile(r"(?<![\w-])(?:otc|over[- ]the[- ]counter|ibuprofen|advil|motr
                   r"loratadine|claritin|cetirizine|zyrtec|fexofenadine|allegra|saline|guaifenesin|mucinex|"
                   r"dextromethorphan|antihistamine|nasal spray|lozenges?|honey|ice|heat|physical therapy|pt referral|"
                   r"splint|brace|ace wrap|crutches|sling|wound care|steri-?strips?)(?![\w-])", re.I)
+_PRE_OPERATIVE = re.compile(r"(?<![\w-])(?:pre-?op(?:erative)?|pre-operative|pre-?surgical|pre-?procedur\w*) "
+                            r"(?:\w+ )?(?:evaluation|eval|examination|exam|clearance|assessment|risk|visit|"
+                            r"consult\w*|h&p|history and physical)|(?:medical|surgical|cardiac|pulmonary) clearance|"
+                            r"cleared for surgery",
+                            re.I)
+_MAJOR_SURGERY = re.compile(r"(?<![\w-])(?:\w+ectomy|\w+plasty|arthroscop\w*|laminectomy|fusion|hernia repair|"
+                            r"(?:joint|knee|hip|shoulder) replacement|colectomy|hysterectomy|general anesthesia|"
+                            r"major surgery|open (?:\w+ )?repair)(?![\w-])", re.I)
 _OTC_BEFORE = re.compile(r"(?<![\w-])(?:otc|over[- ]the[- ]counter)\s+(?:\w+\s+){0,1}\S*$", re.I)
 _PLAN_SECTIONS = ("assessment", "plan", "procedure", "results", "other")
 
@@ -290,7 +302,7 @@ def grade_data(text: str, sentences: Sequence[Sentence], *, separately_reported:
     tests: dict[str, Evidence] = {}
     for rx in (_ORDERED, _REVIEWED):
         for m in rx.finditer(text):
-            if not _in_sections(sentences, m.start(), (*_PLAN_SECTIONS, "hpi", "exam")):
+            if not _in_sections(sentences, m.start(), (*_PLAN_SECTIONS, "hpi", "exam", "chief_complaint")):
                 continue
             # Every test the phrase names, to the end of its clause ("order CBC, CMP and TSH": three).
             clause_end = re.compile(r"[.;\n]").search(text, m.end())
@@ -333,6 +345,10 @@ def grade_risk(text: str, sentences: Sequence[Sentence]) -> Element:
 
     if high := found(_HOSPITAL):
         return Element(4, "decision about hospitalisation, escalation or high-risk therapy", tuple(high[:2]))
+    if (preop := _PRE_OPERATIVE.search(text)) and (surgery := _MAJOR_SURGERY.search(text)):
+        # A pre-operative risk assessment weighs the decision about elective major surgery (AMA: moderate).
+        return Element(3, "decision regarding elective major surgery (pre-operative risk assessment)",
+                       (_ev(text, preop, sentences), _ev(text, surgery, sentences)))
     # A drug bought over the counter ("OTC clotrimazole 1% cream BID") is not prescription drug management.
     if rx := [e for e in found(_RX) if not _OTC_BEFORE.search(text, max(0, e.start - 20), e.start + 1)
               and not re.match(r"\s*\(?(?:OTC|over[- ]the[- ]counter)", text[e.end:e.end + 25], re.I)]:
