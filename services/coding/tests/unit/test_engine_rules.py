@@ -383,3 +383,48 @@ def test_g2211_for_a_medicare_visit_of_the_patients_primary_care_physician() -> 
     result = default_engine().code_encounter(EncounterDocumentation(
         note_text=note, date_of_service=date(2026, 5, 1), patient_sex="F", patient_age=74, payer_category="medicare"))
     assert "G2211" in [p.code for p in result.procedures]
+
+
+def test_labs_drawn_here_for_a_reference_lab_bill_the_draw_only() -> None:
+    note = "Plan: TSH, CBC, BMP and magnesium drawn in clinic today.\n"
+    codes = [d.code for d in labs(note, split_sentences(note, split_sections(note)))]
+    assert codes == ["36415"]
+
+
+def test_each_joint_injected_is_its_own_line_and_the_drug_may_follow_in_its_own_sentence() -> None:
+    note = ("Scheduled procedure visit for steroid injections.\nProcedure 1: R knee intra-articular injection, "
+            "landmark guided. Triamcinolone acetonide 40 mg + 3 mL 1% lidocaine.\nProcedure 2: L first CMC joint "
+            "injection, landmark guided. Triamcinolone acetonide 10 mg.\nNext injection no sooner than 3 months.\n")
+    assert [(d.code, d.modifiers) for d in _office(note)] == [("20610", ["RT"]), ("20600", ["LT"])]
+    first, rest = note.split("\n", 1)
+    result = _code(first + "\nDx: primary OA R knee; primary OA L thumb CMC joint.\n" + rest)
+    assert "J3301" in [p.code for p in result.procedures] and "96372" not in [p.code for p in result.procedures]
+
+
+def test_a_tpi_visit_counts_the_muscles_injected() -> None:
+    note = ("TPI visit\nTaut bands found in R quadratus lumborum, L quadratus lumborum, R gluteus medius.\n"
+            "1% lidocaine 1 mL into each of the 3 muscles, fanning technique.\n")
+    assert [d.code for d in _office(note)] == ["20553"]
+
+
+def test_partial_nail_avulsion_without_matrixectomy_and_a_shave_biopsy_in_parentheses() -> None:
+    nail = "Procedure: lateral 1/4 of the nail plate avulsed. NO matrixectomy (phenol not applied).\n"
+    assert [d.code for d in _office(nail)] == ["11730"]
+    biopsy = "Procedure note - biopsies\nA) tangential (shave) biopsy to mid dermis.\nB) 4 mm punch biopsy.\n"
+    assert sorted(d.code for d in _office(biopsy)) == ["11103", "11104"]
+
+
+def test_a_wound_list_of_a_repair_note_is_coded_per_wound() -> None:
+    note = ("PROCEDURE NOTE - laceration repair x3\nWounds:\n1. L cheek, 1.8 cm, into subcutaneous fat. Layered "
+            "closure: 5-0 deep dermal sutures, 6-0 nylon.\n2. L volar forearm, 3.0 cm, superficial. Single-layer "
+            "4-0 nylon x5.\n3. L dorsal hand, 2.0 cm, superficial. Single-layer 4-0 nylon x4.\n")
+    result = _code(note, age=38, sex="M")
+    assert sorted(d.code for d in result.diagnoses) == ["S01.412A", "S51.812A", "S61.412A"]
+    assert sorted(p.code for p in result.procedures) == ["12002", "12051"]
+
+
+def test_ecg_under_its_own_heading_and_tobacco_counselling_minutes() -> None:
+    result = _code("Chest pressure x2 days.\nECG\nDone in office, my read: sinus rhythm, no prior tracing.\n"
+                   "A/P: 1. Chest pressure - ED for troponins. 2. Smoker - smoking cessation: counseled 8 min.\n")
+    codes = [p.code for p in result.procedures]
+    assert "93000" in codes and "99406" in codes

@@ -221,6 +221,7 @@ def resolve_injuries(text: str, sentences: list[Sentence], mentions: list[Mentio
                 existing.support(cand)
             else:
                 out.append(cand)
+    out = _wound_list(text, sentences, out, icd, index, subsequent_visit)
     # One injury, one code: merged duplicates after the replacements above.
     merged: dict[str, Candidate] = {}
     for c in out:
@@ -229,6 +230,38 @@ def resolve_injuries(text: str, sentences: list[Sentence], mentions: list[Mentio
         else:
             merged[c.code] = c
     return list(merged.values())
+
+
+_LENGTH_CM = re.compile(r"\d+(?:\.\d+)?\s*(?:cm|mm)(?![\w-])", re.I)
+
+
+def _wound_list(text: str, sentences: list[Sentence], cands: list[Candidate], icd: ICD10CMCodeSet,
+                index: InjuryIndex, subsequent_visit: bool) -> list[Candidate]:
+    """A note headed by its injuries ("laceration repair x3") that lists the wounds by site and length
+    without repeating the word ("1. L cheek, 1.8 cm ...") codes each listed wound; the unsited code of
+    the heading gives way to them."""
+    unsited = [c for c in cands if c.kind == "injury" and c.code.startswith("T14")]
+    if not unsited or not sentences:
+        return cands
+    heading = text[sentences[0].start:sentences[0].end]
+    kinds = [m.kind for m in find_injuries(heading)]
+    if not kinds:
+        return cands
+    found: list[Candidate] = []
+    for s in sentences[1:]:
+        window = text[s.start:s.end]
+        if not _LENGTH_CM.search(window) or find_injuries(window):
+            continue
+        base = index.resolve(kinds[0], window)
+        if base is None:
+            continue
+        code = icd.with_seventh_character(base, seventh_character(window, subsequent_visit))
+        if icd.is_valid(code) and all(c.code != code for c in (*cands, *found)):
+            found.append(Candidate(code, "dx.injury_title.wound_list", SECTION_CONFIDENCE.get(s.section, 0.7) - 0.06,
+                                   "injury", s.start, [Evidence(s.start, s.end, s.section, window)]))
+    if not found:
+        return cands
+    return [c for c in cands if c not in unsited] + found
 
 
 def _problem_context(text: str, sentence: Sentence, pos: int) -> str:

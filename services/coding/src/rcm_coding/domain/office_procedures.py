@@ -45,7 +45,8 @@ _NOT_TODAY = re.compile(
     r"need|obtain|order|refer|repeat|plan)|next visit|ordered|order(?:ing)?|referr(?:ed|al)|refer to|"
     r"scheduled?|planned|plan(?:s|ning)? (?:for|to)|consider(?:ing)?|candidate for|previously|prior|"
     r"last (?:year|visit|month|week)|(?:years?|months?|weeks?) ago|history of|h/o|s/p|"
-    r"if (?:not|no|persists|worse|needed|recurs)|return (?:for|in)|recheck|repeat (?:in|if|at))(?![\w-])",
+    r"if (?:not|no|persists|worse|needed|recurs)|return (?:for|in)|recheck|repeat (?:in|if|at)|"
+    r"next (?:injection|visit|time|dose|treatment|procedure)|may repeat|no sooner than)(?![\w-])",
     re.I)
 _YEAR = re.compile(r"(?<![\w/-])(?:19|20)\d\d(?![\w/-])")
 _TODAY = re.compile(r"(?<![\w-])(?:today|this visit|in (?:the )?office|in[- ]clinic|here)(?![\w-])", re.I)
@@ -93,7 +94,8 @@ def _done_today(ctx: Context, s: Sentence, m: re.Match[str]) -> bool:
         return False
     if _YEAR.search(window) and not _TODAY.search(window):
         return False  # "(XR 2025)", "Tdap 2022": a date of something past
-    return bool(_DONE.search(window)) or s.section == "procedure"
+    # A note headed as a procedure visit describes today's procedure without saying "performed".
+    return bool(_DONE.search(window)) or s.section == "procedure" or ctx.procedure_note
 
 
 def _ev(ctx: Context, s: Sentence) -> Evidence:
@@ -107,7 +109,8 @@ def _side_modifier(ctx: Context, s: Sentence, m: re.Match[str]) -> list[str]:
 
 def _count(ctx: Context, first: Sentence, noun: str) -> int | None:
     """A stated count of ``noun`` (lesions, warts, ...) in the sentence or the note's procedure text."""
-    rx = re.compile(r"(?<![\w-])" + _NUM + r"\s+(?:[\w/-]+\s+){0,3}?(?:" + noun + r")(?![\w-])|"
+    rx = re.compile(r"(?<![\w.-])" + _NUM + r"(?!\s*(?:mm|cm|ml|mg|mcg|g|%|-0)\b)\s+(?:[\w/-]+\s+){0,3}?(?:" +
+                    noun + r")(?![\w-])|"
                     r"(?:" + noun + r")[^.\n]{0,25}?(?:x|times|total(?: of)?|number(?:ed)?:?)\s?(\d{1,2})(?![\w-])",
                     re.I)
     for s in [first, *[x for x in ctx.today() if x is not first]]:
@@ -167,7 +170,8 @@ _SNIP = re.compile(r"(?<![\w-])(?:removed|snipped|excised|scissor|shave[sd]?|rem
 _BIOPSY = (
     ("11106", "11107", re.compile(r"(?<![\w-])incisional biops(?:y|ies)(?![\w-])", re.I)),
     ("11104", "11105", re.compile(r"(?<![\w-])punch biops(?:y|ies)(?![\w-])", re.I)),
-    ("11102", "11103", re.compile(r"(?<![\w-])(?:shave|tangential|saucerization) biops(?:y|ies)(?![\w-])", re.I)),
+    ("11102", "11103", re.compile(r"(?<![\w-])(?:shave|tangential|saucerization)(?: \((?:shave|tangential)\))? "
+                                  r"biops(?:y|ies)(?![\w-])", re.I)),
 )
 _INTRALESIONAL = re.compile(r"(?<![\w-])intralesional(?:ly)?(?![\w-])", re.I)
 
@@ -287,7 +291,10 @@ def _nail(ctx: Context) -> list[LineDraft]:
         if re.search(r"(?<![\w-])(?:trim(?:med)?|debrid\w*|clipp\w*)(?![\w-])", window, re.I) and not re.search(
                 r"avulsion|avulsed|matrix|phenol", window, re.I):
             continue
-        code = "11750" if _MATRIX.search(ctx.text) else "11730"
+        matrix = [m for m in _MATRIX.finditer(ctx.text) if not _NEGATED_BEFORE.search(ctx.text[max(0, m.start() - 30):
+                                                                                              m.start()])
+                  and not re.match(r"[^.;\n]{0,12}\bnot\b", ctx.text[m.end():])]
+        code = "11750" if matrix else "11730"
         return [LineDraft(code, "proc.nail", 0.82, _side_modifier(ctx, s, m), evidence=[_ev(ctx, s)],
                           dx_hint=("L60.0", "L03.0", "B35.1"))]
     return []
@@ -309,7 +316,7 @@ _JOINT_SITES = (
                          r"pes anserine|suprapatellar)(?![\w-])", re.I)),
 )
 _JOINT_CODES = {"small": ("20600", "20604"), "intermediate": ("20605", "20606"), "major": ("20610", "20611")}
-_TRIGGER_POINT = re.compile(r"(?<![\w-])trigger[- ]points?(?: injections?)?(?![\w-])", re.I)
+_TRIGGER_POINT = re.compile(r"(?<![\w-])(?:trigger[- ]points?(?: injections?)?|TPIs?)(?![\w-])", re.I)
 _TENDON_SHEATH = re.compile(r"(?<![\w-])(?:tendon sheath|trigger finger|trigger thumb|de quervain'?s?|first dorsal "
                             r"compartment|plantar fascia|plantar fasciitis|stenosing tenosynovitis)(?![\w-])", re.I)
 _TENDON_ORIGIN = re.compile(r"(?<![\w-])(?:lateral epicondyl\w*|medial epicondyl\w*|tennis elbow|golfer'?s elbow|"
@@ -349,19 +356,31 @@ def _site_injections(ctx: Context) -> list[LineDraft]:
             out.append(LineDraft("20550", "proc.tendon.sheath", 0.82, _side_modifier(ctx, s, sh),
                                  evidence=[_ev(ctx, s)], dx_hint=("M65.3", "M65.4", "M72.2")))
             continue
-        if out or not _JOINT_WORD.search(window):
+        if any(not d.rule.startswith("joint.") for d in out) or not _JOINT_WORD.search(window):
             continue
         for size, rx in _JOINT_SITES:
-            site = rx.search(window) or _site_in_heading(ctx, rx)
+            site = rx.search(window) or (None if out else _site_in_heading(ctx, rx))
             if site is None:
                 continue
-            guided = bool(_ULTRASOUND.search(ctx.text)) and not _NO_ULTRASOUND.search(ctx.text)
+            guided = bool(_ULTRASOUND.search(window) or (_ULTRASOUND.search(ctx.text) and not out)) and not (
+                _NO_ULTRASOUND.search(window) or (not rx.search(window) and _NO_ULTRASOUND.search(ctx.text)))
             code = _JOINT_CODES[size][1 if guided else 0]
             mods = _side_modifier(ctx, s, site) if rx.search(window) else _heading_side(ctx)
+            if any(d.code == code and d.modifiers == mods for d in out):
+                break  # the same joint described again
+            # Each joint injected is its own line (20610-RT and 20600-LT; NCCI pairs them with XS).
             out.append(LineDraft(code, f"joint.{'aspiration' if 'aspirat' in window.lower() else 'injection'}."
                                        f"{size}", 0.85, mods, evidence=[_ev(ctx, s)],
-                                 dx_hint=("M17", "M16", "M19", "M25", "M75", "M70", "M76", "M10", "M1A")))
+                                 dx_hint=("M17", "M16", "M18", "M19", "M25", "M75", "M70", "M76", "M10", "M1A")))
             break
+    if not out and (tp := _TRIGGER_POINT.search(_heading(ctx))):
+        # A note headed "TPI visit" whose paragraphs inject the muscles without the words again.
+        n_muscles = _count(ctx, ctx.sentences[0], r"muscles?|muscle groups?") if ctx.sentences else None
+        if any(re.search(r"(?<![\w-])(?:into|injected|lidocaine|needle)(?![\w-])", ctx.window(x), re.I)
+               for x in ctx.today()):
+            out.append(LineDraft("20553" if (n_muscles or 1) >= 3 else "20552", "proc.trigger_point", 0.8,
+                                 evidence=[Evidence(tp.start(), tp.end(), ctx.sentences[0].section, tp.group())],
+                                 dx_hint=("M79.1", "M62.8", "M54")))
     return out
 
 
@@ -657,7 +676,9 @@ def repair_lines(text: str, sentences: Sequence[Sentence], notes: list[str],
                  medicare: bool = False) -> list[LineDraft]:
     """Wound repairs: lengths summed per tier and anatomic group, as CPT reports them."""
     ctx = Context(text, sentences, False)
+    repair_note = bool(re.search(r"(?<![\w-])(?:lacerations?|repairs?|wounds?|sutur\w*)(?![\w-])", _heading(ctx), re.I))
     wounds: list[_Wound] = []
+    pending: list[_Wound] = []  # wounds of the last sentence that named some, waiting for their closure
     general_tiers: list[str] = []
     stated_total: float | None = None
     any_closure = False
@@ -681,8 +702,11 @@ def repair_lines(text: str, sentences: Sequence[Sentence], notes: list[str],
         lengths = [(m, float(m.group(1)) / (10 if m.group(2).lower() == "mm" else 1)) for m in _LENGTH.finditer(window)]
         # A wound's length sits next to its noun ("3.2 cm stellate laceration", "laceration 4.0 cm");
         # other lengths (undermining "~1 cm circumferentially", a 4-0 suture) measure something else.
+        # In a repair note's numbered wound list ("1. L cheek, 1.8 cm, through dermis") a length beside a body
+        # site is a wound too.
         wound_lengths = [(m, cm) for m, cm in lengths
-                         if _WOUND.search(window, max(0, m.start() - 30), min(len(window), m.end() + 40))
+                         if (_WOUND.search(window, max(0, m.start() - 30), min(len(window), m.end() + 40))
+                             or (repair_note and _site_group(window[max(0, m.start() - 40):m.end() + 40], 40)))
                          and not _NOT_A_WOUND_LENGTH.search(window, max(0, m.start() - 25), m.start())
                          and not _NOT_A_WOUND_LENGTH.match(window, m.end())]
         if closes and re.search(r"(?<![\w-])total(?![\w-])", window, re.I) and lengths and not _WOUND.search(window):
@@ -699,7 +723,18 @@ def repair_lines(text: str, sentences: Sequence[Sentence], notes: list[str],
                 same.group = same.group or group
                 continue
             wounds.append(_Wound(cm, group, tier, _ev(ctx, s)))
-        if (closes or described) and not wound_lengths and tier:
+            pending.append(wounds[-1])
+        if wound_lengths:
+            pending = [w for w in pending if w.evidence.start == s.start]  # this sentence's wounds wait
+            continue
+        if (closes or described) and tier:
+            untiered = [w for w in pending if w.tier is None]
+            if untiered:
+                # "2. L volar forearm, 3.0 cm. Single-layer 4-0 nylon x5.": the closure after a wound is its own.
+                for w in untiered:
+                    w.tier = tier
+                pending = []
+                continue
             general_tiers.append(tier)
             evidence.append(_ev(ctx, s))
     if not wounds:
@@ -743,7 +778,8 @@ _RULES: tuple[Callable[[Context], list[LineDraft]], ...] = (
     _destruction, _skin, _foreign_body, _cerumen, _nail, _site_injections, _epley, _spirometry, _xrays,
     _screenings,
 )
-_PROCEDURE_HEADING = re.compile(r"\A\W*(?:procedure|procedure note|procedure visit)\b", re.I)
+_PROCEDURE_HEADING = re.compile(r"\A[^\n]{0,60}?(?<![\w-])(?:procedures?|TPI|trigger point injections?|"
+                                r"laceration repair|I&D)(?![\w-])", re.I)
 
 
 def office_procedures(text: str, sentences: Sequence[Sentence]) -> list[LineDraft]:

@@ -473,6 +473,9 @@ _VENIPUNCTURE = re.compile(r"(?<![\w-])(venipuncture|blood (?:was )?drawn|drew b
 _FUTURE = re.compile(r"(?<![\w-])(will|next visit|to be drawn|scheduled?|tomorrow|fasting "
                      r"labs? (?:at|before)|at (?:the )?(?:hospital|lab|outside lab|pre-?admission)|"
                      r"ordered|prior to|before (?:the )?(?:next|surgery))(?![\w-])", re.I)
+_DRAWN = re.compile(r"(?<![\w-])(?:drawn|draw|drew|collected|sent|send|venipuncture)(?![\w-])", re.I)
+_RUN_HERE = re.compile(r"(?<![\w-])(?:run|performed|analy[sz]ed|in[- ]house (?:lab|analy[sz]er)|point[- ]of[- ]care|"
+                       r"POC|resulted in (?:the )?office)(?![\w-])", re.I)
 _AUTOMATED = re.compile(r"(?<!non-)(?<!non )(?:automated|analyzer|clinitek)", re.I)
 
 
@@ -493,6 +496,10 @@ def labs(text: str, sentences: list[Sentence]) -> list[LineDraft]:
             if not m or rule.code in out:
                 continue
             in_office = _IN_OFFICE.search(window)
+            if not rule.rapid and _DRAWN.search(window) and not _RUN_HERE.search(window):
+                # "CBC, CMP drawn in clinic today": the office drew the blood (36415); the lab that runs the
+                # panel bills it.
+                in_office = None
             result = _RESULT.search(window[m.end():])
             if not (in_office or (rule.rapid and result)):
                 continue
@@ -518,12 +525,16 @@ _ECG_NOT = re.compile(r"(?<![\w-])(outside|prior|previous|old|last|from (?:the )
 
 
 def ecg(text: str, sentences: list[Sentence]) -> list[LineDraft]:
-    for s in sentences:
+    for i, s in enumerate(sentences):
         if s.section in ("pmh", "family_history", "medications", "allergies", "ros"):
             continue
         window = text[s.start : s.end]
         m = _ECG.search(window)
-        if not m or _ECG_NOT.search(window) or not _ECG_DONE.search(window):
+        if m and re.fullmatch(r"\s*(?:12[- ]lead )?(?:ECG|EKG)s?\s*:?\s*", window, re.I) and i + 1 < len(sentences):
+            # "ECG" as the heading of its own paragraph: the next sentence is the tracing's read.
+            window = text[sentences[i + 1].start : sentences[i + 1].end]
+        if not m or _ECG_NOT.search(re.sub(r"(?i)\bno (?:prior|previous|old)\b", " ", window)) or not \
+                _ECG_DONE.search(window):
             continue
         code = "93000"
         if re.search(r"tracing only", window, re.I):
@@ -550,7 +561,14 @@ _DRUGS = (
     DrugRule(re.compile(r"(?<![\w-])(triamcinolone|kenalog)(?![\w-])", re.I), "J3301", 10.0),
     DrugRule(re.compile(r"(?<![\w-])(cyanocobalamin|vitamin B12|B12)(?![\w-])", re.I), "J3420",
              None),
+    DrugRule(re.compile(r"(?<![\w-])(methylprednisolone acetate|depo-?medrol)(?![\w-])", re.I), "J1030", None),
+    DrugRule(re.compile(r"(?<![\w-])(dexamethasone(?: sodium phosphate)?|decadron)(?![\w-])", re.I), "J1100", 1.0),
+    DrugRule(re.compile(r"(?<![\w-])(medroxyprogesterone(?: acetate)?|depo-?provera)(?![\w-])", re.I), "J1050", 1.0),
+    DrugRule(re.compile(r"(?<![\w-])(testosterone cypionate|depo-?testosterone)(?![\w-])", re.I), "J1071", 1.0),
+    DrugRule(re.compile(r"(?<![\w-])(ondansetron|zofran)(?= [^.\n]{0,20}(?:IM|IV|inj))", re.I), "J2405", 1.0),
 )
+# Methylprednisolone acetate is coded by the vial strength given (J1020 20 mg, J1030 40 mg, J1040 80 mg).
+_METHYLPRED_BY_DOSE = ((20.0, "J1020"), (40.0, "J1030"), (80.0, "J1040"))
 _DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|g|gm|gram|grams|mcg)(?![\w-])", re.I)
 _INJ_ROUTE = re.compile(r"(?<![\w-])(IM|intramuscular(?:ly)?|subcutaneous(?:ly)?|SQ|subq|"
                         r"injection|injected|given)(?![\w-])", re.I)
@@ -564,16 +582,20 @@ def injections(text: str, sentences: list[Sentence], at_site: bool = False) -> l
     injection: the drug then takes 96372 only where an IM/SC route is written."""
     out: list[LineDraft] = []
     im_done = False
-    for s in sentences:
+    for i, s in enumerate(sentences):
         if s.section in ("pmh", "family_history", "medications", "allergies", "ros"):
             continue
         window = text[s.start : s.end]
         if _NEG_ACTION.search(window) and not re.search(r"\bgiven\b|\badministered\b", window,
                                                         re.I):
             continue
+        # "R knee intra-articular injection, landmark guided. Triamcinolone 40 mg + lidocaine.": the drug of
+        # a site injection is often its own sentence after the procedure's.
+        previous = text[sentences[i - 1].start : sentences[i - 1].end] if i else ""
+        routed = bool(_INJ_ROUTE.search(window)) or (at_site and bool(_INJ_ROUTE.search(previous)))
         for drug in _DRUGS:
             dm = drug.pattern.search(window)
-            if not dm or not _INJ_ROUTE.search(window):
+            if not dm or not routed:
                 continue
             if any(d.code == drug.code for d in out):
                 continue
@@ -585,7 +607,12 @@ def injections(text: str, sentences: list[Sentence], at_site: bool = False) -> l
                 mg = mg * 1000 if unit in ("g", "gm", "gram", "grams") else (
                     mg / 1000 if unit == "mcg" else mg)
                 units = Decimal(max(1, int(-(-mg // drug.unit_mg))))
-            out.append(LineDraft(drug.code, "injection.drug", 0.82, units=units,
+            code = drug.code
+            if code == "J1030" and dose:
+                mg = float(dose.group(1))
+                code = next((c for upper, c in _METHYLPRED_BY_DOSE if mg <= upper), "J1040")
+                units = Decimal(max(1, int(-(-mg // 80)))) if mg > 80 else Decimal(1)
+            out.append(LineDraft(code, "injection.drug", 0.82, units=units,
                                  evidence=[Evidence(s.start + dm.start(), s.start + dm.end(),
                                                     s.section, dm.group())]))
             if not im_done and (not at_site or _SYSTEMIC_ROUTE.search(window)):
@@ -606,8 +633,9 @@ _NEB_DRUG = (
     (re.compile(r"ipratropium[- /]albuterol|albuterol[- /]ipratropium|duoneb", re.I), "J7620"),
     (re.compile(r"(?<![\w-])(?:albuterol|salbutamol)(?![\w-])", re.I), "J7613"),
 )
-_TOBACCO = re.compile(r"(?:(?:smoking|tobacco|nicotine|cigarettes?|vaping)[^.\n]{0,30}?)?cessation counsel\w*"
-                      r"[^.\n]{0,40}?(\d{1,2})\s*min", re.I)
+_TOBACCO = re.compile(r"(?:(?:smoking|tobacco|nicotine|cigarettes?|vaping)[^.\n]{0,30}?)?cessation:?\s*(?:was\s+)?"
+                      r"counsel\w*[^.\n]{0,40}?(\d{1,2})\s*min|counsel\w*[^.\n]{0,30}?(?:smoking|tobacco|nicotine|"
+                      r"vaping) cessation[^.\n]{0,40}?(\d{1,2})\s*min", re.I)
 # Brief emotional/behavioural assessment with a scored standardized instrument (96127 per instrument).
 _INSTRUMENT = re.compile(r"(?<![\w-])(PHQ-?9|PHQ-?A|GAD-?7|EPDS|Edinburgh(?: postnatal depression scale)?|PCL-?5|"
                          r"Vanderbilt|SCARED|CRAFFT|PSC-?17|ASQ-SE(?:-2)?)(?![\w-])", re.I)
@@ -669,7 +697,7 @@ def other_services(text: str, sentences: list[Sentence]) -> list[LineDraft]:
                                          dx_hint=("Z71.89", "Z00")))
         t = _TOBACCO.search(window)
         if t and not any(d.code in ("99406", "99407") for d in out):
-            minutes = int(t.group(1))
+            minutes = int(t.group(1) or t.group(2))
             if minutes > 3:
                 code = "99406" if minutes <= 10 else "99407"
                 out.append(LineDraft(code, "counseling.tobacco", 0.85, evidence=[_ev(text, s)],

@@ -49,7 +49,7 @@ def words(text: str) -> frozenset[str]:
 
 # Title words that hold when the note says nothing else ("Idiopathic gout", "Essential (primary) hypertension").
 _DEFAULT_WORDS = frozenset(stem(w) for w in ("idiopathic", "primary", "essential", "initial", "uncomplicated", "simple",
-                                            "mellitus"))
+                                            "mellitus", "area", "region"))
 # What a title says is absent ("without aura", "not intractable", "without status migrainosus") holds by default.
 _ABSENCE = re.compile(r"\b(?:without|not|w/o|no)\b[^,;()]*", re.I)
 _NEGATED = re.compile(r"\b(?:no|not|without|w/o|non|denies|negative for)\s+((?:[a-z0-9'/-]+\s+){0,3}[a-z0-9'/-]+)",
