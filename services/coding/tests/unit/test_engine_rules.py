@@ -428,3 +428,19 @@ def test_ecg_under_its_own_heading_and_tobacco_counselling_minutes() -> None:
                    "A/P: 1. Chest pressure - ED for troponins. 2. Smoker - smoking cessation: counseled 8 min.\n")
     codes = [p.code for p in result.procedures]
     assert "93000" in codes and "99406" in codes
+
+
+def test_a_negated_qualifier_does_not_choose_a_variant_and_a_relatives_condition_is_family_history() -> None:
+    asthma = _code("A/P: Asthma, mild persistent, no exacerbation - continue budesonide.\n")
+    assert [d.code for d in asthma.diagnoses] == ["J45.30"]
+    family = _code("A/P: Hyperlipidemia - FHx premature CAD (father MI at age 48); start atorvastatin 20 mg.\n")
+    codes = [d.code for d in family.diagnoses]
+    assert "I21.9" not in codes and "I25.10" not in codes and "E78.5" in codes
+    child = _code("Mom reports fever and cough x2 days.\nA: Viral URI.\n", age=4)
+    assert [d.code for d in child.diagnoses] == ["J06.9"]
+
+
+def test_an_old_mi_is_a_status_code_not_an_acute_infarction() -> None:
+    result = _code("A/P: 1) CAD without angina - stable. 2) Old MI - noted.\n", age=62, sex="M")
+    codes = [d.code for d in result.diagnoses]
+    assert "I25.2" in codes and "I21.9" not in codes

@@ -193,6 +193,7 @@ class CodingEngine:
         cands = self._refined(text, sentences, cands, icd)
         cands = _without_excluded_symptoms(cands, icd)
         cands = self._merge_structured_diagnoses(cands, doc.structured_diagnoses, icd, notes)
+        status_codes = {c.code for c in cands if c.kind == "status"}
         ordered = combinations.sequence(cands, icd, [*pregnancy_first, *first])
         dx = tuple(
             DiagnosisProposal(c.code, icd.description(c.code), c.rule, round(c.confidence, 3),
@@ -219,8 +220,10 @@ class CodingEngine:
                      and any(e.section in ("assessment", "plan") for e in d.evidence)]
         if (not any(d.rule.startswith("em.office") for d in drafts)
                 and ((evaluated and ((not includes_visit and not other_visit) or separate)) or unrelated)):
+            # Status codes (Z, an old MI) are history, not problems addressed at this visit.
             problems = [mdm.Problem(d.code, _kind(d.code), d.rule.startswith("dx.symptom_for_uncertain"),
-                                    d.evidence) for d in (unrelated or dx) if not d.code.startswith("Z")]
+                                    d.evidence) for d in (unrelated or dx)
+                        if not d.code.startswith("Z") and d.code not in status_codes]
             if problems:
                 decision = mdm.decision_making(text, sentences, problems,
                                                separately_reported=_tests_reported(drafts))

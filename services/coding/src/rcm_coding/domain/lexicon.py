@@ -125,11 +125,23 @@ def _trie_pattern(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
     return f"(?:{body})?" if "" in node else body
 
 
+_NEGATION_BEFORE = re.compile(r"(?:\bno|\bnot|\bwithout|\bw/o|\bdenies|\bnegative for)\s+(?:[\w/-]+\s+){0,2}$", re.I)
+
+
+def _affirmed_phrase(window: str, phrase: str) -> bool:
+    """The phrase is in the window and not negated ("no exacerbation" does not choose the exacerbation code)."""
+    for m in re.finditer(r"(?<![\w-])" + r"\s+".join(re.escape(w) for w in phrase.split()) + r"(?![\w-])", window,
+                         re.I):
+        if phrase.lower().startswith(("not ", "no ", "without ")) or not _NEGATION_BEFORE.search(window[: m.start()]):
+            return True
+    return False
+
+
 def variant_codes(concept: Concept, window: str) -> list[str]:
     """Codes chosen by the concept's variants from the sentence text (may be empty)."""
     chosen: list[str] = []
     for v in concept.variants:
-        if all(any(contains_phrase(window, p) for p in group) for group in v.when):
+        if all(any(_affirmed_phrase(window, p) for p in group) for group in v.when):
             if v.code not in chosen:
                 chosen.append(v.code)
             if not concept.multi:

@@ -132,6 +132,13 @@ _FAMILY = re.compile(
     r"(?:'s)?\s+(?:had|has|have|with|died of|diagnosed with|history of|hx of|w/))",
     re.I,
 )
+# A relative named just before the condition, at most one word between ("father MI at age 48", "FHx premature
+# CAD", "mother's breast cancer"); a relative who reports or brings the patient ("mom reports fever") is not.
+_RELATIVE_BEFORE = re.compile(
+    r"(?<![\w-])(?:mother|father|mom|dad|brother|sister|sibling|parents?|grand(?:mother|father)|aunt|uncle|"
+    r"maternal \w+|paternal \w+|fhx?|family history)(?:'s)?[ \t(:]+"
+    r"(?:(?!reports|states|says|notes|brought|brings|gives|is|was|denies|thinks|feels|worried|concerned|noticed|"
+    r"here|with)[\w-]+[ \t]+)?$", re.I)
 _HISTORY = _rx([r"history of", r"hx of", r"h/o", r"s/p", r"status post", r"prior",
                 r"previous", r"remote", r"personal history of", r"former", r"ex-", r"quit"])
 _HISTORY_ADJACENT = re.compile(r"(?<![\w-])old\s+$", re.I)  # "old MI", not "3-year-old with"
@@ -179,7 +186,8 @@ def mention_status(text: str, sentence: Sentence, start: int, end: int) -> Statu
         text, sentence.start, start, _NEG_NEAR, _NEAR_WORDS
     ):
         return "negated"
-    if sentence.section == "family_history" or _scoped(text, sentence.start, start, _FAMILY, None):
+    if sentence.section == "family_history" or _scoped(text, sentence.start, start, _FAMILY, None) or \
+            _RELATIVE_BEFORE.search(text, max(sentence.start, start - 40), start):
         return "family"
     if _scoped(text, sentence.start, start, _HYPOTHETICAL, _UNCERTAIN_WORDS):
         return "negated"
