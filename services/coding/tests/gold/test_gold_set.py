@@ -79,7 +79,7 @@ def test_engine_meets_precision_recall_floors_on_gold_set(engine: CodingEngine) 
 # OTC drugs in MDM: dx F1 0.893, px F1 0.915, 12 forbidden; 10 notes auto-coded, all right.
 # Then injuries resolved from their titles (kind, site, side), burn extent, 'return for' as hypothetical:
 # dx F1 0.916, px F1 0.910, 11 forbidden.
-SET3_DX_F1_FLOOR = 0.90
+SET3_DX_F1_FLOOR = 0.92  # 0.936 with the 172 lexicon concepts added 2026-12-02
 SET3_PX_F1_FLOOR = 0.90
 SET3_MAX_FORBIDDEN_HITS = 13
 
@@ -152,7 +152,7 @@ def test_engine_on_held_out_notes_it_was_never_tuned_on(engine: CodingEngine) ->
 # confirmed by a coder, family-history reasons and problems in preventive visits reviewed) did not change
 # that count; it is the honest figure, and the floor keeps it from rising further.
 # Injuries by title (tuned on set 3): dx F1 0.835, 17 forbidden, 7 auto-coded, 3 right.
-HELDOUT2_DX_F1_FLOOR = 0.82
+HELDOUT2_DX_F1_FLOOR = 0.84  # 0.850 after the lexicon additions (tuned on sets 3 and 4)
 HELDOUT2_PX_F1_FLOOR = 0.75
 HELDOUT2_MAX_FORBIDDEN_HITS = 19
 HELDOUT2_MAX_WRONG_AUTO = 5
@@ -173,9 +173,9 @@ def test_engine_on_held_out_set_2_it_was_never_tuned_on(engine: CodingEngine) ->
 # engine nor any other gold note; tuned on from then on). First measurement, before any tuning on it: dx F1
 # 0.734 (P 0.819, R 0.664), px F1 0.800 (P 0.815, R 0.785), 18 forbidden codes, 18 of 60 notes exactly right,
 # 6 auto-coded, 3 of them right: an honest third estimate of the engine on unseen notes at that point.
-SET4_DX_F1_FLOOR = 0.76
-SET4_PX_F1_FLOOR = 0.86
-SET4_MAX_FORBIDDEN_HITS = 18
+SET4_DX_F1_FLOOR = 0.82  # 0.831 after tuning and the lexicon additions
+SET4_PX_F1_FLOOR = 0.87
+SET4_MAX_FORBIDDEN_HITS = 14
 
 
 def test_engine_on_tuning_set_4(engine: CodingEngine) -> None:
