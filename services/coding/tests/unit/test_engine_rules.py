@@ -444,3 +444,12 @@ def test_an_old_mi_is_a_status_code_not_an_acute_infarction() -> None:
     result = _code("A/P: 1) CAD without angina - stable. 2) Old MI - noted.\n", age=62, sex="M")
     codes = [d.code for d in result.diagnoses]
     assert "I25.2" in codes and "I21.9" not in codes
+
+
+def test_pregnancy_weeks_written_as_8w3d_gestational_hypertension_and_sunburn_degree() -> None:
+    hyper = _code("Est pt. LMP 3/2/2026 -> 8w3d today.\nImp: mild hyperemesis gravidarum at 8 weeks.\n", age=31)
+    assert [d.code for d in hyper.diagnoses] == ["O21.0", "Z3A.08"]
+    ghtn = _code("HPI: G1 at 34w1d.\nAssessment: Gestational hypertension, 34 weeks, without proteinuria.\n", age=24)
+    assert [d.code for d in ghtn.diagnoses] == ["O13.3", "Z3A.34"]
+    sun = _code("A: Sunburn, first degree. No blisters.\n", age=24, sex="M")
+    assert [d.code for d in sun.diagnoses] == ["L55.0"]

@@ -20,8 +20,11 @@ from rcm_coding.domain.model import Evidence
 
 # "20w2d", "30 weeks", "28+3 wks", "12 wk" (not "8-wk US": a hyphen ties it to another word).
 _WEEKS = re.compile(r"(?<![\w.-])(\d{1,2})\s*(?:weeks?|wks?|wk|w)(?:\s*\d\s*d(?:ays?)?|\s*\+\s*\d)?(?![\w-])", re.I)
-_PREGNANCY_WORD = re.compile(r"(?<![\w-])(?:pregnan\w*|gestation\w*|IUP|EGA|GA|G\d+\s*P\d+\w*|prenatal|"
-                             r"antepartum|intrauterine pregnancy|OB)(?![\w-])", re.I)
+_PREGNANCY_WORD = re.compile(r"(?<![\w-])(?:pregnan\w*|gestation\w*|IUP|EGA|GA|G\d+(?:\s*P\d+\w*)?|prenatal|"
+                             r"antepartum|intrauterine pregnancy|OB|LMP|EDD|gravidarum|hyperemesis|fetal|FHTs?|"
+                             r"fundal height)(?![\w-])", re.I)
+_GESTATIONAL_HTN = re.compile(r"(?<![\w-])(?:gestational hypertension|pregnancy[- ]induced hypertension|PIH|"
+                              r"gestational HTN)(?![\w-])", re.I)
 _NOT_PREGNANT = re.compile(r"(?<![\w-])(?:not pregnant|no pregnancy|pregnancy test (?:is |was )?negative|"
                            r"(?:upt|hcg) (?:is |was )?negative|negative (?:upt|hcg|pregnancy test))(?![\w-])", re.I)
 _POSTPARTUM = re.compile(r"(?<![\w-])(?:postpartum|post-partum|postnatal|weeks? after delivery|"
@@ -119,6 +122,10 @@ def apply(text: str, cands: list[Candidate], icd: ICD10CMCodeSet) -> tuple[list[
                 add(hyper, c, "pregnancy.hyperemesis")
             else:
                 add("O21.9", c, "pregnancy.vomiting")
+        elif code == "I10" and _GESTATIONAL_HTN.search(text):
+            # Hypertension that began in this pregnancy, without significant proteinuria (O13), is not the
+            # pre-existing essential hypertension of O10.01-.
+            add(o_code("O13."), c, "pregnancy.gestational_hypertension")
         elif code == "I10":
             add(o_code("O10.01"), c, "pregnancy.preexisting_hypertension")
         elif code.startswith("E11"):
