@@ -29,6 +29,7 @@ from rcm_coding.domain.note_text import (
     Status,
     laterality,
     mention_status,
+    problem_context,
     sentence_at,
 )
 
@@ -197,7 +198,7 @@ def resolve_injuries(text: str, sentences: list[Sentence], mentions: list[Mentio
         for found in find_injuries(window, s.start):
             if mention_status(text, s, found.start, found.end) != "affirmed":
                 continue
-            base = index.resolve(found.kind, _problem_context(text, s, found.start))
+            base = index.resolve(found.kind, problem_context(text, s, found.start))
             if base is None:
                 continue
             code = icd.with_seventh_character(base, seventh_character(window, subsequent_visit))
@@ -262,14 +263,6 @@ def _wound_list(text: str, sentences: list[Sentence], cands: list[Candidate], ic
     if not found:
         return cands
     return [c for c in cands if c not in unsited] + found
-
-
-def _problem_context(text: str, sentence: Sentence, pos: int) -> str:
-    if sentence.section in ("assessment", "plan"):
-        start = text.rfind("\n", 0, pos) + 1
-        end = text.find("\n", pos)
-        return text[start : end if end != -1 else len(text)]
-    return text[sentence.start : sentence.end]
 
 
 def _evidence(m: Mention, text: str) -> Evidence:

@@ -43,7 +43,15 @@ from rcm_coding.domain.model import (
     ProcedureLine,
     StructuredProcedure,
 )
-from rcm_coding.domain.note_text import Section, Sentence, mention_status, sentence_at, split_sections, split_sentences
+from rcm_coding.domain.note_text import (
+    Section,
+    Sentence,
+    mention_status,
+    problem_context,
+    sentence_at,
+    split_sections,
+    split_sentences,
+)
 from rcm_coding.domain.procedures import LineDraft
 
 __all__ = ["CodingEngine", "CodingResult", "EncounterDocumentation"]
@@ -63,8 +71,6 @@ _SERVICE_ONLY_VISIT = re.compile(r"(?<![\w-])(?:nurse|injection[- ]only|vaccine[
                                  r"standing order|no provider (?:visit|encounter|evaluation)|ma visit)(?![\w-])", re.I)
 
 
-
-
 def _without_excluded_symptoms(cands: list[Candidate], icd: ICD10CMCodeSet) -> list[Candidate]:
     """A symptom code that an Excludes1 note bars beside a proposed diagnosis (R42 vertigo with H81.1 BPPV)
     is the diagnosis's own symptom, not coded with it (guideline I.B.4-5); the diagnosis stays."""
@@ -79,15 +85,8 @@ def _without_excluded_symptoms(cands: list[Candidate], icd: ICD10CMCodeSet) -> l
 
 
 def _problem_line(text: str, sentences: list[Sentence], pos: int) -> str:
-    """The assessment or plan line holding ``pos`` (a problem and its qualifiers), else its sentence."""
     sentence = sentence_at(sentences, pos)
-    if sentence is None:
-        return ""
-    if sentence.section in ("assessment", "plan"):
-        start = text.rfind("\n", 0, pos) + 1
-        end = text.find("\n", pos)
-        return text[start : end if end != -1 else len(text)]
-    return text[sentence.start : sentence.end]
+    return problem_context(text, sentence, pos) if sentence is not None else ""
 
 
 def _kind(code: str) -> str:

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rcm_coding.domain.model import Evidence
-from rcm_coding.domain.note_text import Sentence
+from rcm_coding.domain.note_text import Sentence, problem_context
 
 GRADES = ("", "straightforward", "low", "moderate", "high")
 
@@ -210,16 +210,7 @@ def _in_sections(sentences: Sequence[Sentence], pos: int, names: Sequence[str]) 
 def _context(text: str, sentences: Sequence[Sentence], evidence: Sequence[Evidence]) -> str:
     """Where a problem's status words are: the sentence holding its evidence, or in the assessment and plan
     the whole problem line ("PTSD, chronic - partial response. Start prazosin ..." is one problem)."""
-    parts = []
-    for e in evidence:
-        for s in sentences:
-            if s.start <= e.start < s.end:
-                if s.section in ("assessment", "plan"):
-                    start = text.rfind("\n", 0, e.start) + 1
-                    end = text.find("\n", e.start)
-                    parts.append(text[start : end if end != -1 else len(text)])
-                else:
-                    parts.append(text[s.start:s.end])
+    parts = [problem_context(text, s, e.start) for e in evidence for s in sentences if s.start <= e.start < s.end]
     return " ".join(dict.fromkeys(parts))
 
 

@@ -260,3 +260,12 @@ def contains_phrase(text: str, phrase: str) -> bool:
 
 def _phrase_rx(phrase: str) -> str:
     return r"\s+".join(re.escape(w) for w in phrase.split())
+
+
+def problem_context(text: str, sentence: Sentence, pos: int) -> str:
+    """The assessment or plan line holding ``pos`` (a problem and its qualifiers), else its sentence."""
+    if sentence.section in ("assessment", "plan"):
+        start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        return text[start : end if end != -1 else len(text)]
+    return text[sentence.start : sentence.end]
