@@ -291,7 +291,9 @@ def test_a_symptom_before_a_dash_is_not_made_uncertain_by_the_differential_after
     result = _code("Shoulder pain x3 wk.\nA: R shoulder pain - suspect impingement vs rotator cuff tendinopathy.\n"
                    "P: meloxicam 15 mg daily (Rx), PT referral.\n")
     assert [d.code for d in result.diagnoses] == ["M25.511"]
-    assert [d.code for d in _code("A: Appendicitis - suspected. Surgery consult.\n").diagnoses] != ["K37"]
+    # Past the dash a post-trigger that follows at once still makes the problem uncertain: no K35/K37 is coded.
+    assert not [d.code for d in _code("A: Appendicitis - suspected. Surgery consult.\n").diagnoses
+                if d.code.startswith(("K35", "K37"))]
 
 
 def test_dx_header_and_a_headerless_problem_visit_get_an_office_visit() -> None:

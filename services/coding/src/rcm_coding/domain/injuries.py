@@ -20,6 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rcm_coding.domain.icd10cm import ICD10CMCodeSet
+from rcm_coding.domain.note_text import NEGATED_BEFORE
 from rcm_coding.domain.titles import Requirement, requirement, said_words
 
 __all__ = ["INJURY_KINDS", "InjuryIndex", "InjuryMention", "find_injuries"]
@@ -79,7 +80,6 @@ _SITE_SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"glute|buttocks", "buttock"),
         (r"upper arm|biceps|triceps", "upper arm"),
     ))
-_NEGATED_BEFORE = re.compile(r"(?:\bno|\bnot|\bwithout|\bdenies|\bnegative for)\s+(?:[\w/-]+\s+){0,2}$", re.I)
 
 
 @dataclass
@@ -159,12 +159,12 @@ def find_injuries(window: str, offset: int = 0) -> list[InjuryMention]:
     taken: list[tuple[int, int]] = []
     for kind in INJURY_KINDS:
         for m in kind.note.finditer(window):
-            if any(a < m.end() and m.start() < b for a, b in taken) or _NEGATED_BEFORE.search(window[: m.start()]):
+            if any(a < m.end() and m.start() < b for a, b in taken) or NEGATED_BEFORE.search(window[: m.start()]):
                 continue
             taken.append((m.start(), m.end()))
             out.append(InjuryMention(kind.name, offset + m.start(), offset + m.end()))
     for m in _BURN.finditer(window):
-        if any(a < m.end() and m.start() < b for a, b in taken) or _NEGATED_BEFORE.search(window[: m.start()]):
+        if any(a < m.end() and m.start() < b for a, b in taken) or NEGATED_BEFORE.search(window[: m.start()]):
             continue
         degree = _DEGREE.search(window)
         if degree:

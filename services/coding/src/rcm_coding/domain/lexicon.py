@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from rcm_coding.domain.note_text import contains_phrase
+from rcm_coding.domain.note_text import NEGATED_BEFORE, contains_phrase
 
 
 @dataclass(frozen=True)
@@ -125,14 +125,13 @@ def _trie_pattern(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
     return f"(?:{body})?" if "" in node else body
 
 
-_NEGATION_BEFORE = re.compile(r"(?:\bno|\bnot|\bwithout|\bw/o|\bdenies|\bnegative for)\s+(?:[\w/-]+\s+){0,2}$", re.I)
 
 
 def _affirmed_phrase(window: str, phrase: str) -> bool:
     """The phrase is in the window and not negated ("no exacerbation" does not choose the exacerbation code)."""
     for m in re.finditer(r"(?<![\w-])" + r"\s+".join(re.escape(w) for w in phrase.split()) + r"(?![\w-])", window,
                          re.I):
-        if phrase.lower().startswith(("not ", "no ", "without ")) or not _NEGATION_BEFORE.search(window[: m.start()]):
+        if phrase.lower().startswith(("not ", "no ", "without ")) or not NEGATED_BEFORE.search(window[: m.start()]):
             return True
     return False
 

@@ -156,6 +156,10 @@ _HYPOTHETICAL = _rx([r"if", r"return if", r"call if", r"call for", r"watch for",
                      r"warning signs", r"red flags?", r"unless", r"to prevent", r"prevention of",
                      r"risk of", r"at risk for", r"screen(?:ing)? for"])
 _NEAR_WORDS = 3
+# A negation just before a word (at most two words between): "no FB", "without damage", "not intractable".
+# The rules that test one word or phrase (a service, a qualifier, an injury) share it.
+NEGATED_BEFORE = re.compile(r"(?:\bno|\bnot|\bnever|\bwithout|\bw/o|\bdenies|\bnegative for|\br/o)\s+"
+                            r"(?:[\w/-]+\s+){0,2}$", re.I)
 _DASH = re.compile(r"\s[-\u2013\u2014]\s")
 _UNCERTAIN_WORDS = 6
 

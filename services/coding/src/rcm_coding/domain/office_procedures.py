@@ -27,13 +27,14 @@ before today is not coded.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from rcm_coding.domain.model import Evidence
-from rcm_coding.domain.note_text import Sentence, laterality
+from rcm_coding.domain.note_text import NEGATED_BEFORE, Sentence, laterality
 from rcm_coding.domain.procedures import LineDraft
 
 __all__ = ["office_procedures", "repair_lines", "SITE_INJECTION_RULES"]
@@ -56,8 +57,6 @@ _DONE = re.compile(
     r"administered|treated|frozen|froze|destroyed|cleared|disimpacted|drained|aspirated|irrigated|"
     r"tolerated|consent(?:ed)?|prepped|today|in[- ]office|in clinic|by me|my (?:interpretation|read|review)|"
     r"interpreted|freeze[- ]thaw|\d+ (?:lesions?|sites?) (?:treated|total))(?![\w-])", re.I)
-_NEGATED_BEFORE = re.compile(r"(?:\bno|\bnot|\bwithout|\bnegative for|\bdenies|\br/o)\s+(?:[\w/-]+\s+){0,2}$",
-                             re.I)
 
 _NUMBER_WORDS = {"one": 1, "a single": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -88,7 +87,7 @@ class Context:
 def _done_today(ctx: Context, s: Sentence, m: re.Match[str]) -> bool:
     """The mention at ``m`` (relative to the sentence) is a service performed at this visit."""
     window = ctx.window(s)
-    if _NEGATED_BEFORE.search(window[: m.start()]):
+    if NEGATED_BEFORE.search(window[: m.start()]):
         return False
     if _NOT_TODAY.search(window):
         return False
@@ -107,12 +106,17 @@ def _side_modifier(ctx: Context, s: Sentence, m: re.Match[str]) -> list[str]:
     return {"R": ["RT"], "L": ["LT"], "B": ["50"]}.get(side, [])
 
 
+@functools.lru_cache(maxsize=64)
+def _count_pattern(noun: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w.-])" + _NUM + r"(?!\s*(?:mm|cm|ml|mg|mcg|g|%|-0)\b)\s+(?:[\w/-]+\s+){0,3}?(?:" +
+                      noun + r")(?![\w-])|"
+                      r"(?:" + noun + r")[^.\n]{0,25}?(?:x|times|total(?: of)?|number(?:ed)?:?)\s?(\d{1,2})(?![\w-])",
+                      re.I)
+
+
 def _count(ctx: Context, first: Sentence, noun: str) -> int | None:
     """A stated count of ``noun`` (lesions, warts, ...) in the sentence or the note's procedure text."""
-    rx = re.compile(r"(?<![\w.-])" + _NUM + r"(?!\s*(?:mm|cm|ml|mg|mcg|g|%|-0)\b)\s+(?:[\w/-]+\s+){0,3}?(?:" +
-                    noun + r")(?![\w-])|"
-                    r"(?:" + noun + r")[^.\n]{0,25}?(?:x|times|total(?: of)?|number(?:ed)?:?)\s?(\d{1,2})(?![\w-])",
-                    re.I)
+    rx = _count_pattern(noun)
     for s in [first, *[x for x in ctx.today() if x is not first]]:
         m = rx.search(ctx.window(s))
         if m:
@@ -230,7 +234,7 @@ def _foreign_body(ctx: Context) -> list[LineDraft]:
     for s in ctx.today():
         window = ctx.window(s)
         m = _FOREIGN_BODY.search(window)
-        while m and _NEGATED_BEFORE.search(window[: m.start()]):
+        while m and NEGATED_BEFORE.search(window[: m.start()]):
             m = _FOREIGN_BODY.search(window, m.end())
         if not m or not _REMOVED.search(window) or not _done_today(ctx, s, m):
             continue
@@ -291,7 +295,7 @@ def _nail(ctx: Context) -> list[LineDraft]:
         if re.search(r"(?<![\w-])(?:trim(?:med)?|debrid\w*|clipp\w*)(?![\w-])", window, re.I) and not re.search(
                 r"avulsion|avulsed|matrix|phenol", window, re.I):
             continue
-        matrix = [m for m in _MATRIX.finditer(ctx.text) if not _NEGATED_BEFORE.search(ctx.text[max(0, m.start() - 30):
+        matrix = [m for m in _MATRIX.finditer(ctx.text) if not NEGATED_BEFORE.search(ctx.text[max(0, m.start() - 30):
                                                                                               m.start()])
                   and not re.match(r"[^.;\n]{0,12}\bnot\b", ctx.text[m.end():])]
         code = "11750" if matrix else "11730"
@@ -576,20 +580,18 @@ _SITE_GROUPS = (
 _SITE_RX = tuple((name, re.compile(r"(?<![\w-])(?:" + words + r")(?![\w-])", re.I)) for name, words in _SITE_GROUPS)
 
 
-def _bands(*pairs: tuple[float, str]) -> tuple[tuple[float, str], ...]:
-    return pairs
-
-
-_SIMPLE_BODY = _bands((2.5, "12001"), (7.5, "12002"), (12.5, "12004"), (20.0, "12005"), (30.0, "12006"),
+# Upper bound of each length band (cm) and its code.
+_Bands = tuple[tuple[float, str], ...]
+_SIMPLE_BODY: _Bands = ((2.5, "12001"), (7.5, "12002"), (12.5, "12004"), (20.0, "12005"), (30.0, "12006"),
                       (1e9, "12007"))
-_SIMPLE_FACE = _bands((2.5, "12011"), (5.0, "12013"), (7.5, "12014"), (12.5, "12015"), (20.0, "12016"),
+_SIMPLE_FACE: _Bands = ((2.5, "12011"), (5.0, "12013"), (7.5, "12014"), (12.5, "12015"), (20.0, "12016"),
                       (30.0, "12017"), (1e9, "12018"))
-_INTERMEDIATE_BANDS = {
-    "scalp_arm_leg": _bands((2.5, "12031"), (7.5, "12032"), (12.5, "12034"), (20.0, "12035"), (30.0, "12036"),
+_INTERMEDIATE_BANDS: dict[str, _Bands] = {
+    "scalp_arm_leg": ((2.5, "12031"), (7.5, "12032"), (12.5, "12034"), (20.0, "12035"), (30.0, "12036"),
                             (1e9, "12037")),
-    "neck_hand_foot_genitalia": _bands((2.5, "12041"), (7.5, "12042"), (12.5, "12044"), (20.0, "12045"),
+    "neck_hand_foot_genitalia": ((2.5, "12041"), (7.5, "12042"), (12.5, "12044"), (20.0, "12045"),
                                        (30.0, "12046"), (1e9, "12047")),
-    "face": _bands((2.5, "12051"), (5.0, "12052"), (7.5, "12053"), (12.5, "12054"), (20.0, "12055"),
+    "face": ((2.5, "12051"), (5.0, "12052"), (7.5, "12053"), (12.5, "12054"), (20.0, "12055"),
                    (30.0, "12056"), (1e9, "12057")),
 }
 # Complex repair: primary code for 1.1-2.5 cm and 2.6-7.5 cm, an add-on for each further 5 cm.

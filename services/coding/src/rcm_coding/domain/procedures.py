@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from rcm_coding.domain.mdm import DecisionMaking
 from rcm_coding.domain.model import EncounterDocumentation, Evidence
-from rcm_coding.domain.note_text import Sentence
+from rcm_coding.domain.note_text import NEGATED_BEFORE, Sentence
 
 _NEG_ACTION = re.compile(
     r"(?<![\w-])(declined|declines|refused|refuses|deferred|defer|will return|return for|due for|"
@@ -726,8 +726,7 @@ def colonoscopy(text: str, sentences: list[Sentence], doc: EncounterDocumentatio
     for s in proc:
         window = text[s.start : s.end]
         m = _COLONOSCOPY.search(window)
-        if m and not _NEG_ACTION.search(window) and not re.search(r"(?:\bno|\bnever|\bwithout)\s+(?:\w+\s+){0,2}$",
-                                                                   window[: m.start()], re.I):
+        if m and not _NEG_ACTION.search(window) and not NEGATED_BEFORE.search(window[: m.start()]):
             cm = s
             break
     if cm is None:
