@@ -164,9 +164,12 @@ def test_engine_on_held_out_set_2_it_was_never_tuned_on(engine: CodingEngine) ->
 # engine nor any other gold note; tuned on from then on). First measurement, before any tuning on it: dx F1
 # 0.734 (P 0.819, R 0.664), px F1 0.800 (P 0.815, R 0.785), 18 forbidden codes, 18 of 60 notes exactly right,
 # 6 auto-coded, 3 of them right: an honest third estimate of the engine on unseen notes at that point.
-SET4_DX_F1_FLOOR = 0.83  # 0.844 after tuning and the lexicon additions
-SET4_PX_F1_FLOOR = 0.87
-SET4_MAX_FORBIDDEN_HITS = 14
+# Then (immunization refusal Z28.x, the IPPE's ECG G0403, Z13.31 with G0444, no pregnancy for a man, a
+# headerless numbered problem list read as the assessment, "w/o" negation, anticoagulant adverse effects):
+# dx F1 0.900, px F1 0.900, 9 forbidden, 6 auto-coded, all 6 right (3 before).
+SET4_DX_F1_FLOOR = 0.89  # 0.844 after tuning and the lexicon additions; 0.900 after the fixes above
+SET4_PX_F1_FLOOR = 0.89
+SET4_MAX_FORBIDDEN_HITS = 10
 
 
 @pytest.mark.parametrize(("pattern", "min_cases", "dx_floor", "px_floor", "max_forbidden"), [

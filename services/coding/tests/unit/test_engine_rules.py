@@ -260,14 +260,14 @@ def test_note_level_diagnoses(note: str, expected: list[str]) -> None:
     assert [d.code for d in result.diagnoses] == expected
 
 
-def _code(note: str, age: int = 52, sex: str = "F"):  # type: ignore[no-untyped-def]
+def _code(note: str, age: int = 52, sex: str = "F", payer: str | None = None):  # type: ignore[no-untyped-def]
     from datetime import date
 
     from rcm_coding.adapters.reference_data import default_engine
     from rcm_coding.domain.model import EncounterDocumentation
 
     return default_engine().code_encounter(EncounterDocumentation(
-        note_text=note, date_of_service=date(2026, 5, 1), patient_sex=sex, patient_age=age))
+        note_text=note, date_of_service=date(2026, 5, 1), patient_sex=sex, patient_age=age, payer_category=payer))
 
 
 def test_a_plan_acting_on_family_history_goes_to_review() -> None:
@@ -455,3 +455,70 @@ def test_pregnancy_weeks_written_as_8w3d_gestational_hypertension_and_sunburn_de
     assert [d.code for d in ghtn.diagnoses] == ["O13.3", "Z3A.34"]
     sun = _code("A: Sunburn, first degree. No blisters.\n", age=24, sex="M")
     assert [d.code for d in sun.diagnoses] == ["L55.0"]
+
+
+def test_a_refused_vaccine_is_coded_by_who_refused_and_a_pharmacy_plan_is_no_refusal() -> None:
+    child = _code("Well child check, 4 years, established.\nExam normal.\nInfluenza vaccine offered - father "
+                  "declines this season.\nA: Well child, normal growth and development.\n", age=4, sex="M")
+    assert "Z28.82" in [d.code for d in child.diagnoses]
+    adult = _code("A/P: 1. HTN - controlled, continue lisinopril. 2. Pt declines the flu shot today.\n", age=45)
+    assert "Z28.21" in [d.code for d in adult.diagnoses]
+    pharmacy = _code("A/P: HTN - controlled. Recommends shingles vaccine - pt will get it at the pharmacy.\n", age=66)
+    assert not any(d.code.startswith("Z28") for d in pharmacy.diagnoses)
+
+
+def test_the_ippe_screening_ecg_is_g0403_and_the_awv_depression_screen_has_its_encounter_code() -> None:
+    ippe = _code("INITIAL PREVENTIVE PHYSICAL EXAMINATION (Welcome to Medicare)\nHx reviewed.\n"
+                 "Screening ECG with interpretation (my read): NSR 66, normal intervals.\n", age=65, sex="M",
+                 payer="medicare")
+    codes = [p.code for p in ippe.procedures]
+    assert "G0402" in codes and "G0403" in codes and "93000" not in codes
+    awv = _code("Medicare Annual Wellness Visit - SUBSEQUENT (prior AWV 06/2025)\nHealth risk assessment "
+                "reviewed.\nDepression screening: PHQ-9 administered and reviewed face to face - score 2, "
+                "negative.\nNo new problems addressed.\n", age=74, payer="medicare")
+    assert "G0444" in [p.code for p in awv.procedures]
+    assert [d.code for d in awv.diagnoses] == ["Z00.00", "Z13.31"]
+
+
+def test_a_man_of_72_is_never_coded_as_pregnant() -> None:
+    result = _code("Chronic care visit.\nA/P: 1. T2DM with CKD stage 3a - increase glargine.\n"
+                   "E/M 99214 + G2211 (longitudinal care). RTC 6 wks.\n", age=72, sex="M", payer="medicare")
+    assert not any(d.code.startswith(("O", "Z3A")) for d in result.diagnoses)
+
+
+def test_a_numbered_problem_list_without_a_header_is_the_assessment() -> None:
+    note = ("CAD follow-up\n62M, NSTEMI 2022 w/ 2 DES to LAD.\nExam: RRR, lungs clear.\n"
+            "1) CAD of native coronaries w/o angina, s/p PCI/stents - stable, continue DAPT.\n"
+            "2) Old MI - noted.\n3) HTN - increase lisinopril 10 -> 20 mg.\nRTC 3 mo.\n")
+    sections = [(s.name, note[s.start:s.end].strip()[:8]) for s in split_sections(note)]
+    assert ("assessment", "1) CAD o") in sections and ("plan", "RTC 3 mo") in sections
+    codes = [d.code for d in _code(note, age=62, sex="M").diagnoses]
+    # "w/o angina" negates the angina; "s/p PCI" after it starts a clause of its own
+    assert {"I25.10", "Z95.5", "I25.2", "I10"} <= set(codes) and not any(c.startswith("I20") for c in codes)
+    numbered_hpi = "HPI: 1. cough x3 days 2. sore throat\nExam: clear.\nAssessment: viral URI.\n"
+    assert [s.name for s in split_sections(numbered_hpi)] == ["hpi", "exam", "assessment"]
+
+
+def test_an_anticoagulant_adverse_effect_is_an_initial_encounter_while_treated() -> None:
+    result = _code("CC: anticoagulation follow-up, high INR\nA/P: 1. Supratherapeutic INR, adverse effect of "
+                   "warfarin taken as prescribed; no bleeding. Hold warfarin x2 doses.\n", age=81)
+    codes = [d.code for d in result.diagnoses]
+    assert "R79.1" in codes and "T45.515A" in codes
+
+
+def test_menacwy_by_its_carrier_protein() -> None:
+    crm = _code("Vaccines given today, VIS given:\n- MenACWY-CRM 0.5 mL IM R deltoid\n", age=16)
+    tt = _code("Vaccines given today, VIS given:\n- MenQuadfi 0.5 mL IM R deltoid\n", age=16)
+    assert "90734" in [p.code for p in crm.procedures]
+    assert "90619" in [p.code for p in tt.procedures]
+
+
+def test_assessment_items_that_name_a_billed_service_are_accounted_for() -> None:
+    note = ("12 yr well visit, est pt, w/ mom.\nExam normal.\nAssessment:\n1. Routine adolescent well visit.\n"
+            "Vaccines - counseling by me with pt and mom on each vaccine, VIS given:\n- Tdap 0.5 mL IM L deltoid\n"
+            "- MenACWY-CRM 0.5 mL IM R deltoid\n")
+    reasons = _code(note, age=12).review_reasons
+    assert not [r for r in reasons if r.startswith("assessment item")], reasons
+    unexplained = _code(note.replace("Routine adolescent well visit.", "Routine adolescent well visit.\n"
+                                     "2. Frobnication of the toe."), age=12).review_reasons
+    assert [r for r in unexplained if r.startswith("assessment item")], unexplained

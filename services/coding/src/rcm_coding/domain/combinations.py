@@ -138,6 +138,39 @@ def pediatric_bmi_code(percentile: float, percent_of_95th: float | None = None) 
     return "Z68.54"
 
 
+_VACCINE_WORD = (r"(?:vaccines?|vaccinations?|immuni[sz]ations?|shots?|boosters?|flu|influenza|HPV|Tdap|MMR\w*|"
+                 r"DTaP\w*|COVID(?:-19)?|pneumococcal|PCV\d*|PPSV\d*|shingles|zoster|shingrix|hepatitis [AB]|"
+                 r"hep [AB]|varicella|rotavirus|meningococcal|RSV)")
+_REFUSED = r"(?:declines?|declined|refuses?|refused|opts? out of|opted out of)"
+# An immunization offered and refused (Z28.2x patient, Z28.82 caregiver): the refusal and a vaccine in
+# one clause. "Will get it at the pharmacy" or "deferred" is no refusal.
+_VACCINE_REFUSAL = re.compile(
+    rf"(?<![\w-])(?:(?P<who1>parents?|mother|mom|father|dad|guardian|caregiver|family)\s+)?{_REFUSED}\b"
+    rf"[^.;\n]{{0,40}}?(?<![\w-]){_VACCINE_WORD}(?![\w-])|"
+    rf"(?<![\w-]){_VACCINE_WORD}(?![\w-])[^.;\n]{{0,50}}?(?:(?P<who2>parents?|mother|mom|father|dad|guardian|"
+    rf"caregiver|family)\s+)?(?<![\w-]){_REFUSED}(?![\w-])", re.I)
+_GOT_ELSEWHERE = re.compile(r"(?<![\w-])(?:pharmacy|elsewhere|already (?:had|received|got)|up to date|UTD)(?![\w-])",
+                            re.I)
+_CAREGIVER = re.compile(r"(?<![\w-])(?:parents?|mother|mom|father|dad|guardian|caregiver|family)(?![\w-])", re.I)
+
+
+def _vaccine_refusal(text: str, sentences: list[Sentence], age: int | None) -> tuple[str, Evidence] | None:
+    for m in _VACCINE_REFUSAL.finditer(text):
+        sent = sentence_at(sentences, m.start())
+        if sent is None or sent.section in ("allergies", "family_history", "ros", "pmh"):
+            continue
+        clause = text[sent.start : sent.end]
+        if _GOT_ELSEWHERE.search(clause):
+            continue
+        # A young child's refusal is the caregiver's; an adolescent's or adult's, unless a caregiver is named,
+        # their own.
+        young = age is not None and age < 12
+        by_caregiver = bool(m.group("who1") or m.group("who2") or _CAREGIVER.search(clause))
+        code = "Z28.82" if by_caregiver or young else "Z28.21"
+        return code, Evidence(m.start(), m.end(), sent.section, m.group())
+    return None
+
+
 def add_companions(
     cands: list[Candidate], text: str, sentences: list[Sentence], age: int | None,
     icd: ICD10CMCodeSet,
@@ -172,6 +205,10 @@ def add_companions(
             sent = sentence_at(sentences, tbsa.start())
             by[code] = Candidate(code, "companion.burn_extent", 0.85, "status", last_order + 1, [Evidence(
                 tbsa.start(), tbsa.end(), sent.section if sent else "other", tbsa.group())])
+    refusal = _vaccine_refusal(text, sentences, age)
+    if refusal is not None and icd.is_billable(refusal[0]) and not any(c.startswith("Z28") for c in by):
+        by[refusal[0]] = Candidate(refusal[0], "companion.immunization_refused", 0.8, "status",
+                                   last_order + 3, [refusal[1]])
     has_dm = any(c.startswith(("E10", "E11")) for c in by)
     has_clot_risk = any(c.startswith(("I48", "I82", "Z86.718", "I26")) for c in by)
     for rx, code, needed in ((_INSULIN, "Z79.4", has_dm), (_ORAL_DM, "Z79.84", has_dm),

@@ -164,7 +164,10 @@ def resolve_codes(
         if side == "U":
             penalty += 0.12
     if c.kind == "injury":
-        seventh = seventh_character(window, subsequent_visit)
+        # A drug's adverse effect or a poisoning (T36-T65) is "A" while it is being treated (the dose held
+        # or changed), even at a follow-up visit; a healing injury's follow-up is "D".
+        drug_effect = bool(re.match(r"T(?:3[6-9]|[45]\d|6[0-5])", codes[0])) if codes else False
+        seventh = seventh_character(window, subsequent_visit and not drug_effect)
         codes = [icd.with_seventh_character(code, seventh) if icd.seven_character_values(code)
                  else code for code in codes]
         suffix += f".seventh_{seventh}"

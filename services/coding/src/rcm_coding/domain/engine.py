@@ -61,6 +61,7 @@ REVIEW_CONFIDENCE_THRESHOLD = 0.7
 # derived from the note's MDM unless the note documents a separately identifiable service.
 _INCLUDES_VISIT = ("proc.", "joint.", "incision_drainage", "colonoscopy.")
 # In-office tests reported on their own line are not counted again as MDM data.
+_IPPE_ECG = {"93000": "G0403", "93005": "G0404", "93010": "G0405"}
 _TEST_NAMES = {"93000": ("ecg", "ekg"), "93005": ("ecg", "ekg"), "87880": ("strep test",), "83036": ("a1c", "hba1c"),
                "81002": ("ua", "urinalysis"), "81003": ("ua", "urinalysis"), "87804": ("flu test", "flu swab"),
                "87635": ("covid", "covid test"), "94010": ("spirometry",), "82962": ("glucose",)}
@@ -154,6 +155,13 @@ class CodingEngine:
                 if any(d.code == "G0439" for d in drafts):
                     drafts.append(LineDraft("G0444", "screening.depression.medicare", 0.8,
                                             evidence=list(instrument.evidence)))
+            if any(d.code == "G0402" for d in drafts):
+                # The IPPE's screening ECG is its own Level II code (G0403 tracing with interpretation,
+                # G0404 tracing only, G0405 interpretation only), never 93000-93010.
+                for d in drafts:
+                    if d.rule == "ecg.in_office":
+                        d.code = _IPPE_ECG[d.code]
+                        d.rule = "ecg.ippe_screening"
 
         # --- diagnoses
         mentions = diagnoses.find_mentions(text, sentences, self.lexicon)
@@ -166,12 +174,21 @@ class CodingEngine:
         cands = combinations.apply_combinations(cands, icd)
         cands = combinations.add_companions(cands, text, sentences, age, icd)
         first: list[str] = []
-        cands, pregnancy_first, pregnancy_notes = pregnancy.apply(text, cands, icd)
-        notes += pregnancy_notes
+        pregnancy_first: list[str] = []
+        if doc.patient_sex != "M" and (age is None or 9 <= age <= 60):
+            # Only a patient who can be pregnant: "G2211" or "RTC 6 wks" in a 72-year-old man's note is no
+            # pregnancy (the maternity age and sex edits would catch it, after the fact).
+            cands, pregnancy_first, pregnancy_notes = pregnancy.apply(text, cands, icd)
+            notes += pregnancy_notes
         preventive = next((d for d in drafts if d.rule.startswith(("em.preventive", "em.awv"))), None)
         if preventive is not None:
             cands.append(self._preventive_dx(preventive, cands, age))
             first.append(cands[-1].code)
+        screening = next((d for d in drafts if d.code == "G0444"), None)
+        if screening is not None and not any(c.code == "Z13.31" for c in cands):
+            # The annual depression screening is billed with its screening encounter (Z13.31).
+            cands.append(Candidate("Z13.31", "dx.screening_depression", 0.85, "status", 10**9 - 1,
+                                   list(screening.evidence)))
         vaccine_lines = [d for d in drafts if d.rule.startswith("vaccine.")]
         if vaccine_lines:
             cands.append(Candidate("Z23", "dx.immunization_encounter", 0.9, "status",

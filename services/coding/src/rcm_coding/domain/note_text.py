@@ -74,6 +74,52 @@ def split_sections(text: str) -> list[Section]:
             out.append(Section("other", line_end + 1, end))
             continue
         out.append(Section(name, body_start, end))
+    return _headerless_problem_list(text, out)
+
+
+# A numbered problem list with no header ("1) CAD ... - stable", "2) HTN - increase lisinopril"): the run
+# of items numbered from 1, each at a line's start.
+_NUMBERED_LINE = re.compile(r"^[ \t]*(\d{1,2})[.)][ \t]+\S.*$", re.M)
+
+
+def _headerless_problem_list(text: str, sections: list[Section]) -> list[Section]:
+    """A note without an assessment or plan header whose last numbered list (two or more items from 1,
+    after the exam or results, outside a list section) is its assessment and plan: the items become an
+    "assessment" section, the lines after it a "plan"."""
+    if any(sec.name in ("assessment", "plan") for sec in sections):
+        return sections
+    after = max((sec.start for sec in sections if sec.name in ("exam", "vitals", "results")), default=0)
+    runs: list[tuple[int, int]] = []
+    run_start = run_end = -1
+    expected = 1
+    for m in _NUMBERED_LINE.finditer(text):
+        number = int(m.group(1))
+        contiguous = run_end != -1 and not text[run_end:m.start()].strip("\n \t")
+        if number == expected and (number == 1 or contiguous):
+            if number == 1:
+                run_start = m.start()
+            run_end, expected = m.end(), number + 1
+            if number >= 2:
+                runs = [r for r in runs if r[0] != run_start] + [(run_start, run_end)]
+        else:
+            expected, run_end = (2, m.end()) if number == 1 else (1, -1)
+            run_start = m.start() if number == 1 else -1
+    if not runs or runs[-1][0] < after:
+        return sections
+    start, end = runs[-1]
+    host = next((sec for sec in sections if sec.start <= start < sec.end), None)
+    if host is None or host.name in _LIST_SECTIONS or host.name == "procedure":
+        return sections
+    out: list[Section] = []
+    for sec in sections:
+        if sec is not host:
+            out.append(sec)
+            continue
+        if text[sec.start:start].strip():
+            out.append(Section(sec.name, sec.start, start))
+        out.append(Section("assessment", start, end))
+        if text[end:sec.end].strip():
+            out.append(Section("plan", end, sec.end))
     return out
 
 
@@ -113,7 +159,7 @@ _PSEUDO = _rx([r"no change", r"no improvement", r"no relief", r"not improved", r
 _NEG_WIDE = _rx([r"denies", r"denied", r"negative for", r"no evidence of", r"no signs? of",
                  r"no", r"never", r"nor", r"absence of", r"no history of", r"no hx of",
                  r"no known"])
-_NEG_NEAR = _rx([r"not", r"without", r"free of", r"ruled out", r"resolved", r"neg for"])
+_NEG_NEAR = _rx([r"not", r"without", r"w/o", r"free of", r"ruled out", r"resolved", r"neg for"])
 _NEG_POST = _rx([r"ruled out", r"is negative", r"was negative", r"negative", r"absent",
                  r"not present", r"denied", r"resolved", r"unlikely"])
 _UNCERTAIN_PRE = _rx([r"rule out", r"r/o", r"probable", r"probably", r"possible",
@@ -145,7 +191,7 @@ _HISTORY_ADJACENT = re.compile(r"(?<![\w-])old\s+$", re.I)  # "old MI", not "3-y
 _TERMINATORS = _rx([r"but", r"however", r"although", r"except", r"presents? with",
                     r"complains? of", r"c/o", r"reports?", r"endorses", r"positive for",
                     r"here for", r"which", r"though", r"aside from", r"found to have",
-                    r"diagnosed with", r"now with", r"today with"])
+                    r"diagnosed with", r"now with", r"today with", r"s/p", r"status post"])
 # Hypothetical: a condition the patient is told to watch for, not one they have ("return if fever",
 # "call for fever over 101", "return precautions: fever", "Tylenol prn fever"). Never coded.
 _HYPOTHETICAL = _rx([r"if", r"return if", r"call if", r"call for", r"watch for", r"monitor for", r"signs of",
@@ -186,9 +232,10 @@ def _scoped(text: str, sent_start: int, start: int, trig: re.Pattern[str],
 
 def mention_status(text: str, sentence: Sentence, start: int, end: int) -> Status:
     """Context of a mention at [start, end) in its sentence."""
-    if _scoped(text, sentence.start, start, _NEG_WIDE, None) or _scoped(
+    opens_clause = bool(_TERMINATORS.match(text, start))  # "w/o angina, s/p PCI": the mention starts afresh
+    if not opens_clause and (_scoped(text, sentence.start, start, _NEG_WIDE, None) or _scoped(
         text, sentence.start, start, _NEG_NEAR, _NEAR_WORDS
-    ):
+    )):
         return "negated"
     if sentence.section == "family_history" or _scoped(text, sentence.start, start, _FAMILY, None) or \
             _RELATIVE_BEFORE.search(text, max(sentence.start, start - 40), start):

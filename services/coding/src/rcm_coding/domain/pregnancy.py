@@ -20,7 +20,7 @@ from rcm_coding.domain.model import Evidence
 
 # "20w2d", "30 weeks", "28+3 wks", "12 wk" (not "8-wk US": a hyphen ties it to another word).
 _WEEKS = re.compile(r"(?<![\w.-])(\d{1,2})\s*(?:weeks?|wks?|wk|w)(?:\s*\d\s*d(?:ays?)?|\s*\+\s*\d)?(?![\w-])", re.I)
-_PREGNANCY_WORD = re.compile(r"(?<![\w-])(?:pregnan\w*|gestation\w*|IUP|EGA|GA|G\d+(?:\s*P\d+\w*)?|prenatal|"
+_PREGNANCY_WORD = re.compile(r"(?<![\w-])(?:pregnan\w*|gestation\w*|IUP|EGA|GA|G\d{1,2}(?:\s*P\d+\w*)?|prenatal|"
                              r"antepartum|intrauterine pregnancy|OB|LMP|EDD|gravidarum|hyperemesis|fetal|FHTs?|"
                              r"fundal height)(?![\w-])", re.I)
 _GESTATIONAL_HTN = re.compile(r"(?<![\w-])(?:gestational hypertension|pregnancy[- ]induced hypertension|PIH|"

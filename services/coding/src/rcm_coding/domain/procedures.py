@@ -276,7 +276,8 @@ VACCINES: tuple[VaccineRule, ...] = (
     _v(r"rotavirus(?: vaccine)?,? (?:monovalent|RV1)|rotarix|RV1|rotavirus vaccine", "90681"),
     _v(r"Hib(?:[- ]PRP-T| vaccine)?|acthib|hiberix|pedvaxhib", "90648"),
     _v(r"IPV|ipol|polio vaccine", "90713"),
-    _v(r"MenACWY|menactra|menveo|menquadfi|meningococcal conjugate", "90734"),
+    _v(r"MenACWY[- ]?TT|menquadfi", "90619"),  # tetanus-toxoid carrier; -D and -CRM are 90734
+    _v(r"MenACWY(?:[- ]?(?:CRM|D))?|menactra|menveo|meningococcal conjugate", "90734"),
     _v(r"MenB|bexsero|trumenba", "90620"),
     _v(r"(?:hepatitis A|hep A) vaccine,? (?:pediatric|peds|2[- ]dose)|havrix (?:pediatric|720)", "90633"),
     _v(r"PCV13|prevnar 13", "90670", "pneumo"),

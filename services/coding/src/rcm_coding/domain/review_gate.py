@@ -161,9 +161,34 @@ def problem_head(text: str, item: AssessmentItem) -> tuple[int, int]:
     return item.start, head_end.start() if head_end and head_end.start() > item.start else item.end
 
 
+# An assessment item that names a billed service rather than a problem: "Vaccines - counselled, VIS given",
+# "Routine adolescent well visit" beside a preventive line. (prefix of the item, line rules that bill it)
+_SERVICE_ITEMS = (
+    (re.compile(r"(?:vaccin\w*|immuni[sz]ations?)(?![\w-])", re.I), ("vaccine.",)),
+    (re.compile(r"(?:(?:routine|annual|yearly|comprehensive)\s+)*(?:(?:adult|child|adolescent|infant|newborn|"
+                r"pediatric|teen|\d+[- ](?:year|yr|month|mo)s?(?:[- ]old)?)\s+)?(?:well(?:ness)?(?:[- ](?:child|"
+                r"baby|woman|adolescent))?\s+(?:visit|exam\w*|check\w*)|well[- ]child|preventive\s+(?:visit|exam\w*|"
+                r"medicine)|physical(?:\s+exam\w*)?|annual\s+(?:exam|visit|wellness)|"
+                r"(?:health|wellness)\s+(?:maintenance|exam\w*|visit))(?=\s*(?:$|[-.,;:(\n\u2013]))", re.I),
+     ("em.preventive", "em.awv")),
+)
+
+
+def _names_billed_service(text: str, start: int, services: Sequence[Span], line_rules: Sequence[str]) -> bool:
+    """The item opens with a service line's evidence ("Tdap 0.5 mL IM L deltoid": the rest is its dose,
+    route and site) or with the name of a kind of service a line bills."""
+    first = re.match(r"[\w-]+", text[start:])
+    first_end = start + (first.end() if first else 1)
+    if any(s.start <= start < s.end or start <= s.start < first_end for s in services):
+        return True
+    return any(rx.match(text, start) and any(rule.startswith(prefixes) for rule in line_rules)
+               for rx, prefixes in _SERVICE_ITEMS)
+
+
 def unaccounted_items(text: str, items: Sequence[AssessmentItem], *, coded: Sequence[Span],
                       recognised: Sequence[Span], services: Sequence[Span],
-                      coded_words: frozenset[str] = frozenset()) -> list[AssessmentItem]:
+                      coded_words: frozenset[str] = frozenset(),
+                      line_rules: Sequence[str] = ()) -> list[AssessmentItem]:
     """The assessment items whose problem (the words before the item's first dash, colon or comma:
     what follows is plan or detail) holds a word the engine did not explain: no coded evidence, no
     recognised mention, no service evidence covers it, the titles of the codes proposed do not hold it
@@ -178,7 +203,8 @@ def unaccounted_items(text: str, items: Sequence[AssessmentItem], *, coded: Sequ
     out = []
     for item in items:
         if (_PLAN_LINE.match(text, item.start, item.end) or _STATUS_ONLY.match(text, item.start, item.end)
-                or _DRUG_FIRST.match(text, item.start, item.end)):
+                or _DRUG_FIRST.match(text, item.start, item.end)
+                or _names_billed_service(text, item.start, services, line_rules)):
             continue
         head = problem_head(text, item)
         unexplained = [w for w in _WORD.finditer(text, *head)
@@ -228,7 +254,7 @@ def gate_reasons(
     items = assessment_items(text, sections)
     coded_words = frozenset(stem(w) for title in coded_titles for w in _WORD.findall(title))
     for item in unaccounted_items(text, items, coded=coded, recognised=recognised, services=services,
-                                  coded_words=coded_words):
+                                  coded_words=coded_words, line_rules=line_rules):
         reasons.append(f"assessment item {item.number} (characters {item.start}-{item.end}) matches no code "
                        "and is not recognised as not codable")
     if narrative_only and not procedure_note:
