@@ -104,6 +104,8 @@ HELDOUT_DX_F1_FLOOR = 0.89  # 0.846 after title specificity, 0.902 after the hea
 # instruments (96127), which this set's writer did not list (tuning set 3's and held-out 2's did); its
 # px F1 is 0.917 since (labels of held-out notes are never edited to match the engine). After the office
 # procedures, repairs by tier and pre-operative codes (tuned on set 3): dx F1 0.823, px F1 0.938, all 0.878.
+# 2026-12-02 (tuned on sets 4 and 5): 12 of 30 auto-coded, 8 right (8 and 6 before): "est pt" is now read as an
+# established patient, which had lowered the E/M line's confidence below the review threshold by accident.
 HELDOUT_PX_F1_FLOOR = 0.92
 HELDOUT_ALL_F1_FLOOR = 0.86
 HELDOUT_MAX_FORBIDDEN_HITS = 3
@@ -143,7 +145,7 @@ def test_engine_on_held_out_notes_it_was_never_tuned_on(engine: CodingEngine) ->
 # confirmed by a coder, family-history reasons and problems in preventive visits reviewed) did not change
 # that count; it is the honest figure, and the floor keeps it from rising further.
 # Injuries by title (tuned on set 3): dx F1 0.835, 17 forbidden, 7 auto-coded, 3 right.
-HELDOUT2_DX_F1_FLOOR = 0.84  # 0.850 after the lexicon additions (tuned on sets 3 and 4)
+HELDOUT2_DX_F1_FLOOR = 0.84  # 0.850 after the lexicon additions (tuned on sets 3 and 4); 0.866 after set 5's
 HELDOUT2_PX_F1_FLOOR = 0.75
 HELDOUT2_MAX_FORBIDDEN_HITS = 19
 HELDOUT2_MAX_WRONG_AUTO = 5
@@ -177,9 +179,12 @@ SET4_MAX_FORBIDDEN_HITS = 10
 # c1ef00b): dx F1 0.797 (P 0.778, R 0.817), px F1 0.824 (P 0.840, R 0.808), 18 forbidden codes, 24 of 60 notes
 # exactly right, 6 auto-coded, 5 of them right: the fourth honest estimate on unseen notes (set 4's first was
 # dx 0.734, px 0.800).
-SET5_DX_F1_FLOOR = 0.79
-SET5_PX_F1_FLOOR = 0.82
-SET5_MAX_FORBIDDEN_HITS = 18
+# After tuning on it (preventive visits named as past ones, total time as clinicians write it, 'est pt', ED and
+# admission decisions as high risk, diseases named in vaccine lines, earlier doses, R and L as bilateral,
+# screenings collected today, family reasons in the plan): dx F1 0.838, px F1 0.882, 13 forbidden, 7 auto, all right.
+SET5_DX_F1_FLOOR = 0.83
+SET5_PX_F1_FLOOR = 0.87
+SET5_MAX_FORBIDDEN_HITS = 14
 
 
 @pytest.mark.parametrize(("pattern", "min_cases", "dx_floor", "px_floor", "max_forbidden"), [

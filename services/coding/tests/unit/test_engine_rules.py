@@ -522,3 +522,49 @@ def test_assessment_items_that_name_a_billed_service_are_accounted_for() -> None
     unexplained = _code(note.replace("Routine adolescent well visit.", "Routine adolescent well visit.\n"
                                      "2. Frobnication of the toe."), age=12).review_reasons
     assert [r for r in unexplained if r.startswith("assessment item")], unexplained
+
+
+def test_a_past_or_planned_preventive_visit_is_not_todays_and_total_time_is_read_as_written() -> None:
+    past = _code("Est pt (last seen 9/2025 for annual exam).\nS: dysuria x3 days.\nA/P: Acute cystitis - "
+                 "nitrofurantoin 100 mg BID x5 days.\n", age=46)
+    assert not any(p.code.startswith(("9938", "9939")) for p in past.procedures)
+    ago = _code("Est pt. Annual exam 2 wk ago; labs showed A1c 9.8% -> T2DM.\nA/P:\n- T2DM, newly dx'd, "
+                "uncontrolled w/ hyperglycemia - titrate metformin.\nTime: 72 minutes total on the date of "
+                "service.\n", age=52)
+    codes = [p.code for p in ago.procedures]
+    assert "99215" in codes and "99417" in codes and not any(c.startswith("9939") for c in codes)
+
+
+def test_sending_the_patient_to_the_ed_for_admission_is_high_risk_mdm() -> None:
+    result = _code("Est pt.\nS: flank pain, fever, vomiting.\nO: T 39.4 HR 118.\nA/P:\nAcute pyelonephritis, R, "
+                   "with tachycardia and intractable vomiting. Cannot tolerate PO abx; needs IV fluids, IV abx and "
+                   "likely admission. Called Dr. on duty at the ED and gave report; husband driving her now.\n",
+                   age=46)
+    assert [p.code for p in result.procedures if p.code.startswith("992")] == ["99215"]
+
+
+def test_a_vaccine_line_names_no_disease_and_a_past_dose_is_no_product() -> None:
+    result = _code("Annual physical - est pt, 67 M.\nExam normal.\nImmunizations:\n- Influenza, high-dose "
+                   "(Fluzone High-Dose) 0.5 mL IM R deltoid given, VIS provided.\n- Shingrix (recombinant zoster) "
+                   "recommended; pt declines.\n- Pneumococcal: PCV20 given 2024, complete.\n"
+                   "A: routine adult exam, no abnormal findings.\n", age=67, sex="M")
+    dx = [d.code for d in result.diagnoses]
+    px = [p.code for p in result.procedures]
+    assert dx[0] == "Z00.00" and not any(c.startswith(("J1", "B02")) for c in dx) and "Z28.21" in dx
+    assert "90662" in px and "90677" not in px
+    flu = _code("A/P: Influenza A, rapid test positive; no flu shot this year - oseltamivir 75 mg BID x5 d.\n")
+    assert any(d.code.startswith(("J10", "J11")) for d in flu.diagnoses)
+    second = _code("Plan:\n- Tdap (last tetanus 2011): Tdap 0.5 mL IM L deltoid given, VIS\n", age=27)
+    assert "90715" in [p.code for p in second.procedures]
+
+
+def test_r_and_l_is_bilateral_and_a_screening_drawn_today_has_its_encounter_code() -> None:
+    from rcm_coding.domain.note_text import Sentence, laterality
+    note = "Removal of impacted cerumen, R and L ears, with curette."
+    assert laterality(note, Sentence(0, len(note), "procedure"), 11, 27) == "B"
+    psa = _code("Annual physical, est pt.\nExam normal.\nScreening: pt wants screening PSA - drawn in clinic "
+                "today (venipuncture).\nA: routine adult exam, no abnormal findings.\n", age=67, sex="M")
+    assert "Z12.5" in [d.code for d in psa.diagnoses]
+    ordered = _code("Annual physical, est pt.\nExam normal.\nPlan: screening PSA ordered.\nA: routine adult exam.\n",
+                    age=67, sex="M")
+    assert "Z12.5" not in [d.code for d in ordered.diagnoses]

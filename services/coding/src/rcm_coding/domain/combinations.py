@@ -147,11 +147,38 @@ _REFUSED = r"(?:declines?|declined|refuses?|refused|opts? out of|opted out of)"
 _VACCINE_REFUSAL = re.compile(
     rf"(?<![\w-])(?:(?P<who1>parents?|mother|mom|father|dad|guardian|caregiver|family)\s+)?{_REFUSED}\b"
     rf"[^.;\n]{{0,40}}?(?<![\w-]){_VACCINE_WORD}(?![\w-])|"
-    rf"(?<![\w-]){_VACCINE_WORD}(?![\w-])[^.;\n]{{0,50}}?(?:(?P<who2>parents?|mother|mom|father|dad|guardian|"
+    rf"(?<![\w-]){_VACCINE_WORD}(?![\w-])[^.\n]{{0,50}}?(?:(?P<who2>parents?|mother|mom|father|dad|guardian|"
     rf"caregiver|family)\s+)?(?<![\w-]){_REFUSED}(?![\w-])", re.I)
 _GOT_ELSEWHERE = re.compile(r"(?<![\w-])(?:pharmacy|elsewhere|already (?:had|received|got)|up to date|UTD)(?![\w-])",
                             re.I)
 _CAREGIVER = re.compile(r"(?<![\w-])(?:parents?|mother|mom|father|dad|guardian|caregiver|family)(?![\w-])", re.I)
+
+
+# A screening test collected or done at this visit (not only ordered): its screening encounter code.
+_SCREENING_TESTS = (
+    (re.compile(r"(?<![\w-])(?:PSA|prostate[- ]specific antigen)(?![\w-])", re.I), "Z12.5"),
+    (re.compile(r"(?<![\w-])(?:lipids?|lipid panel|cholesterol)(?![\w-])", re.I), "Z13.220"),
+    (re.compile(r"(?<![\w-])(?:HIV)(?![\w-])", re.I), "Z11.4"),
+    (re.compile(r"(?<![\w-])(?:hep(?:atitis)? C|HCV)(?![\w-])", re.I), "Z11.59"),
+    (re.compile(r"(?<![\w-])(?:chlamydia|gonorrh\w*|GC/CT|STI|STD)(?![\w-])", re.I), "Z11.3"),
+)
+_SCREEN_WORD = re.compile(r"(?<![\w-])screen(?:ing)?(?![\w-])", re.I)
+_COLLECTED_TODAY = re.compile(r"(?<![\w-])(?:drawn|collected|obtained|done) (?:in (?:the )?(?:clinic|office) )?today|"
+                              r"(?:drawn|collected) (?:in (?:the )?(?:clinic|office)|here)(?![\w-])", re.I)
+
+
+def _screenings_done(text: str, sentences: list[Sentence]) -> list[tuple[str, Evidence]]:
+    out: list[tuple[str, Evidence]] = []
+    for s in sentences:
+        window = text[s.start:s.end]
+        if s.section in ("pmh", "family_history", "ros") or not _SCREEN_WORD.search(window) or \
+                not _COLLECTED_TODAY.search(window):
+            continue
+        for rx, code in _SCREENING_TESTS:
+            m = rx.search(window)
+            if m and code not in (c for c, _ in out):
+                out.append((code, Evidence(s.start + m.start(), s.start + m.end(), s.section, m.group())))
+    return out
 
 
 def _vaccine_refusal(text: str, sentences: list[Sentence], age: int | None) -> tuple[str, Evidence] | None:
@@ -205,6 +232,9 @@ def add_companions(
             sent = sentence_at(sentences, tbsa.start())
             by[code] = Candidate(code, "companion.burn_extent", 0.85, "status", last_order + 1, [Evidence(
                 tbsa.start(), tbsa.end(), sent.section if sent else "other", tbsa.group())])
+    for code, ev in _screenings_done(text, sentences):
+        if code not in by and icd.is_billable(code):
+            by[code] = Candidate(code, "companion.screening_collected", 0.8, "encounter", last_order + 1, [ev])
     refusal = _vaccine_refusal(text, sentences, age)
     if refusal is not None and icd.is_billable(refusal[0]) and not any(c.startswith("Z28") for c in by):
         by[refusal[0]] = Candidate(refusal[0], "companion.immunization_refused", 0.8, "status",

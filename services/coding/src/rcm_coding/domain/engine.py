@@ -72,6 +72,35 @@ _SERVICE_ONLY_VISIT = re.compile(r"(?<![\w-])(?:nurse|injection[- ]only|vaccine[
                                  r"standing order|no provider (?:visit|encounter|evaluation)|ma visit)(?![\w-])", re.I)
 
 
+# Diseases a vaccine prevents: influenza, varicella and zoster, measles, rubella, mumps, tetanus, diphtheria,
+# pertussis, hepatitis, pneumococcal and meningococcal disease, COVID-19, RSV, rotavirus, polio, HPV.
+_VACCINE_PREVENTABLE = re.compile(r"^(?:J09|J1[01]|B0[1256]|B26|A3[3-7]|B1[5-9]|J13|J18|A40\.3|A39|U07\.1|"
+                                  r"B97\.[47]|J21|A08\.0|A80|A63\.0)")
+
+
+_DISEASE_PRESENT = re.compile(r"(?<![\w-])(?:positive|pos|\+|diagnos\w*|dx|tests?|swab\w*|symptoms?|sx|fevers?|"
+                              r"cough\w*|tamiflu|oseltamivir|valacyclovir|acyclovir|rash|outbreak|infection|exposed|exposure)"
+                              r"(?![\w-])", re.I)
+
+
+_FINDINGS_STATED = re.compile(r"(?<![\w-])(?:(?P<normal>no abnormal findings|without abnormal findings|"
+                              r"w/o abnormal findings|no abnormalities found)|with abnormal findings|"
+                              r"abnormal findings noted)(?![\w-])", re.I)
+
+
+def _without_vaccine_diseases(cands: list[Candidate], text: str, sentences: list[Sentence]) -> list[Candidate]:
+    """A disease named only in sentences about its vaccine ("Influenza, high-dose (Fluzone) given", "Shingrix
+    (recombinant zoster) recommended; pt declines") is what the vaccine prevents, not a diagnosis."""
+    def about_vaccine(start: int) -> bool:
+        sent = sentence_at(sentences, start)
+        if sent is None or _DISEASE_PRESENT.search(text, sent.start, sent.end):
+            return False  # "Influenza A, rapid test positive; no flu shot this year" is the disease
+        return any(abs(m.start() - start) <= 40
+                   for m in procedures.VACCINE_SENTENCE.finditer(text, sent.start, sent.end))
+    return [c for c in cands if not (_VACCINE_PREVENTABLE.match(c.code) and c.evidence
+                                     and all(about_vaccine(e.start) for e in c.evidence))]
+
+
 def _without_excluded_symptoms(cands: list[Candidate], icd: ICD10CMCodeSet) -> list[Candidate]:
     """A symptom code that an Excludes1 note bars beside a proposed diagnosis (R42 vertigo with H81.1 BPPV)
     is the diagnosis's own symptom, not coded with it (guideline I.B.4-5); the diagnosis stays."""
@@ -171,6 +200,7 @@ class CodingEngine:
         if any(c.kind in ("condition", "injury") for c in cands):
             notes = [n for n in notes if n != diagnoses.NO_DEFINITIVE_DIAGNOSIS]
         cands += self._titled_problems(text, sections, sentences, mentions, cands, drafts, icd)
+        cands = _without_vaccine_diseases(cands, text, sentences)
         cands = combinations.apply_combinations(cands, icd)
         cands = combinations.add_companions(cands, text, sentences, age, icd)
         first: list[str] = []
@@ -182,7 +212,7 @@ class CodingEngine:
             notes += pregnancy_notes
         preventive = next((d for d in drafts if d.rule.startswith(("em.preventive", "em.awv"))), None)
         if preventive is not None:
-            cands.append(self._preventive_dx(preventive, cands, age))
+            cands.append(self._preventive_dx(preventive, cands, age, text))
             first.append(cands[-1].code)
         screening = next((d for d in drafts if d.code == "G0444"), None)
         if screening is not None and not any(c.code == "Z13.31" for c in cands):
@@ -390,8 +420,11 @@ class CodingEngine:
         return found
 
     @staticmethod
-    def _preventive_dx(line: LineDraft, cands: list[Candidate], age: int | None) -> Candidate:
+    def _preventive_dx(line: LineDraft, cands: list[Candidate], age: int | None, text: str) -> Candidate:
         abnormal = any(c.kind in ("condition", "symptom", "injury") for c in cands)
+        stated = _FINDINGS_STATED.search(text)
+        if stated:  # the physician's own word on the exam's findings wins
+            abnormal = stated.group("normal") is None
         if age is not None and age < 18:
             code = "Z00.121" if abnormal else "Z00.129"
         else:

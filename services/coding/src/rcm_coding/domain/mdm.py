@@ -95,12 +95,19 @@ _HISTORIAN = re.compile(r"(?<![\w-])(?:independent historian|history (?:obtained
 _INTERPRETATION = re.compile(r"(?<![\w-])(?:independent(?:ly)? interpret\w*|i personally (?:reviewed|"
                              r"viewed|interpreted) the (?:images?|x-?rays?|films?|ecg|ekg|tracing|ct|mri)|"
                              r"my (?:own )?(?:read|interpretation) of)(?![\w-])", re.I)
-_DISCUSSION = re.compile(r"(?<![\w-])(?:discussed (?:with|the case with|management with) (?:dr\.?|the "
+_DISCUSSION = re.compile(r"(?<![\w-])(?:called (?:dr\.?|the (?:on[- ]call|ed|er) (?:physician|doctor|provider))|"
+                         r"discussed (?:with|the case with|management with) (?:dr\.?|the "
                          r"(?:surgeon|cardiologist|specialist|oncologist|nephrologist|consultant)|"
                          r"cardiology|nephrology|ortho\w*|surgery|gi|pharmacist|case manager)|spoke with (?:dr\.?|"
                          r"cardiology|the \w+ist)|per discussion with dr\.?|curbside\w*)(?![\w-])", re.I)
 
-_HOSPITAL = re.compile(r"(?<![\w-])(?:admit\w*|hospitali[sz]\w*|(?:direct|immediate|urgent|emergent)\w* (?:ed|er|"
+_HOSPITAL = re.compile(r"(?<![\w-])(?:admit\w*|admission|hospitali[sz]\w*|"
+                       r"go (?:directly |straight )?to (?:the )?(?:ed|er)|"
+                       r"(?:send|sent|sending|driving|drive|take|taking) (?:her|him|them|pt|the patient|patient) "
+                       r"(?:\w+ )?(?:to (?:the )?(?:ed|er|hospital)|now)|directly to (?:the )?(?:ed|er|hospital)|"
+                       r"(?:ed|er) (?:evaluation|eval|transfer|referral|for (?:evaluation|iv|admission))|"
+                       r"(?:gave|called (?:in )?)(?:a )?report to (?:the )?(?:ed|er)|called (?:the )?(?:ed|er)|"
+                       r"(?:direct|immediate|urgent|emergent)\w* (?:ed|er|"
                        r"emergency department) (?:evaluation|referral|transfer)|to the (?:ed|er|emergency department)|"
                        r"sent (?:to|directly to) (?:the )?(?:ed|er|"
                        r"emergency)|refer(?:red)? to (?:the )?(?:ed|er|emergency)|transfer(?:red)? to (?:the )?"
@@ -110,8 +117,8 @@ _HOSPITAL = re.compile(r"(?<![\w-])(?:admit\w*|hospitali[sz]\w*|(?:direct|immedi
                        r"(?:lithium|digoxin|valproate|valproic acid|depakote|carbamazepine|tegretol|phenytoin|"
                        r"tacrolimus|cyclosporine|vancomycin|aminoglycoside) (?:level|trough)s?)(?![\w-])", re.I)
 # Of the high-risk decisions, those about where the patient is treated say how grave the problem is.
-_SENT_ELSEWHERE = re.compile(r"(?<![\w-])(?:admit\w*|hospitali[sz]\w*|ed|er|emergency|911|ems|transfer\w*)(?![\w-])",
-                             re.I)
+_SENT_ELSEWHERE = re.compile(r"(?<![\w-])(?:admit\w*|admission|hospital\w*|ed|er|emergency|911|ems|transfer\w*|"
+                             r"driving|drive|taking)(?![\w-])", re.I)
 # Prescription drug management: an action on a drug (a named Rx drug or a prescription).
 _RX_ACTION = r"(?:start\w*|begin|began|initiat\w*|prescrib\w*|rx|increase\w*|decrease\w*|reduc\w*|titrat\w*|" \
              r"adjust\w*|continue\w*|cont|refill\w*|renew\w*|switch\w*|change\w*|resume\w*|restart\w*|add\w*|" \
@@ -135,7 +142,7 @@ _RX_DRUG = (r"(?:\w+(?:pril|sartan|olol|dipine|statin|formin|gliptin|flozin|glut
             r"ophthalmic|otic|gtts?|eye drops|ear drops|"
             r"antiplatelets?|aspirin|nsaids?|statins?|beta[- ]blockers?|ace inhibitors?|arbs?|ssris?|snris?|"
             r"benzodiazepines?|steroids?|antivirals?|antifungals?|antihypertensives?|diuretics?|"
-            r"antibiotics?|medications?|meds|dose|\d+\s?mg)")
+            r"antibiotics?|abx|medications?|meds|dose|\d+\s?mg)")
 _DOSE = (r"(?:\d+(?:\.\d+)?\s*(?:mg|mcg|g|units?|u|ml|puffs?|tabs?)\b|(?<![\w-])(?:bid|tid|qid|daily|qd|qhs|"
          r"qam|qpm|q\d+\s*h|q\d+h|prn|weekly|x\s*\d+\s*(?:d|days|wk|weeks))(?![\w-]))")
 RX_DRUG = _RX_DRUG  # shared with the review gate: an assessment line that starts with a drug is plan

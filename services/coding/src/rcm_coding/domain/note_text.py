@@ -161,7 +161,9 @@ _NEG_WIDE = _rx([r"denies", r"denied", r"negative for", r"no evidence of", r"no 
                  r"no known"])
 _NEG_NEAR = _rx([r"not", r"without", r"w/o", r"free of", r"ruled out", r"resolved", r"neg for"])
 _NEG_POST = _rx([r"ruled out", r"is negative", r"was negative", r"negative", r"absent",
-                 r"not present", r"denied", r"resolved", r"unlikely"])
+                 r"not present", r"denied", r"resolved", r"unlikely",
+                 # "hep C one-time screening", "depression screen": a screening for it, not the condition
+                 r"screening", r"screen"])
 _UNCERTAIN_PRE = _rx([r"rule out", r"r/o", r"probable", r"probably", r"possible",
                       r"possibly", r"suspected", r"suspect", r"suspicious for", r"likely",
                       r"questionable", r"question of", r"concern for", r"concerning for",
@@ -267,7 +269,9 @@ def mention_status(text: str, sentence: Sentence, start: int, end: int) -> Statu
 
 
 _LATERALITY = re.compile(
-    r"(?i:(?<![\w-])(?P<B>bilateral|bilaterally|both|b/l|bilat)(?![\w-]))|"
+    r"(?i:(?<![\w-])(?P<B>bilateral|bilaterally|both|b/l|bilat|(?:right|rt)\s*(?:and|&|/|\+)\s*(?:left|lt)|"
+    r"(?:left|lt)\s*(?:and|&|/|\+)\s*(?:right|rt))(?![\w-]))|"
+    r"(?<![\w-])(?P<B2>R\s*(?:and|&|/|\+)\s*L|L\s*(?:and|&|/|\+)\s*R)(?![\w-])|"
     r"(?i:(?<![\w-])(?P<R>right|rt)(?![\w-]))|(?i:(?<![\w-])(?P<L>left|lt)(?![\w-]))|"
     r"(?<![\w-])(?P<Rabbr>R)(?![\w-])|(?<![\w-])(?P<Labbr>L)(?![\w-])"
 )
@@ -277,7 +281,7 @@ def laterality(text: str, sentence: Sentence, start: int, end: int) -> str:
     """R, L, B or U from the laterality word nearest the mention in its sentence."""
     best: tuple[int, str] | None = None
     for m in _LATERALITY.finditer(text, sentence.start, sentence.end):
-        if m.group("B"):
+        if m.group("B") or m.group("B2"):
             kind = "B"
         elif m.group("R") or m.group("Rabbr"):
             kind = "R"

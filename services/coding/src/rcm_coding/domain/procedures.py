@@ -62,7 +62,7 @@ def _ev(text: str, s: Sentence, m: re.Match[str] | None = None) -> Evidence:
 # ---------------------------------------------------------------------------------- E/M
 _NEW = re.compile(r"(?<![\w-])new patient(?![\w-])|(?<![\w-])new pt(?![\w-])|"
                   r"establish(?:ing)? care", re.I)
-_ESTABLISHED = re.compile(r"(?<![\w-])(established patient|established pt|follow[- ]up|"
+_ESTABLISHED = re.compile(r"(?<![\w-])(established patient|established pt|est\.? (?:pt|patient)|follow[- ]up|"
                           r"returns|return visit|f/u)(?![\w-])", re.I)
 _PREVENTIVE = re.compile(r"(?<![\w-])(annual physical|annual exam|preventive (?:visit|exam|"
                          r"medicine)|well[- ]child|well[- ]woman|well visit|wellness exam|"
@@ -92,8 +92,19 @@ _MDM = re.compile(
     r"|(straightforward|low|moderate|high)(?:[- ]complexity)?\s+(?:MDM|medical decision[- ]making)",
     re.I,
 )
-_TIME = re.compile(r"(?:total time|time spent|total of|spent a total of)[^.\n\d]{0,40}?"
-                   r"(\d{1,3})\s*(?:min|minutes)", re.I)
+# Total time on the date of the encounter, written the ways clinicians write it: "total time 42 min",
+# "Time: 72 minutes total on the date of service", "I spent 45 minutes on the date of the encounter".
+# Not a part of it ("counseled 8 min", "walking 150 min/wk").
+_TIME = re.compile(
+    r"(?:total time|time spent|total of|spent a total of)[^.\n\d]{0,40}?(?P<a>\d{1,3})\s*(?:min|minutes)|"
+    r"(?<![\w-])(?P<b>\d{1,3})\s*(?:min|mins|minutes)\s+(?:total|in total|of total)(?![\w-])|"
+    r"(?<![\w-])time\s*:\s*(?P<c>\d{1,3})\s*(?:min|mins|minutes)(?![\w/-])|"
+    r"(?<![\w-])spent\s+(?P<d>\d{1,3})\s*(?:min|mins|minutes)\s+(?:on the date|on this date|today|with the patient|"
+    r"face[- ]to[- ]face|in (?:the )?(?:visit|encounter|care))", re.I)
+
+
+def _minutes(m: re.Match[str]) -> int:
+    return int(m.group("a") or m.group("b") or m.group("c") or m.group("d"))
 SEPARATELY_IDENTIFIABLE = re.compile(r"separately identifiable|separate problem[- ]oriented|"
                        r"in addition to (?:the )?(?:preventive|physical)", re.I)
 _ROMAN = {"II": 2, "III": 3, "IV": 4, "V": 5}
@@ -118,6 +129,29 @@ def preventive_code(age: int | None, new: bool) -> str | None:
     return None
 
 
+# A preventive visit named as a past or future one is not today's: "last seen 9/2025 for annual exam",
+# "Annual exam 2 wk ago", "due for her physical", "prior AWV 06/2025".
+_NOT_TODAY_BEFORE = re.compile(
+    r"(?<![\w-])(?:last seen|seen (?:\w+ ){0,3}for|last|prior|previous|previously|recent|since (?:her|his|the)|"
+    r"at (?:her|his|the) last|had (?:an?|her|his|the)|due for|schedul\w*|overdue for|return for|rtc for|"
+    r"f/u for|next|at (?:her|his) upcoming|upcoming)\W+(?:[\w/]+\W+){0,3}$", re.I)
+_NOT_TODAY_AFTER = re.compile(
+    r"\s*(?:\(?\s*(?:on |in )?(?:\d{1,2}/)?(?:\d{1,2}/)?(?:19|20)\d\d(?![\d/])|\d+\s*(?:d|days?|wks?|weeks?|"
+    r"mos?|months?|yrs?|years?)\s+ago|last (?:week|month|year)|(?:is |was )?due|scheduled|next (?:week|month|year))",
+    re.I)
+
+
+def _current(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match of ``rx`` that names today's visit, not a past or planned one."""
+    for m in rx.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if _NOT_TODAY_BEFORE.search(text[max(line_start, m.start() - 40):m.start()]) or \
+                _NOT_TODAY_AFTER.match(text, m.end()):
+            continue
+        return m
+    return None
+
+
 def evaluation_and_management(
     text: str, sentences: list[Sentence], doc: EncounterDocumentation, notes: list[str]
 ) -> list[LineDraft]:
@@ -125,8 +159,8 @@ def evaluation_and_management(
     new = _NEW.search(text)
     established = _ESTABLISHED.search(text)
     is_new = bool(new) and not (established and established.group().lower().startswith("est"))
-    prev = _PREVENTIVE.search(text)
-    awv = _AWV.search(text)
+    prev = _current(_PREVENTIVE, text)
+    awv = _current(_AWV, text)
     if awv:
         # Medicare's annual wellness visit: the first one (G0438) or a later one (G0439); the
         # "Welcome to Medicare" preventive exam (IPPE) is G0402. Not a preventive-medicine 9938x/9939x.
@@ -168,7 +202,7 @@ def evaluation_and_management(
                                                   _sentence_for(sentences, m.start()),
                                                   m.group()), "mdm"))
     for m in _TIME.finditer(text):
-        lvl_t = _time_level(int(m.group(1)), is_new)
+        lvl_t = _time_level(_minutes(m), is_new)
         if lvl_t:
             levels.append((lvl_t, Evidence(m.start(), m.end(), _sentence_for(sentences, m.start()),
                                            m.group()), "time"))
@@ -206,7 +240,7 @@ def office_visit_from_decision_making(
     how = "mdm_elements"
     evidence = [*decision.problems.evidence, *decision.data.evidence, *decision.risk.evidence]
     for m in _TIME.finditer(text):
-        by_time = _time_level(int(m.group(1)), is_new)
+        by_time = _time_level(_minutes(m), is_new)
         if by_time and by_time > level:
             level, how = by_time, "time"
             evidence = [Evidence(m.start(), m.end(), _sentence_for(sentences, m.start()), m.group())]
@@ -228,7 +262,7 @@ def prolonged_and_complexity_add_ons(
         is_new = office.code == "99205"
         medicare = (doc.payer_category or "").lower() == "medicare"
         for m in _TIME.finditer(text):
-            minutes = int(m.group(1))
+            minutes = _minutes(m)
             threshold = (74 if is_new else 54) if medicare else (60 if is_new else 40)
             units = (minutes - threshold) // 15
             if units >= 1:
@@ -301,6 +335,10 @@ VACCINES: tuple[VaccineRule, ...] = (
 )
 # One search per sentence before the rules: most sentences name no vaccine at all.
 _ANY_VACCINE = re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in VACCINES), re.I)
+# A sentence about a vaccine: a product, or the words clinicians use for one ("Shingrix (recombinant zoster)
+# recommended", "Influenza, high-dose ... given"). The diseases it names are what it prevents, not diagnoses.
+VACCINE_SENTENCE = re.compile(_ANY_VACCINE.pattern + r"|(?<![\w-])(?:vaccin\w*|immuni[sz]\w*|VIS|boosters?|"
+                              r"shots?|recombinant|toxoid|series|dose #?\d)(?![\w-])", re.I)
 _MEDICARE_ADMIN = {"flu": "G0008", "pneumo": "G0009", "hepb": "G0010"}
 # Face-to-face counselling by the physician or QHP (handing out the VIS alone is not counselling).
 _VACCINE_COUNSELLING = re.compile(r"(?<![\w-])(?:counsel(?:ed|ing|led|ling)?|risks and benefits (?:were )?"
@@ -325,11 +363,22 @@ _BARE_ANTIGENS: tuple[tuple[re.Pattern[str], str, str, str], ...] = tuple(
     ))
 _VIS_GIVEN = re.compile(r"(?<![\w-])VIS(?:s)? (?:given|provided|reviewed)|tolerated (?:well|without)", re.I)
 # "Tdap 2022", "flu shot 10/2025", "Tdap (2019)": the date of a past dose, not today's.
-_PAST_DOSE = re.compile(r"\s*\(?\s*(?:(?:\d{1,2}/)?(?:19|20)\d\d|last\b|in (?:19|20)\d\d|utd|up to date)",
-                        re.I)
+# Also "PCV20 given 2024, complete" and "Shingrix series complete".
+_PAST_DOSE = re.compile(r"\s*\(?\s*(?:(?:given|received|done|administered|completed?)\s+(?:in\s+|on\s+)?"
+                        r"(?=[\d(]|last\b))?\(?(?:(?:\d{1,2}/)?(?:\d{1,2}/)?(?:19|20)\d\d|last\b|in (?:19|20)\d\d|"
+                        r"utd|up to date|(?:series )?complete(?:d)?\b)", re.I)
 
 
 _GIVEN_NOW = re.compile(r"(?<![\w-])(?:given|administered|IM|injected|today)(?![\w-])", re.I)
+
+
+def _given_today(window: str, m: re.Match[str], given_elsewhere: bool) -> bool:
+    """The vaccine mention ``m`` is a dose given at this visit: not refused or deferred, not an earlier
+    dose ("PCV20 given 2024"), and the sentence (or its section, or the next sentence) says it was given."""
+    clause = _clause(window, m.start())
+    prior = _PAST_DOSE.match(window, m.end())
+    past = bool(prior) and not _GIVEN_NOW.search(clause.replace(prior.group(), " ", 1) if prior else clause)
+    return not (_NEG_ACTION.search(clause) or past) and bool(_GIVEN.search(window) or given_elsewhere)
 
 
 def _clause(window: str, pos: int) -> str:
@@ -352,19 +401,15 @@ def vaccines(text: str, sentences: list[Sentence], doc: EncounterDocumentation) 
         following = text[sentences[i + 1].start : sentences[i + 1].end] if i + 1 < len(sentences) else ""
         given_next = listed and bool(_VIS_GIVEN.search(following))
         for rule in (VACCINES if _ANY_VACCINE.search(window) else ()):
-            m = rule.pattern.search(window)
-            if m and any(a < m.end() and m.start() < b for a, b in taken):
-                # Inside a combination already read ("DTaP" of "DTaP-IPV"): look for a separate mention.
-                m = next((x for x in rule.pattern.finditer(window)
-                          if not any(a < x.end() and x.start() < b for a, b in taken)), None)
-            if not m or rule.code in seen:
+            if rule.code in seen or (rule.admin_group == "flu" and any(c in seen for c in ("90662", "90686", "90656"))):
                 continue
-            if rule.admin_group == "flu" and any(c in seen for c in ("90662", "90686", "90656")):
-                continue
-            clause = _clause(window, m.start())
-            past = bool(_PAST_DOSE.match(window, m.end())) and not _GIVEN_NOW.search(clause)
-            if _NEG_ACTION.search(clause) or past or not (
-                    _GIVEN.search(window) or s.section == "procedure" or given_next):
+
+            # Each mention outside a combination already read ("DTaP" of "DTaP-IPV"); "Tdap (last tetanus
+            # 2011): Tdap 0.5 mL IM given" is given by its second mention.
+            m = next((x for x in rule.pattern.finditer(window)
+                      if not any(a < x.end() and x.start() < b for a, b in taken)
+                      and _given_today(window, x, s.section == "procedure" or given_next)), None)
+            if m is None:
                 continue
             seen.add(rule.code)
             taken.append((m.start(), m.end()))

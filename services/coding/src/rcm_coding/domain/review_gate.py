@@ -99,7 +99,10 @@ _NOT_TODAY = re.compile(r"(?<![\w-])(?:declined|refused|deferred|not (?:given|do
 
 _FAMILY_REASON = re.compile(r"(?<![\w-])(?:for|given|due to|because of|with|per)\s+(?:(?:the|her|his|a|strong|"
                             r"positive)\s+)?(?:fhx?|family history|family hx|fam hx)(?![\w-])|"
-                            r"(?:fhx?|family history)[- ](?:based|driven)|high[- ]risk (?:due to|for) family", re.I)
+                            r"(?:fhx?|family history)[- ](?:based|driven)|high[- ]risk (?:due to|for) family|"
+                            r"(?:given|because of|due to|with) (?:her |his |the )?(?:mother|father|sister|brother|"
+                            r"parent|sibling|mom|dad|grandmother|grandfather)'?s?(?![\w-])|"
+                            r"genetic (?:counsel\w*|testing|evaluation|eval)|BRCA", re.I)
 
 
 @dataclass(frozen=True)
