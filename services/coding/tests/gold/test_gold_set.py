@@ -106,6 +106,7 @@ HELDOUT_DX_F1_FLOOR = 0.89  # 0.846 after title specificity, 0.902 after the hea
 # procedures, repairs by tier and pre-operative codes (tuned on set 3): dx F1 0.823, px F1 0.938, all 0.878.
 # 2026-12-02 (tuned on sets 4 and 5): 12 of 30 auto-coded, 8 right (8 and 6 before): "est pt" is now read as an
 # established patient, which had lowered the E/M line's confidence below the review threshold by accident.
+# Then 13 auto-coded, 8 right; dx F1 0.902 (0.911) after the unspecified-sibling and hypothetical-ED rules.
 HELDOUT_PX_F1_FLOOR = 0.92
 HELDOUT_ALL_F1_FLOOR = 0.86
 HELDOUT_MAX_FORBIDDEN_HITS = 3
@@ -182,9 +183,11 @@ SET4_MAX_FORBIDDEN_HITS = 10
 # After tuning on it (preventive visits named as past ones, total time as clinicians write it, 'est pt', ED and
 # admission decisions as high risk, diseases named in vaccine lines, earlier doses, R and L as bilateral,
 # screenings collected today, family reasons in the plan): dx F1 0.838, px F1 0.882, 13 forbidden, 7 auto, all right.
-SET5_DX_F1_FLOOR = 0.83
-SET5_PX_F1_FLOOR = 0.87
-SET5_MAX_FORBIDDEN_HITS = 14
+# Then ('ED for fever' hypothetical, 'less likely', unspecified siblings, nurse visits, PCV21, hep A pediatric):
+# dx F1 0.866, px F1 0.903, 11 forbidden, 33 of 60 exactly right.
+SET5_DX_F1_FLOOR = 0.86
+SET5_PX_F1_FLOOR = 0.89
+SET5_MAX_FORBIDDEN_HITS = 12
 
 
 @pytest.mark.parametrize(("pattern", "min_cases", "dx_floor", "px_floor", "max_forbidden"), [

@@ -568,3 +568,38 @@ def test_r_and_l_is_bilateral_and_a_screening_drawn_today_has_its_encounter_code
     ordered = _code("Annual physical, est pt.\nExam normal.\nPlan: screening PSA ordered.\nA: routine adult exam.\n",
                     age=67, sex="M")
     assert "Z12.5" not in [d.code for d in ordered.diagnoses]
+
+
+def test_return_to_the_ed_for_a_symptom_and_a_less_likely_diagnosis_are_not_coded() -> None:
+    result = _code("Imp: contusion L anterior chest wall; no fracture.\nPlan: ice, OTC acetaminophen. ED for SOB, "
+                   "worsening pain, fever. f/u prn.\n", age=48, sex="M")
+    assert not any(d.code.startswith(("R06", "R50")) for d in result.diagnoses)
+    headache = _code("Assessment: New daily headache, etiology not yet determined. Ddx tension-type vs secondary "
+                     "cause; migraine less likely.\n", age=41)
+    assert not any(d.code.startswith("G43") for d in headache.diagnoses)
+
+
+def test_an_unspecified_code_beside_a_specific_one_of_its_category_is_dropped() -> None:
+    result = _code('Imp: acute mucopurulent conjunctivitis R eye ("pink eye"), likely bacterial.\n'
+                   "Plan: polymyxin B-trimethoprim ophth soln 1 gtt R eye q6h x 7 d.\n", age=6)
+    assert [d.code for d in result.diagnoses] == ["H10.021"]
+
+
+def test_a_nurse_visit_today_is_99211_and_a_planned_one_is_not() -> None:
+    today = _code("RN visit - BP recheck 2 wks after lisinopril increased for essential hypertension.\n"
+                  "BP 132/82, repeat 128/80.\nReviewed with Dr. - continue lisinopril 20 mg.\n", age=57, sex="M")
+    assert [p.code for p in today.procedures] == ["99211"]
+    planned = _code("Est pt f/u HTN.\nBP 152/94.\nA/P: HTN - start lisinopril 10 mg. Nurse BP check in 2 wk.\n",
+                    age=57, sex="M")
+    assert "99211" not in [p.code for p in planned.procedures]
+
+
+def test_pcv21_and_pediatric_hep_a_written_without_the_word_vaccine() -> None:
+    result = _code("12 mo WCC, est pt.\nImmunizations - physician counseled dad on each vaccine, VIS given:\n"
+                   "Hep A pediatric 2-dose series dose 1 IM R thigh; PCV20 (Prevnar 20) dose 4 IM L thigh.\n"
+                   "A: 12 month well child.\n", age=1)
+    codes = [p.code for p in result.procedures]
+    assert "90633" in codes and "90677" in codes
+    adult = _code("Vaccines given today, VIS given: PCV21 (Capvaxive) 0.5 mL IM L deltoid.\n", age=66,
+                  payer="medicare")
+    assert {"90684", "G0009"} <= {p.code for p in adult.procedures}

@@ -101,6 +101,15 @@ def _without_vaccine_diseases(cands: list[Candidate], text: str, sentences: list
                                      and all(about_vaccine(e.start) for e in c.evidence))]
 
 
+def _without_unspecified_siblings(cands: list[Candidate], icd: ICD10CMCodeSet) -> list[Candidate]:
+    """An unspecified code beside a specific code of its own category ("pink eye" H10.9 beside "acute
+    mucopurulent conjunctivitis R eye" H10.021) is the same problem said twice: the specific code stays."""
+    def unspecified(code: str) -> bool:
+        return "unspecified" in icd.description(code).lower()
+    return [c for c in cands if not (unspecified(c.code) and any(
+        o.code != c.code and o.code[:3] == c.code[:3] and not unspecified(o.code) for o in cands))]
+
+
 def _without_excluded_symptoms(cands: list[Candidate], icd: ICD10CMCodeSet) -> list[Candidate]:
     """A symptom code that an Excludes1 note bars beside a proposed diagnosis (R42 vertigo with H81.1 BPPV)
     is the diagnosis's own symptom, not coded with it (guideline I.B.4-5); the diagnosis stays."""
@@ -238,6 +247,7 @@ class CodingEngine:
             notes = [n for n in notes if n != diagnoses.NO_DEFINITIVE_DIAGNOSIS]
         cands = self._refined(text, sentences, cands, icd)
         cands = _without_excluded_symptoms(cands, icd)
+        cands = _without_unspecified_siblings(cands, icd)
         cands = self._merge_structured_diagnoses(cands, doc.structured_diagnoses, icd, notes)
         status_codes = {c.code for c in cands if c.kind == "status"}
         ordered = combinations.sequence(cands, icd, [*pregnancy_first, *first])

@@ -161,7 +161,7 @@ _NEG_WIDE = _rx([r"denies", r"denied", r"negative for", r"no evidence of", r"no 
                  r"no known"])
 _NEG_NEAR = _rx([r"not", r"without", r"w/o", r"free of", r"ruled out", r"resolved", r"neg for"])
 _NEG_POST = _rx([r"ruled out", r"is negative", r"was negative", r"negative", r"absent",
-                 r"not present", r"denied", r"resolved", r"unlikely",
+                 r"not present", r"denied", r"resolved", r"unlikely", r"less likely", r"not likely", r"doubtful",
                  # "hep C one-time screening", "depression screen": a screening for it, not the condition
                  r"screening", r"screen"])
 _UNCERTAIN_PRE = _rx([r"rule out", r"r/o", r"probable", r"probably", r"possible",
@@ -199,6 +199,7 @@ _TERMINATORS = _rx([r"but", r"however", r"although", r"except", r"presents? with
 _HYPOTHETICAL = _rx([r"if", r"return if", r"call if", r"call for", r"watch for", r"monitor for", r"signs of",
                      r"return(?: sooner| immediately| promptly| to (?:the )?(?:clinic|ed|er))? for", r"sooner for",
                      r"come back for", r"(?:go to|to) (?:the )?(?:ed|er|emergency department) for",
+                     r"(?:ed|er|emergency department|urgent care|911) (?:sooner |promptly |immediately )?(?:for|if)",
                      r"precautions?", r"seek (?:care|attention|medical attention|evaluation)(?: for| if)?",
                      r"should (?:she|he|they|patient|pt)?\s*develops?", r"in case of", r"prn", r"as needed for",
                      r"warning signs", r"red flags?", r"unless", r"to prevent", r"prevention of",

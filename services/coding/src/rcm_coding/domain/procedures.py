@@ -80,7 +80,8 @@ _LONGITUDINAL = re.compile(r"(?<![\w-])(?:longitudinal\w*|ongoing (?:care|manage
                            r"(?:i am|i'm|i have been|as) (?:her|his|their|the patient's) (?:pcp|primary care "
                            r"(?:physician|provider|doctor))|all (?:of )?(?:her|his|their) primary care|"
                            r"pcp for \d+ (?:years|yrs))(?![\w-])", re.I)
-_NURSE = re.compile(r"(?<![\w-])nurse (?:only )?visit(?![\w-])", re.I)
+_NURSE = re.compile(r"(?<![\w-])(?:(?:nurse|nursing|RN|LPN|MA)(?: only)? visit|(?:nurse|RN) (?:BP|blood pressure) "
+                    r"(?:check|recheck)|seen by (?:the )?(?:nurse|RN) only)(?![\w-])", re.I)
 # A nurse visit whose only service is an injection or vaccine is billed by that service
 # (99211 is bundled into 90471/96372 under NCCI).
 _OTHER_NURSE_SERVICE = re.compile(r"vaccin|immuniz|injection|(?<![\w-])IM(?![\w-])|"
@@ -137,7 +138,8 @@ _NOT_TODAY_BEFORE = re.compile(
     r"f/u for|next|at (?:her|his) upcoming|upcoming)\W+(?:[\w/]+\W+){0,3}$", re.I)
 _NOT_TODAY_AFTER = re.compile(
     r"\s*(?:\(?\s*(?:on |in )?(?:\d{1,2}/)?(?:\d{1,2}/)?(?:19|20)\d\d(?![\d/])|\d+\s*(?:d|days?|wks?|weeks?|"
-    r"mos?|months?|yrs?|years?)\s+ago|last (?:week|month|year)|(?:is |was )?due|scheduled|next (?:week|month|year))",
+    r"mos?|months?|yrs?|years?)\s+ago|in \d+\s*(?:d|days?|wks?|weeks?|mos?|months?)(?![\w-])|last (?:week|month|year)|"
+    r"(?:is |was )?due|scheduled|next (?:week|month|year))",
     re.I)
 
 
@@ -206,9 +208,8 @@ def evaluation_and_management(
         if lvl_t:
             levels.append((lvl_t, Evidence(m.start(), m.end(), _sentence_for(sentences, m.start()),
                                            m.group()), "time"))
-    if _NURSE.search(text) and not levels and not prev and not _OTHER_NURSE_SERVICE.search(text):
-        nurse = _NURSE.search(text)
-        assert nurse is not None
+    nurse = _current(_NURSE, text)
+    if nurse is not None and not levels and not prev and not awv and not _OTHER_NURSE_SERVICE.search(text):
         out.append(LineDraft("99211", "em.nurse", 0.8, evidence=[
             Evidence(nurse.start(), nurse.end(), _sentence_for(sentences, nurse.start()), nurse.group())]))
         return out
@@ -313,7 +314,7 @@ VACCINES: tuple[VaccineRule, ...] = (
     _v(r"MenACWY[- ]?TT|menquadfi", "90619"),  # tetanus-toxoid carrier; -D and -CRM are 90734
     _v(r"MenACWY(?:[- ]?(?:CRM|D))?|menactra|menveo|meningococcal conjugate", "90734"),
     _v(r"MenB|bexsero|trumenba", "90620"),
-    _v(r"(?:hepatitis A|hep A) vaccine,? (?:pediatric|peds|2[- ]dose)|havrix (?:pediatric|720)", "90633"),
+    _v(r"(?:hepatitis A|hep A)(?: vaccine)?,? (?:pediatric|peds|ped|2[- ]dose)|havrix (?:pediatric|720)", "90633"),
     _v(r"PCV13|prevnar 13", "90670", "pneumo"),
     _v(r"high[- ]dose (?:flu|influenza)(?: vaccine| shot)?|fluzone high[- ]dose", "90662", "flu"),
     _v(r"(?:quadrivalent|IIV4) (?:flu|influenza) vaccine|(?:flu|influenza) vaccine,? "
@@ -327,6 +328,7 @@ VACCINES: tuple[VaccineRule, ...] = (
     _v(r"varicella vaccine|varivax", "90716"),
     _v(r"PPSV23|pneumovax(?: 23)?|pneumococcal polysaccharide vaccine", "90732", "pneumo"),
     _v(r"PCV20|prevnar 20", "90677", "pneumo"),
+    _v(r"PCV21|capvaxive", "90684", "pneumo"),
     _v(r"PCV15|vaxneuvance", "90671", "pneumo"),
     _v(r"hepatitis B vaccine|hep B vaccine|engerix(?:-B)?|recombivax", "90746", "hepb"),
     _v(r"hepatitis A vaccine|hep A vaccine|havrix|vaqta", "90632"),
