@@ -603,3 +603,12 @@ def test_pcv21_and_pediatric_hep_a_written_without_the_word_vaccine() -> None:
     adult = _code("Vaccines given today, VIS given: PCV21 (Capvaxive) 0.5 mL IM L deltoid.\n", age=66,
                   payer="medicare")
     assert {"90684", "G0009"} <= {p.code for p in adult.procedures}
+
+
+def test_frequency_limited_medicare_wellness_visits_and_two_sided_sentences_go_to_review() -> None:
+    awv = _code("Medicare Annual Wellness Visit - SUBSEQUENT.\nHRA reviewed. No new problems addressed.\n", age=74,
+                payer="medicare")
+    assert any(r.startswith("G0439: Medicare covers") for r in awv.review_reasons)
+    sides = _code("Est pt, knee pain x2 wk. Total time 25 minutes.\nA/P: Primary osteoarthritis R knee, L knee "
+                  "normal - OTC naproxen.\n", age=63)
+    assert any("names both sides" in r for r in sides.review_reasons), sides.review_reasons

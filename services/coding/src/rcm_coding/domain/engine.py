@@ -49,6 +49,7 @@ from rcm_coding.domain.note_text import (
     mention_status,
     problem_context,
     sentence_at,
+    sides_named,
     split_sections,
     split_sentences,
 )
@@ -61,6 +62,13 @@ REVIEW_CONFIDENCE_THRESHOLD = 0.7
 # derived from the note's MDM unless the note documents a separately identifiable service.
 _INCLUDES_VISIT = ("proc.", "joint.", "incision_drainage", "colonoscopy.")
 # In-office tests reported on their own line are not counted again as MDM data.
+# Frequency-limited Medicare preventive services (42 CFR 410.15, 410.16; MLN6775421).
+_FREQUENCY_LIMITED = {
+    "G0438": "Medicare covers the initial annual wellness visit once per lifetime, not within 12 months of an IPPE",
+    "G0439": "Medicare covers a subsequent annual wellness visit once every 12 months (11 full months after the "
+             "last one)",
+    "G0402": "Medicare covers the IPPE once, within the first 12 months of Part B enrollment",
+}
 _IPPE_ECG = {"93000": "G0403", "93005": "G0404", "93010": "G0405"}
 _TEST_NAMES = {"93000": ("ecg", "ekg"), "93005": ("ecg", "ekg"), "87880": ("strep test",), "83036": ("a1c", "hba1c"),
                "81002": ("ua", "urinalysis"), "81003": ("ua", "urinalysis"), "87804": ("flu test", "flu swab"),
@@ -314,6 +322,17 @@ class CodingEngine:
                 reasons.append(f"low confidence {p.confidence:.2f} for {p.code} ({p.rule})")
         if not dx:
             reasons.append("no diagnosis proposed")
+        for ln in lines:
+            if ln.code in _FREQUENCY_LIMITED:
+                # Medicare pays these once in a period the note cannot prove (no claims history here).
+                reasons.append(f"{ln.code}: {_FREQUENCY_LIMITED[ln.code]}; the claims history that shows "
+                               "eligibility is not in the note: coder to confirm")
+        for proposal in dx:
+            if ".laterality" in proposal.rule or proposal.rule.startswith("dx.injury"):
+                sent = next((sentence_at(sentences, e.start) for e in proposal.evidence), None)
+                if sent is not None and {"R", "L"} <= sides_named(text, sent):
+                    # "R knee pain, L knee normal": the side came from the nearest word, which a coder confirms.
+                    reasons.append(f"{proposal.code}: its sentence names both sides; coder to confirm the side")
         reasons += review_gate.gate_reasons(
             text, sections,
             coded=[review_gate.Span(e.start, e.end) for d in dx for e in d.evidence],

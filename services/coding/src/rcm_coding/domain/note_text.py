@@ -295,6 +295,14 @@ def laterality(text: str, sentence: Sentence, start: int, end: int) -> str:
     return best[1] if best else "U"
 
 
+def sides_named(text: str, sentence: Sentence) -> set[str]:
+    """Every side a sentence names (R, L, B): "R knee pain, L knee fine" names two."""
+    out: set[str] = set()
+    for m in _LATERALITY.finditer(text, sentence.start, sentence.end):
+        out.add("B" if m.group("B") or m.group("B2") else "R" if m.group("R") or m.group("Rabbr") else "L")
+    return out
+
+
 def sentence_at(sentences: list[Sentence], pos: int) -> Sentence | None:
     lo, hi = 0, len(sentences) - 1
     while lo <= hi:
