@@ -5,7 +5,8 @@ Run: uv run python bench/coding_engine.py [--runs N]
 Each load is measured in a fresh process (a process that parsed the XML once never gives its
 memory back, so one process cannot measure both): wall and CPU seconds of ``load_engine()`` and
 the RSS after it. "Service" is a process that has also imported the coding service's web,
-database and Kafka stack, as ``rcm-coding`` has before it loads code sets. The store is a
+database and Kafka stack, as ``rcm-coding`` has before it loads code sets (with Alembic too when the
+process runs its own migrations, RUN_MIGRATIONS=true). The store is a
 temporary directory whose packaged index is built first (what the first start of a service does).
 """
 
@@ -46,9 +47,13 @@ def child(mode: str) -> None:
         _, seconds = CodeSetStore().prebuild_packaged()
         print(json.dumps({"wall_s": seconds, "peak_mib": _peak_mib()}))
         return
-    if mode == "service":
+    if mode in ("service", "service_migrating"):
         import rcm_coding.bootstrap  # noqa: F401  (the web, database and Kafka stack the service imports)
         import rcm_coding.main  # noqa: F401
+    if mode == "service_migrating":
+        # `rcm-coding serve` with RUN_MIGRATIONS=true (the default) runs Alembic in the process first.
+        import alembic.command  # noqa: F401
+        import alembic.config  # noqa: F401
     from rcm_coding.adapters import reference_data
 
     before = _rss_mib()
@@ -85,7 +90,7 @@ def median(results: list[dict[str, Any]], key: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--child", choices=["prebuild", "index", "xml", "service"])
+    parser.add_argument("--child", choices=["prebuild", "index", "xml", "service", "service_migrating"])
     parser.add_argument("--runs", type=int, default=5, help="fresh processes per measured load (XML: 2)")
     args = parser.parse_args()
     if args.child:
@@ -98,6 +103,7 @@ def main() -> None:
         index = measure("index", args.runs, env)
         xml = measure("xml", max(1, min(2, args.runs)), env)
         service = measure("service", max(1, min(3, args.runs)), env)
+        migrating = measure("service_migrating", max(1, min(3, args.runs)), env)
         notes_per_s, base_per_s, n = throughput()
     load1 = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load average {load1:.1f} while measuring (wall times vary with it)")
@@ -114,7 +120,8 @@ def main() -> None:
           f"XML {median(xml, 'rss_mib'):.0f} MiB (peak {median(xml, 'peak_mib'):.0f})")
     print(f"RSS after load, coding service process (web, database and Kafka stack imported first): "
           f"{median(service, 'rss_mib'):.0f} MiB ({median(service, 'rss_before_mib'):.0f} before the load; "
-          f"ready in {median(service, 'wall_s'):.2f} s)")
+          f"ready in {median(service, 'wall_s'):.2f} s); migrations run beforehand (RUN_MIGRATIONS=false); "
+          f"{median(migrating, 'rss_mib'):.0f} MiB when it runs them itself (Alembic loaded)")
     print(f"engine:   {notes_per_s:8.1f} notes/s on one core ({n} notes)")
     print(f"baseline: {base_per_s:8.1f} notes/s (naive keyword lookup, no context/edits)")
     print(f"ratio engine/baseline throughput: {notes_per_s / base_per_s:.2f}x")

@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import pool
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import async_engine_from_config
@@ -132,6 +130,11 @@ def run_env(context: Any, target_metadata: sa.MetaData, *, version_table: str = 
 def upgrade_to_head(script_location: Path, database_url: str, *, tls: DatabaseTLS | None = None) -> None:
     """Apply a service's migrations (blocking; call it before the event loop or in a thread),
     connecting with the service's TLS (``settings.database_tls``)."""
+    # Alembic (and Mako, ~20 MiB a process never gives back) are imported only to migrate: a serving
+    # process whose migrations ran before it (``rcm-<service> migrate``, RUN_MIGRATIONS=false) never loads them.
+    from alembic import command
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))

@@ -16,12 +16,12 @@ shutdown, cannot connect now), 53300 (too many connections).
 
 from __future__ import annotations
 
+import sys
 import traceback
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
-import httpx
 from aiokafka import errors as kafka_errors
 from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
@@ -65,6 +65,14 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
                 todo.append(nxt)
 
 
+def _http_transport_errors() -> tuple[type[BaseException], ...]:
+    """httpx's transport errors, if the process uses httpx. Not imported here: an httpx error can only exist
+    where httpx is loaded, and importing it (with the CLI extras it pulls in) costs a service that never
+    calls the clearinghouse ~20 MiB."""
+    httpx = sys.modules.get("httpx")
+    return (httpx.TransportError,) if httpx is not None else ()
+
+
 def _sqlstate(exc: BaseException) -> str | None:
     state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
     return state if isinstance(state, str) else None
@@ -73,7 +81,8 @@ def _sqlstate(exc: BaseException) -> str | None:
 def is_infrastructure_error(exc: BaseException) -> bool:
     """True when a dependency (database, broker, clearinghouse) is unavailable, not the message at fault."""
     for e in _chain(exc):
-        if isinstance(e, (TransientError, httpx.TransportError, ConnectionError, TimeoutError, *_KAFKA_UNAVAILABLE)):
+        if isinstance(e, (TransientError, ConnectionError, TimeoutError, *_KAFKA_UNAVAILABLE,
+                          *_http_transport_errors())):
             return True
         if isinstance(e, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.DisconnectionError
                       | sa_exc.TimeoutError):

@@ -41,7 +41,7 @@ def parse_code_refs(note: str) -> tuple[CodeRef, ...]:
     return tuple(refs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TabularEntry:
     code: str
     description: str
