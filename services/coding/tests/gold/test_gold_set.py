@@ -190,11 +190,22 @@ SET5_PX_F1_FLOOR = 0.89
 SET5_MAX_FORBIDDEN_HITS = 12
 
 
+# Tuning set 6 (gold_notes_6.txt, 60 notes, written 2026-12-02 by a certified-coder helper who saw neither the
+# engine nor any other gold note; about half internal medicine and geriatrics; tuned on from then on). First
+# measurement, before any tuning on it (engine b82f18e, with the Medicare-wellness and two-sides gate rules):
+# dx F1 0.750 (P 0.777, R 0.725), px F1 0.813 (P 0.847, R 0.781), 20 forbidden codes, 22 of 60 exactly right,
+# 6 auto-coded, 5 of them right.
+SET6_DX_F1_FLOOR = 0.74
+SET6_PX_F1_FLOOR = 0.80
+SET6_MAX_FORBIDDEN_HITS = 20
+
+
 @pytest.mark.parametrize(("pattern", "min_cases", "dx_floor", "px_floor", "max_forbidden"), [
     ("gold_notes_3.txt", 90, SET3_DX_F1_FLOOR, SET3_PX_F1_FLOOR, SET3_MAX_FORBIDDEN_HITS),
     ("gold_notes_4.txt", 60, SET4_DX_F1_FLOOR, SET4_PX_F1_FLOOR, SET4_MAX_FORBIDDEN_HITS),
     ("gold_notes_5.txt", 60, SET5_DX_F1_FLOOR, SET5_PX_F1_FLOOR, SET5_MAX_FORBIDDEN_HITS),
-], ids=["tuning set 3", "tuning set 4", "tuning set 5"])
+    ("gold_notes_6.txt", 60, SET6_DX_F1_FLOOR, SET6_PX_F1_FLOOR, SET6_MAX_FORBIDDEN_HITS),
+], ids=["tuning set 3", "tuning set 4", "tuning set 5", "tuning set 6"])
 def test_engine_on_tuning_sets_written_blind(engine: CodingEngine, pattern: str, min_cases: int, dx_floor: float,
                                              px_floor: float, max_forbidden: int) -> None:
     cases, results, dx, px, both = _run(engine, pattern)
