@@ -195,9 +195,11 @@ SET5_MAX_FORBIDDEN_HITS = 12
 # measurement, before any tuning on it (engine b82f18e, with the Medicare-wellness and two-sides gate rules):
 # dx F1 0.750 (P 0.777, R 0.725), px F1 0.813 (P 0.847, R 0.781), 20 forbidden codes, 22 of 60 exactly right,
 # 6 auto-coded, 5 of them right.
-SET6_DX_F1_FLOOR = 0.74
-SET6_PX_F1_FLOOR = 0.80
-SET6_MAX_FORBIDDEN_HITS = 20
+# After tuning on it (risks/benefits and 'X risk' / 'X done' not conditions, past physicals, 'No ECG done', HRT
+# Z79.890, I&D described, burn dressings 16020-16030): dx F1 0.796, px F1 0.847, 17 forbidden, 6 auto, all right.
+SET6_DX_F1_FLOOR = 0.79
+SET6_PX_F1_FLOOR = 0.84
+SET6_MAX_FORBIDDEN_HITS = 18
 
 
 @pytest.mark.parametrize(("pattern", "min_cases", "dx_floor", "px_floor", "max_forbidden"), [

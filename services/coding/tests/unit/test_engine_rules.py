@@ -612,3 +612,35 @@ def test_frequency_limited_medicare_wellness_visits_and_two_sided_sentences_go_t
     sides = _code("Est pt, knee pain x2 wk. Total time 25 minutes.\nA/P: Primary osteoarthritis R knee, L knee "
                   "normal - OTC naproxen.\n", age=63)
     assert any("names both sides" in r for r in sides.review_reasons), sides.review_reasons
+
+
+def test_risks_discussed_a_risk_line_and_a_test_done_are_not_conditions() -> None:
+    hrt = _code("53F est.\nA: symptomatic menopause (vasomotor sx), on long-term HRT - sx breakthrough.\nP: increase "
+                "estradiol patch to 0.075 mg/day. Reviewed risks/benefits of continuing systemic HRT (VTE, stroke, "
+                "breast ca).\nTotal time on the date of the encounter 34 minutes.\n", age=53)
+    codes = [d.code for d in hrt.diagnoses]
+    assert codes == ["N95.1", "Z79.890"], codes
+    awv = _code("Initial Annual Wellness Visit.\n- Depression risk: PHQ-9 = 1\n- Written screening schedule: "
+                "mammo ordered, hep C done\n", age=70, payer="medicare")
+    assert not any(d.code.startswith(("F32", "B19")) for d in awv.diagnoses)
+
+
+def test_a_past_physical_an_ecg_not_done_described_i_and_d_and_burn_care() -> None:
+    past = _code("NEW PATIENT VISIT.\nHad annual physical with prior PCP 2/2026 - this is a problem visit.\n"
+                 "A/P: HTN, not at goal - increase lisinopril to 20 mg daily.\n", age=56)
+    assert not any(p.code.startswith("9938") for p in past.procedures)
+    ippe = _code("Welcome to Medicare visit (IPPE).\nNo screening ECG done.\n", age=65, payer="medicare")
+    assert not any(p.code in ("G0403", "93000") for p in ippe.procedures)
+    abscess = _code("Procedure: lido 1% w/ epi. Single 1.5 cm incision with #11 blade, ~5 mL purulent drainage "
+                    "expressed, cavity irrigated, packing.\nDx: abscess L axilla.\n", age=31, sex="M")
+    assert "10060" in [p.code for p in abscess.procedures]
+    burn = _code("Exam: partial-thickness burn R forearm 6 x 4 cm. Est TBSA 2%.\nTx: cleansed w/ NS, ruptured "
+                 "blisters debrided, silver sulfadiazine + nonadherent dressing.\nDx: 2nd degree burn R forearm.\n",
+                 age=43)
+    assert "16020" in [p.code for p in burn.procedures]
+
+
+def test_here_for_an_annual_physical_is_todays_preventive_visit() -> None:
+    result = _code("Here for an annual physical, est pt. No complaints.\nExam normal.\nA: routine adult exam, "
+                   "no abnormal findings.\n", age=45)
+    assert "99396" in [p.code for p in result.procedures]

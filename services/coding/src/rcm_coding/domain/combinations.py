@@ -38,6 +38,9 @@ _TBSA = re.compile(r"[<≤]?\s*(\d{1,2}(?:\.\d)?)\s*%\s*(?:TBSA|total body surfa
 _THIRD_TBSA = re.compile(r"(\d{1,2})\s*%\s*(?:third[- ]degree|full[- ]thickness)", re.I)
 _ANTICOAG = re.compile(r"(?<![\w-])(apixaban|eliquis|rivaroxaban|xarelto|warfarin|coumadin|"
                        r"dabigatran|pradaxa|edoxaban)(?![\w-])", re.I)
+# Menopausal hormone therapy (Z79.890), taken long term: estradiol, conjugated estrogens, HRT.
+_HRT = re.compile(r"(?<![\w-])(?:estradiol|estrogens?|premarin|conjugated estrogens|HRT|MHT|hormone replacement|"
+                  r"menopausal hormone therapy|estrace|vivelle|climara|divigel|activella|prempro)(?![\w-])", re.I)
 _NOT_TAKING = re.compile(r"(?<![\w-])(stop|stopped|discontinue|discontinued|hold|declines|"
                          r"not on|off|consider|considering|may need|if)(?![\w-])", re.I)
 
@@ -239,11 +242,12 @@ def add_companions(
     if refusal is not None and icd.is_billable(refusal[0]) and not any(c.startswith("Z28") for c in by):
         by[refusal[0]] = Candidate(refusal[0], "companion.immunization_refused", 0.8, "status",
                                    last_order + 3, [refusal[1]])
+    has_menopause = any(c.startswith(("N95", "E28.31", "E28.39", "N95.1")) for c in by)
     has_dm = any(c.startswith(("E10", "E11")) for c in by)
     has_clot_risk = any(c.startswith(("I48", "I82", "Z86.718", "I26")) for c in by)
     for rx, code, needed in ((_INSULIN, "Z79.4", has_dm), (_ORAL_DM, "Z79.84", has_dm),
                              (_INJECTABLE_DM, "Z79.85", has_dm), (_ORAL_FORM, "Z79.84", has_dm),
-                             (_ANTICOAG, "Z79.01", has_clot_risk)):
+                             (_ANTICOAG, "Z79.01", has_clot_risk), (_HRT, "Z79.890", has_menopause)):
         if not needed or code in by:
             continue
         if code == "Z79.4" and any(c.startswith("E10") for c in by):

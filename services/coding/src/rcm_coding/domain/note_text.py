@@ -163,7 +163,9 @@ _NEG_NEAR = _rx([r"not", r"without", r"w/o", r"free of", r"ruled out", r"resolve
 _NEG_POST = _rx([r"ruled out", r"is negative", r"was negative", r"negative", r"absent",
                  r"not present", r"denied", r"resolved", r"unlikely", r"less likely", r"not likely", r"doubtful",
                  # "hep C one-time screening", "depression screen": a screening for it, not the condition
-                 r"screening", r"screen"])
+                 r"screening", r"screen", r"screened", r"neg", r"nonreactive", r"non-reactive"])
+# Right after the mention: "Depression risk: PHQ-9 = 1", "hep C done" (a risk or a test, not the condition).
+_RISK_OR_TEST_AFTER = re.compile(r"\W{0,3}(?:risk|risk factors?|done|testing|test)(?![\w-])", re.I)
 _UNCERTAIN_PRE = _rx([r"rule out", r"r/o", r"probable", r"probably", r"possible",
                       r"possibly", r"suspected", r"suspect", r"suspicious for", r"likely",
                       r"questionable", r"question of", r"concern for", r"concerning for",
@@ -203,7 +205,9 @@ _HYPOTHETICAL = _rx([r"if", r"return if", r"call if", r"call for", r"watch for",
                      r"precautions?", r"seek (?:care|attention|medical attention|evaluation)(?: for| if)?",
                      r"should (?:she|he|they|patient|pt)?\s*develops?", r"in case of", r"prn", r"as needed for",
                      r"warning signs", r"red flags?", r"unless", r"to prevent", r"prevention of",
-                     r"risk of", r"at risk for", r"screen(?:ing)? for"])
+                     r"risk of", r"at risk for", r"screen(?:ing)? for",
+                     r"risks?(?:\s*(?:and|&)\s*|\s*/\s*)benefits(?: of)?", r"risks? (?:include|including)",
+                     r"risk factors? for", r"side effects? (?:of|include|including)"])
 _NEAR_WORDS = 3
 # A negation just before a word (at most two words between): "no FB", "without damage", "not intractable".
 # The rules that test one word or phrase (a service, a qualifier, an injury) share it.
@@ -246,6 +250,8 @@ def mention_status(text: str, sentence: Sentence, start: int, end: int) -> Statu
     if _scoped(text, sentence.start, start, _HYPOTHETICAL, _UNCERTAIN_WORDS):
         return "negated"
     after = text[end : sentence.end]
+    if _RISK_OR_TEST_AFTER.match(after):
+        return "negated"
     post = _PSEUDO.sub(lambda m: " " * len(m.group()), after)
     m = _NEG_POST.search(post)
     if m and _words_between(post[: m.start()]) <= _NEAR_WORDS and not _TERMINATORS.search(

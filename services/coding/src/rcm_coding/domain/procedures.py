@@ -134,11 +134,13 @@ def preventive_code(age: int | None, new: bool) -> str | None:
 # "Annual exam 2 wk ago", "due for her physical", "prior AWV 06/2025".
 _NOT_TODAY_BEFORE = re.compile(
     r"(?<![\w-])(?:last seen|seen (?:\w+ ){0,3}for|last|prior|previous|previously|recent|since (?:her|his|the)|"
-    r"at (?:her|his|the) last|had (?:an?|her|his|the)|due for|schedul\w*|overdue for|return for|rtc for|"
-    r"f/u for|next|at (?:her|his) upcoming|upcoming)\W+(?:[\w/]+\W+){0,3}$", re.I)
+    r"at (?:her|his|the) last|had|has had|due for|at an?|separate|future|schedul\w*|overdue for|return for|"
+    r"rtc for|f/u for|next|at (?:her|his) upcoming|upcoming)\W+(?:[\w/]+\W+){0,3}$", re.I)
 _NOT_TODAY_AFTER = re.compile(
-    r"\s*(?:\(?\s*(?:on |in )?(?:\d{1,2}/)?(?:\d{1,2}/)?(?:19|20)\d\d(?![\d/])|\d+\s*(?:d|days?|wks?|weeks?|"
-    r"mos?|months?|yrs?|years?)\s+ago|in \d+\s*(?:d|days?|wks?|weeks?|mos?|months?)(?![\w-])|last (?:week|month|year)|"
+    r"\s*(?:with (?:her |his |the |a )?(?:prior|previous|old|former|other|outside)\b|"
+    r"\(?\s*(?:on |in )?(?:\d{1,2}/)?(?:\d{1,2}/)?(?:19|20)\d\d(?![\d/])|"
+    r"\d+\s*(?:d|days?|wks?|weeks?|mos?|months?|yrs?|years?)\s+ago|"
+    r"in \d+\s*(?:d|days?|wks?|weeks?|mos?|months?)(?![\w-])|last (?:week|month|year)|"
     r"(?:is |was )?due|scheduled|next (?:week|month|year))",
     re.I)
 
@@ -582,8 +584,8 @@ def ecg(text: str, sentences: list[Sentence]) -> list[LineDraft]:
             # "ECG" as the heading of its own paragraph: the next sentence is the tracing's read.
             window = text[sentences[i + 1].start : sentences[i + 1].end]
         if not m or _ECG_NOT.search(re.sub(r"(?i)\bno (?:prior|previous|old)\b", " ", window)) or not \
-                _ECG_DONE.search(window):
-            continue
+                _ECG_DONE.search(window) or NEGATED_BEFORE.search(window[:m.start()]):
+            continue  # "No screening ECG done" is none
         code = "93000"
         if re.search(r"tracing only", window, re.I):
             code = "93005"
@@ -670,7 +672,19 @@ def injections(text: str, sentences: list[Sentence], at_site: bool = False) -> l
     return out
 
 
-_INCISION_DRAINAGE = re.compile(r"(?<![\w-])(incision and drainage|I&D|I and D)(?![\w-])", re.I)
+_INCISION_DRAINAGE = re.compile(r"(?<![\w-])(incision and drainage|I&D|I and D)(?![\w-])|"
+                                # described rather than named: "1.5 cm incision with #11 blade, 5 mL purulent
+                                # drainage expressed"
+                                r"(?<![\w-])incis(?:ion|ed)\b[^.\n]{0,80}?(?<![\w-])(?:purulen\w*|pus|drainage|"
+                                r"drained)(?![\w-])", re.I)
+# Dressing or debridement of a partial-thickness burn, by body surface: < 5 % (16020), 5-10 % (16025),
+# > 10 % (16030).
+_BURN_CARE = re.compile(r"(?<![\w-])(?:debrid\w*|dressings?|dressed|silver sulfadiazine|silvadene|xeroform|"
+                        r"bacitracin|nonadherent|mepilex|blisters? (?:unroofed|ruptured|drained|debrided))(?![\w-])",
+                        re.I)
+_BURN_WORD = re.compile(r"(?<![\w-])(?:burns?|partial[- ]thickness|2nd[- ]degree|second[- ]degree)(?![\w-])", re.I)
+_CARE_DONE = re.compile(r"(?<![\w-])(?:debrided|applied|unroofed|cleansed|cleaned|dressed|placed)(?![\w-])", re.I)
+_TBSA_PCT = re.compile(r"(\d{1,2}(?:\.\d)?)\s*%\s*(?:TBSA|BSA|total body surface)", re.I)
 _COMPLICATED = re.compile(r"(?<![\w-])(complicated|multiple abscesses|multiple incisions|drain placed|"
                           r"penrose|counter-?incision)(?![\w-])", re.I)
 _NEB = re.compile(r"(?<![\w-])(nebuli[sz]er treatment|neb(?:ulizer)? (?:treatment|tx)|"
@@ -733,6 +747,15 @@ def other_services(text: str, sentences: list[Sentence]) -> list[LineDraft]:
                 r"(?<![\w-])simple(?![\w-])", text, re.I) else "10060"
             out.append(LineDraft(code, "incision_drainage", 0.84, evidence=[_ev(text, s)],
                                  dx_hint=("L02", "L72", "L05")))
+        if (s.section == "procedure" or _GIVEN_NOW.search(window) or _CARE_DONE.search(window)) and \
+                _BURN_CARE.search(window) and \
+                _BURN_WORD.search(text) and not any(d.rule == "proc.burn_care" for d in out) and \
+                not _NEG_ACTION.search(window) and not re.search(r"(?<![\w-])(?:first[- ]degree|1st[- ]degree|"
+                                                                r"superficial)(?![\w-])", text, re.I):
+            pct = _TBSA_PCT.search(text)
+            share = float(pct.group(1)) if pct else 0.0
+            code = "16030" if share > 10 else "16025" if share >= 5 else "16020"
+            out.append(LineDraft(code, "proc.burn_care", 0.8, evidence=[_ev(text, s)], dx_hint=("T2", "T3")))
         acp = _ACP.search(window)
         if acp and not any(d.rule == "counseling.advance_care_planning" for d in out):
             minutes = int(acp.group(1) or acp.group(2))
