@@ -146,7 +146,8 @@ def test_engine_on_held_out_notes_it_was_never_tuned_on(engine: CodingEngine) ->
 # confirmed by a coder, family-history reasons and problems in preventive visits reviewed) did not change
 # that count; it is the honest figure, and the floor keeps it from rising further.
 # Injuries by title (tuned on set 3): dx F1 0.835, 17 forbidden, 7 auto-coded, 3 right.
-HELDOUT2_DX_F1_FLOOR = 0.84  # 0.850 after the lexicon additions (tuned on sets 3 and 4); 0.866 after set 5's
+HELDOUT2_DX_F1_FLOOR = 0.84  # 0.850 after the lexicon additions (tuned on sets 3 and 4); 0.866 after set 5's;
+# 0.881 (px 0.791) after set 6's
 HELDOUT2_PX_F1_FLOOR = 0.75
 HELDOUT2_MAX_FORBIDDEN_HITS = 19
 HELDOUT2_MAX_WRONG_AUTO = 5
@@ -197,9 +198,11 @@ SET5_MAX_FORBIDDEN_HITS = 12
 # 6 auto-coded, 5 of them right.
 # After tuning on it (risks/benefits and 'X risk' / 'X done' not conditions, past physicals, 'No ECG done', HRT
 # Z79.890, I&D described, burn dressings 16020-16030): dx F1 0.796, px F1 0.847, 17 forbidden, 6 auto, all right.
-SET6_DX_F1_FLOOR = 0.79
-SET6_PX_F1_FLOOR = 0.84
-SET6_MAX_FORBIDDEN_HITS = 18
+# Then ('new to UC/our clinic', 'WCC' and 'well exam', asides in parentheses, OD/OS/OU, acute suppurative otitis
+# media by side): dx F1 0.825, px F1 0.884, 12 forbidden, 29 of 60 exactly right.
+SET6_DX_F1_FLOOR = 0.82
+SET6_PX_F1_FLOOR = 0.87
+SET6_MAX_FORBIDDEN_HITS = 13
 
 
 @pytest.mark.parametrize(("pattern", "min_cases", "dx_floor", "px_floor", "max_forbidden"), [

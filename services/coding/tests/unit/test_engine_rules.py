@@ -644,3 +644,18 @@ def test_here_for_an_annual_physical_is_todays_preventive_visit() -> None:
     result = _code("Here for an annual physical, est pt. No complaints.\nExam normal.\nA: routine adult exam, "
                    "no abnormal findings.\n", age=45)
     assert "99396" in [p.code for p in result.procedures]
+
+
+def test_new_to_the_clinic_wcc_an_aside_and_eye_sides() -> None:
+    new = _code("38M new to UC. Low back pain after lifting.\nImp: acute lumbar paraspinal muscle strain. "
+                "Total time 25 minutes.\n", age=38, sex="M")
+    assert [p.code for p in new.procedures] == ["99202"]  # new patient, 25 minutes
+    wcc = _code("4 yo WCC, est pt, with dad.\nExam normal.\nA: well child.\n", age=4, sex="M")
+    assert "99392" in [p.code for p in wcc.procedures]
+    aside = _code("Est pt. Vomiting x1 day, wt 13.9 kg (14.5 kg at 3-yr WCC).\nA: viral gastroenteritis - "
+                  "ORS, fluids.\n", age=3)
+    assert not any(p.code.startswith("993") for p in aside.procedures)
+    eyes = _code("Imp: pink eye both eyes - acute mucopurulent (bacterial) conjunctivitis OU.\n", age=5)
+    assert [d.code for d in eyes.diagnoses] == ["H10.023"]
+    ear = _code("Imp: L acute suppurative otitis media, no TM rupture.\n", age=2)
+    assert [d.code for d in ear.diagnoses] == ["H66.002"]

@@ -280,7 +280,8 @@ _LATERALITY = re.compile(
     r"(?:left|lt)\s*(?:and|&|/|\+)\s*(?:right|rt))(?![\w-]))|"
     r"(?<![\w-])(?P<B2>R\s*(?:and|&|/|\+)\s*L|L\s*(?:and|&|/|\+)\s*R)(?![\w-])|"
     r"(?i:(?<![\w-])(?P<R>right|rt)(?![\w-]))|(?i:(?<![\w-])(?P<L>left|lt)(?![\w-]))|"
-    r"(?<![\w-])(?P<Rabbr>R)(?![\w-])|(?<![\w-])(?P<Labbr>L)(?![\w-])"
+    # eyes: OD, OS, OU (the ears' AD/AS/AU are on the do-not-use lists and read as words in capitals)
+    r"(?<![\w-])(?P<Rabbr>R|OD)(?![\w-])|(?<![\w-])(?P<Labbr>L|OS)(?![\w-])|(?<![\w-])(?P<B3>OU)(?![\w-])"
 )
 
 
@@ -288,7 +289,7 @@ def laterality(text: str, sentence: Sentence, start: int, end: int) -> str:
     """R, L, B or U from the laterality word nearest the mention in its sentence."""
     best: tuple[int, str] | None = None
     for m in _LATERALITY.finditer(text, sentence.start, sentence.end):
-        if m.group("B") or m.group("B2"):
+        if m.group("B") or m.group("B2") or m.group("B3"):
             kind = "B"
         elif m.group("R") or m.group("Rabbr"):
             kind = "R"
@@ -305,7 +306,8 @@ def sides_named(text: str, sentence: Sentence) -> set[str]:
     """Every side a sentence names (R, L, B): "R knee pain, L knee fine" names two."""
     out: set[str] = set()
     for m in _LATERALITY.finditer(text, sentence.start, sentence.end):
-        out.add("B" if m.group("B") or m.group("B2") else "R" if m.group("R") or m.group("Rabbr") else "L")
+        both = m.group("B") or m.group("B2") or m.group("B3")
+        out.add("B" if both else "R" if m.group("R") or m.group("Rabbr") else "L")
     return out
 
 

@@ -61,11 +61,15 @@ def _ev(text: str, s: Sentence, m: re.Match[str] | None = None) -> Evidence:
 
 # ---------------------------------------------------------------------------------- E/M
 _NEW = re.compile(r"(?<![\w-])new patient(?![\w-])|(?<![\w-])new pt(?![\w-])|"
-                  r"establish(?:ing)? care", re.I)
+                  r"establish(?:ing)? care|"
+                  r"(?<![\w-])new to (?:our |the |this )?(?:clinic|practice|office|UC|urgent care|us)(?![\w-])|"
+                  r"first (?:visit|time) (?:to|at|with|in) (?:our|this|the) (?:clinic|practice|office)|"
+                  r"first visit to our", re.I)
 _ESTABLISHED = re.compile(r"(?<![\w-])(established patient|established pt|est\.? (?:pt|patient)|follow[- ]up|"
                           r"returns|return visit|f/u)(?![\w-])", re.I)
 _PREVENTIVE = re.compile(r"(?<![\w-])(annual physical|annual exam|preventive (?:visit|exam|"
-                         r"medicine)|well[- ]child|well[- ]woman|well visit|wellness exam|"
+                         r"medicine)|well[- ]child|well[- ]woman|well visit|wellness exam|WCC|well exam|"
+                         r"well[- ](?:adolescent|teen|baby) (?:visit|exam|check)|"
                          r"routine physical|complete physical|routine (?:adult )?health "
                          r"(?:maintenance )?exam|health maintenance exam|annual preventive)"
                          r"(?![\w-])", re.I)
@@ -149,7 +153,9 @@ def _current(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
     """The first match of ``rx`` that names today's visit, not a past or planned one."""
     for m in rx.finditer(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
-        if _NOT_TODAY_BEFORE.search(text[max(line_start, m.start() - 40):m.start()]) or \
+        before = text[line_start:m.start()]
+        in_parentheses = before.rfind("(") > before.rfind(")")  # "(14.5 kg at 3-yr WCC)": an aside
+        if in_parentheses or _NOT_TODAY_BEFORE.search(text[max(line_start, m.start() - 40):m.start()]) or \
                 _NOT_TODAY_AFTER.match(text, m.end()):
             continue
         return m
