@@ -200,9 +200,10 @@ SET5_MAX_FORBIDDEN_HITS = 12
 # Z79.890, I&D described, burn dressings 16020-16030): dx F1 0.796, px F1 0.847, 17 forbidden, 6 auto, all right.
 # Then ('new to UC/our clinic', 'WCC' and 'well exam', asides in parentheses, OD/OS/OU, acute suppurative otitis
 # media by side): dx F1 0.825, px F1 0.884, 12 forbidden, 29 of 60 exactly right.
+# Then (a closure that names its wound by site and length, a corneal FB named only in the exam): px F1 0.908.
 SET6_DX_F1_FLOOR = 0.82
-SET6_PX_F1_FLOOR = 0.87
-SET6_MAX_FORBIDDEN_HITS = 13
+SET6_PX_F1_FLOOR = 0.89
+SET6_MAX_FORBIDDEN_HITS = 11
 
 
 @pytest.mark.parametrize(("pattern", "min_cases", "dx_floor", "px_floor", "max_forbidden"), [

@@ -659,3 +659,15 @@ def test_new_to_the_clinic_wcc_an_aside_and_eye_sides() -> None:
     assert [d.code for d in eyes.diagnoses] == ["H10.023"]
     ear = _code("Imp: L acute suppurative otitis media, no TM rupture.\n", age=2)
     assert [d.code for d in ear.diagnoses] == ["H66.002"]
+
+
+def test_a_closure_naming_its_wound_by_site_and_length_takes_that_wound_and_a_corneal_fb() -> None:
+    note = ("Wounds:\n1) Forehead, center, 3.5 cm gaping laceration into subcutaneous fat.\n2) L forearm, dorsal, "
+            "4.0 cm superficial laceration through dermis.\nProcedures (consent, lido 1% w/ epi local):\n"
+            "1) Forehead 3.5 cm - layered closure: 5-0 Vicryl deep dermal x3, then 6-0 nylon simple interrupted x6.\n"
+            "2) L forearm 4.0 cm - single-layer closure, 4-0 nylon simple interrupted x5.\n")
+    lines, _ = _repairs(note)
+    assert sorted(_codes(lines)) == [("12002", Decimal(1)), ("12052", Decimal(1))]
+    eye = _office("Slit lamp: metallic FB R cornea at 4 o'clock, small rust ring.\nProcedure: proparacaine OD. "
+                  "Under slit lamp, FB removed with 25g needle; residual rust ring removed w/ burr.\n")
+    assert [d.code for d in eye] == ["65222"]

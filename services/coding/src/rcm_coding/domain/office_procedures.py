@@ -224,6 +224,8 @@ _REMOVED = re.compile(r"(?<![\w-])(?:removed|removal|extracted|retrieved|taken o
 _EYE = re.compile(r"(?<![\w-])(?:cornea|corneal|conjunctiva|conjunctival|eye|eyelid|sclera|slit[- ]lamp)(?![\w-])",
                   re.I)
 _CORNEA = re.compile(r"(?<![\w-])(?:cornea|corneal|rust ring)(?![\w-])", re.I)
+_CORNEAL_FB = re.compile(r"(?:\bFB|foreign body|metal\w*)[^.\n;]{0,40}?\bcornea|\bcorneal\b[^.\n;]{0,20}?(?:\bFB|"
+                         r"foreign body)", re.I)
 _EAR = re.compile(r"(?<![\w-])(?:ear canal|external (?:auditory )?canal|ear)(?![\w-])", re.I)
 _NOSE = re.compile(r"(?<![\w-])(?:nose|nostril|naris|nasal)(?![\w-])", re.I)
 _COMPLICATED_FB = re.compile(r"(?<![\w-])(?:complicated|extensive dissection|deep dissection|fluoroscop\w*|"
@@ -240,7 +242,10 @@ def _foreign_body(ctx: Context) -> list[LineDraft]:
             continue
         if _EYE.search(window):
             slit = re.search(r"slit[- ]lamp", ctx.text, re.I)
-            code = ("65222" if slit else "65220") if _CORNEA.search(window) else "65205"
+            # The removal sentence may not name the site the exam gave ("Slit lamp: metallic FB R cornea";
+            # "Under slit lamp, FB removed with 25g needle").
+            corneal = _CORNEA.search(window) or _CORNEAL_FB.search(ctx.text)
+            code = ("65222" if slit else "65220") if corneal else "65205"
             return [LineDraft(code, "proc.foreign_body.eye", 0.82, evidence=[_ev(ctx, s)], dx_hint=("T15", "S05"))]
         if _EAR.search(window):
             return [LineDraft("69200", "proc.foreign_body.ear", 0.82, evidence=[_ev(ctx, s)], dx_hint=("T16",))]
@@ -729,6 +734,16 @@ def repair_lines(text: str, sentences: Sequence[Sentence], notes: list[str],
         if wound_lengths:
             pending = [w for w in pending if w.evidence.start == s.start]  # this sentence's wounds wait
             continue
+        if (closes or described) and tier and lengths:
+            # "1) Forehead 3.5 cm - layered closure": a closure that names a measured wound by its length and
+            # site is that wound's, whichever sentence measured it.
+            named = [w for m, cm in lengths for w in wounds if abs(w.length_cm - cm) < 1e-9
+                     and w.group in (_site_group(window, m.start()), None)]
+            for w in named:
+                w.tier = _higher(w.tier, tier)
+            if named:
+                pending = [w for w in pending if w not in named]
+                continue
         if (closes or described) and tier:
             untiered = [w for w in pending if w.tier is None]
             if untiered:
