@@ -671,3 +671,23 @@ def test_a_closure_naming_its_wound_by_site_and_length_takes_that_wound_and_a_co
     eye = _office("Slit lamp: metallic FB R cornea at 4 o'clock, small rust ring.\nProcedure: proparacaine OD. "
                   "Under slit lamp, FB removed with 25g needle; residual rust ring removed w/ burr.\n")
     assert [d.code for d in eye] == ["65222"]
+
+
+@pytest.mark.parametrize(("note", "codes", "dx"), [
+    ("Procedure: Etonogestrel 68 mg implant (Nexplanon) inserted subdermally L arm without difficulty.\n"
+     "Dx: initial contraceptive implant.\n", ["11981", "J7307"], "Z30.017"),
+    ("Procedure: Nexplanon palpated L arm, removed through a 2 mm incision intact; new implant inserted "
+     "through the same incision.\n", ["11983", "J7307"], "Z30.46"),
+    ("Procedure: Mirena IUD placed without difficulty, strings trimmed to 3 cm.\n", ["58300", "J7298"], "Z30.430"),
+    ("Procedure: Paragard strings grasped, IUD removed intact.\n", ["58301"], "Z30.432"),
+])
+def test_contraceptive_implants_and_iuds(note: str, codes: list[str], dx: str) -> None:
+    result = _code(note, age=24)
+    assert [p.code for p in result.procedures if not p.code.startswith("99")] == codes
+    assert result.diagnoses[0].code == dx
+
+
+def test_contraception_counselled_is_no_procedure() -> None:
+    result = _code("A/P: contraception counseling - discussed IUD vs Nexplanon options; will schedule insertion.\n",
+                   age=24)
+    assert not any(p.code in ("11981", "58300", "J7307") for p in result.procedures)

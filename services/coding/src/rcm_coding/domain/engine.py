@@ -69,6 +69,14 @@ _FREQUENCY_LIMITED = {
              "last one)",
     "G0402": "Medicare covers the IPPE once, within the first 12 months of Part B enrollment",
 }
+_CONTRACEPTION_DX = {
+    "proc.contraception.implant_insert": "Z30.017",  # initial prescription of implantable subdermal contraceptive
+    "proc.contraception.implant_replace": "Z30.46",  # surveillance: checking, reinsertion or removal
+    "proc.contraception.implant_remove": "Z30.46",
+    "proc.contraception.iud_insert": "Z30.430",
+    "proc.contraception.iud_remove": "Z30.432",
+    "proc.contraception.iud_replace": "Z30.433",
+}
 _IPPE_ECG = {"93000": "G0403", "93005": "G0404", "93010": "G0405"}
 _TEST_NAMES = {"93000": ("ecg", "ekg"), "93005": ("ecg", "ekg"), "87880": ("strep test",), "83036": ("a1c", "hba1c"),
                "81002": ("ua", "urinalysis"), "81003": ("ua", "urinalysis"), "87804": ("flu test", "flu swab"),
@@ -236,6 +244,12 @@ class CodingEngine:
             # The annual depression screening is billed with its screening encounter (Z13.31).
             cands.append(Candidate("Z13.31", "dx.screening_depression", 0.85, "status", 10**9 - 1,
                                    list(screening.evidence)))
+        contraception = next((d for d in drafts if d.rule in _CONTRACEPTION_DX), None)
+        if contraception is not None and not any(c.code.startswith("Z30") for c in cands):
+            # The encounter for the contraceptive procedure is the visit's reason (Z30.x), first-listed.
+            cands.append(Candidate(_CONTRACEPTION_DX[contraception.rule], "dx.contraception_encounter", 0.85,
+                                   "encounter", -1, list(contraception.evidence)))
+            first.append(cands[-1].code)
         vaccine_lines = [d for d in drafts if d.rule.startswith("vaccine.")]
         if vaccine_lines:
             cands.append(Candidate("Z23", "dx.immunization_encounter", 0.9, "status",
@@ -249,7 +263,7 @@ class CodingEngine:
             for d in drafts:
                 if d.code == "G0121":  # Medicare screening colonoscopy, high-risk patient
                     d.code, d.rule = "G0105", "colonoscopy.screening.medicare.high_risk"
-        if preventive is not None or vaccine_lines:
+        if preventive is not None or vaccine_lines or contraception is not None:
             # A preventive or immunization visit has its reason in the service itself (Z00.x, Z23);
             # an assessment without a condition is what such a note looks like, not a gap.
             notes = [n for n in notes if n != diagnoses.NO_DEFINITIVE_DIAGNOSIS]

@@ -791,9 +791,71 @@ def repair_lines(text: str, sentences: Sequence[Sentence], notes: list[str],
 
 
 # ------------------------------------------------------------------------------- entry point
+_IMPLANT = re.compile(r"(?<![\w-])(?:nexplanon|implanon|etonogestrel (?:\d+ ?mg )?implant|contraceptive implant|"
+                      r"subdermal (?:contraceptive )?implant|arm implant)(?![\w-])", re.I)
+_IUD = re.compile(r"(?<![\w-])(?:IUD|IUS|intrauterine (?:device|system)|mirena|liletta|kyleena|skyla|paragard|"
+                  r"LNG[- ]IUD|levonorgestrel IUD|copper IUD)(?![\w-])", re.I)
+_INSERTED = re.compile(r"(?<![\w-])(?:inserted|insertion|placed|placement|reinserted|reinsertion|new (?:one|implant|"
+                       r"device) (?:inserted|placed))(?![\w-])", re.I)
+_TAKEN_OUT = re.compile(r"(?<![\w-])(?:removed|removal|explanted|extracted|taken out)(?![\w-])", re.I)
+# The device's own HCPCS supply code (the insertion code does not include it).
+_IUD_SUPPLY = ((re.compile(r"mirena|52 ?mg", re.I), "J7298"), (re.compile(r"liletta", re.I), "J7297"),
+               (re.compile(r"kyleena|19\.5 ?mg", re.I), "J7296"), (re.compile(r"skyla|13\.5 ?mg", re.I), "J7301"),
+               (re.compile(r"paragard|copper", re.I), "J7300"))
+
+
+def _contraception(ctx: Context) -> list[LineDraft]:
+    """Contraceptive implant (11981 insertion with its J7307 supply, 11982 removal, 11983 both) and
+    IUD (58300 insertion with the device's J code, 58301 removal): a procedure done today, not counselled."""
+    inserted = removed = None
+    device = ""
+    for s in ctx.today():
+        window = ctx.window(s)
+        for rx, kind in ((_IMPLANT, "implant"), (_IUD, "iud")):
+            m = rx.search(window)
+            if m is None and device == kind:
+                # "...removed intact; new implant inserted through the same incision": the device again
+                m = re.search(r"(?<![\w-])(?:implant|rod|device|one)(?![\w-])", window, re.I)
+            if not m or NEGATED_BEFORE.search(window[:m.start()]) or _NOT_TODAY.search(window) or \
+                    re.search(r"(?<![\w-])(?:discuss\w*|counsel\w*|options|consider\w*|will|plan(?:s|ning)?|"
+                              r"valid|due|by \d)(?![\w-])", window, re.I):
+                continue
+            device = device or kind
+            if kind != device:
+                continue
+            if _INSERTED.search(window):
+                inserted = inserted or _ev(ctx, s)
+            if _TAKEN_OUT.search(window):
+                removed = removed or _ev(ctx, s)
+    out: list[LineDraft] = []
+    if device == "implant" and (inserted or removed):
+        if inserted and removed:
+            code, rule = "11983", "proc.contraception.implant_replace"
+        elif inserted:
+            code, rule = "11981", "proc.contraception.implant_insert"
+        else:
+            code, rule = "11982", "proc.contraception.implant_remove"
+        out.append(LineDraft(code, rule, 0.84, evidence=[e for e in (inserted, removed) if e], dx_hint=("Z30",)))
+        if inserted:
+            out.append(LineDraft("J7307", "proc.contraception.implant_supply", 0.84, evidence=[inserted],
+                                 dx_hint=("Z30",)))
+    elif device == "iud" and (inserted or removed):
+        if removed:
+            out.append(LineDraft("58301", "proc.contraception.iud_remove" if not inserted else
+                                 "proc.contraception.iud_replace", 0.84, evidence=[removed], dx_hint=("Z30",)))
+        if inserted:
+            out.append(LineDraft("58300", "proc.contraception.iud_insert" if not removed else
+                                 "proc.contraception.iud_replace", 0.84, evidence=[inserted], dx_hint=("Z30",)))
+            supply = next((code for rx, code in _IUD_SUPPLY if rx.search(ctx.text)), None)
+            if supply:
+                out.append(LineDraft(supply, "proc.contraception.iud_supply", 0.82, evidence=[inserted],
+                                     dx_hint=("Z30",)))
+    return out
+
+
 _RULES: tuple[Callable[[Context], list[LineDraft]], ...] = (
     _destruction, _skin, _foreign_body, _cerumen, _nail, _site_injections, _epley, _spirometry, _xrays,
-    _screenings,
+    _screenings, _contraception,
 )
 _PROCEDURE_HEADING = re.compile(r"\A[^\n]{0,60}?(?<![\w-])(?:procedures?|TPI|trigger point injections?|"
                                 r"laceration repair|I&D)(?![\w-])", re.I)
