@@ -201,9 +201,11 @@ SET5_MAX_FORBIDDEN_HITS = 12
 # Then ('new to UC/our clinic', 'WCC' and 'well exam', asides in parentheses, OD/OS/OU, acute suppurative otitis
 # media by side): dx F1 0.825, px F1 0.884, 12 forbidden, 29 of 60 exactly right.
 # Then (a closure that names its wound by site and length, a corneal FB named only in the exam): px F1 0.908.
+# Then (contraceptive implants and IUDs, hip films with the pelvis, the combined flu/COVID antigen test): dx F1
+# 0.830, px F1 0.932, 9 forbidden, 32 of 60 exactly right.
 SET6_DX_F1_FLOOR = 0.82
-SET6_PX_F1_FLOOR = 0.89
-SET6_MAX_FORBIDDEN_HITS = 11
+SET6_PX_F1_FLOOR = 0.92
+SET6_MAX_FORBIDDEN_HITS = 10
 
 
 @pytest.mark.parametrize(("pattern", "min_cases", "dx_floor", "px_floor", "max_forbidden"), [

@@ -691,3 +691,20 @@ def test_contraception_counselled_is_no_procedure() -> None:
     result = _code("A/P: contraception counseling - discussed IUD vs Nexplanon options; will schedule insertion.\n",
                    age=24)
     assert not any(p.code in ("11981", "58300", "J7307") for p in result.procedures)
+
+
+def test_hip_with_pelvis_films_and_a_combined_flu_covid_antigen_test() -> None:
+    hip = _office("X-ray AP pelvis + AP/lateral L hip (3 views) obtained here, my interpretation: no fracture.\n")
+    assert [d.code for d in hip] == ["73502"]
+    pelvis = _office("X-ray pelvis AP, 1 view, obtained here, my read: no fracture.\n")
+    assert [d.code for d in pelvis] == ["72170"]
+    combo = labs(*_text_and_sentences("Rapid combined antigen test in clinic (SARS-CoV-2 + influenza A/B): flu A "
+                                      "POSITIVE, flu B neg, COVID neg.\n"))
+    assert [d.code for d in combo] == ["87428"]
+    separate = labs(*_text_and_sentences("Rapid flu A/B test in office: negative. Rapid COVID antigen in office: "
+                                         "negative.\n"))
+    assert sorted(d.code for d in separate) == ["87804", "87811"]
+
+
+def _text_and_sentences(note: str) -> tuple[str, list]:  # type: ignore[type-arg]
+    return note, split_sentences(note, split_sections(note))

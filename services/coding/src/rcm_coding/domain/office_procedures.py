@@ -458,8 +458,9 @@ _XRAY_REGIONS: tuple[tuple[re.Pattern[str], tuple[tuple[int, str], ...], int], .
         (r"c-?spine|cervical spine", ((1, "72020"), (2, "72040"), (4, "72050"), (6, "72052")), 2),
         (r"t-?spine|thoracic spine", ((1, "72070"), (3, "72072"), (4, "72074")), 2),
         (r"l-?spine|lumbar(?: spine)?|lumbosacral", ((1, "72020"), (2, "72100"), (4, "72110"), (6, "72114")), 2),
-        (r"pelvis", ((1, "72170"), (3, "72190")), 1),
+        # The hip codes include the pelvis when performed ("AP pelvis + AP/lateral L hip"): hip first.
         (r"hip", ((1, "73501"), (2, "73502"), (4, "73503")), 2),
+        (r"pelvis", ((1, "72170"), (3, "72190")), 1),
         (r"clavicle", ((1, "73000"),), 2),
         (r"shoulder", ((1, "73020"), (2, "73030")), 2),
         (r"humerus", ((1, "73060"),), 2),

@@ -535,6 +535,12 @@ _RUN_HERE = re.compile(r"(?<![\w-])(?:run|performed|analy[sz]ed|in[- ]house (?:l
 _AUTOMATED = re.compile(r"(?<!non-)(?<!non )(?:automated|analyzer|clinitek)", re.I)
 
 
+# One test for both viruses, said so: "combined antigen test (SARS-CoV-2 + influenza A/B)", "flu/COVID combo".
+_MULTIPLEX = re.compile(r"(?<![\w-])(?:combined|combo|combination|multiplex|triple)(?![\w-])|"
+                        r"(?:SARS-CoV-2|COVID(?:-19)?)\s*(?:\+|/|&)\s*(?:influenza|flu)|"
+                        r"(?:influenza|flu)(?: A/B)?\s*(?:\+|/|&)\s*(?:SARS-CoV-2|COVID)", re.I)
+
+
 def labs(text: str, sentences: list[Sentence]) -> list[LineDraft]:
     out: dict[str, LineDraft] = {}
     for s in sentences:
@@ -567,6 +573,13 @@ def labs(text: str, sentences: list[Sentence]) -> list[LineDraft]:
                                        units=units, evidence=[Evidence(
                                            s.start + m.start(), s.start + m.end(), s.section,
                                            m.group())], dx_hint=rule.dx_hint)
+        if "87804" in out and _MULTIPLEX.search(window) and re.search(r"SARS-CoV-2|COVID", window, re.I) and \
+                s.start <= out["87804"].evidence[0].start < s.end:
+            # One combined SARS-CoV-2 and influenza A/B antigen test is its own code, not two tests.
+            flu = out.pop("87804")
+            out.pop("87811", None)
+            out["87428"] = LineDraft("87428", "lab.in_office", flu.confidence, evidence=flu.evidence,
+                                     dx_hint=("J10", "J11", "U07.1", "R50", "R05"))
     return list(out.values())
 
 
