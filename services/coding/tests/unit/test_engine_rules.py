@@ -708,3 +708,10 @@ def test_hip_with_pelvis_films_and_a_combined_flu_covid_antigen_test() -> None:
 
 def _text_and_sentences(note: str) -> tuple[str, list]:  # type: ignore[type-arg]
     return note, split_sentences(note, split_sections(note))
+
+
+def test_a_positive_test_is_the_disease_and_a_test_done_is_not() -> None:
+    positive = _code("A/P: COVID-19, test positive today - isolation 5 days, supportive care.\n", age=35)
+    assert "U07.1" in [d.code for d in positive.diagnoses]
+    done = _code("A/P: HTN - controlled. Hep C test done 2025, negative.\n", age=35)
+    assert not any(d.code.startswith("B1") for d in done.diagnoses)

@@ -242,7 +242,7 @@ def add_companions(
     if refusal is not None and icd.is_billable(refusal[0]) and not any(c.startswith("Z28") for c in by):
         by[refusal[0]] = Candidate(refusal[0], "companion.immunization_refused", 0.8, "status",
                                    last_order + 3, [refusal[1]])
-    has_menopause = any(c.startswith(("N95", "E28.31", "E28.39", "N95.1")) for c in by)
+    has_menopause = any(c.startswith(("N95", "E28.31", "E28.39")) for c in by)
     has_dm = any(c.startswith(("E10", "E11")) for c in by)
     has_clot_risk = any(c.startswith(("I48", "I82", "Z86.718", "I26")) for c in by)
     for rx, code, needed in ((_INSULIN, "Z79.4", has_dm), (_ORAL_DM, "Z79.84", has_dm),

@@ -61,7 +61,6 @@ REVIEW_CONFIDENCE_THRESHOLD = 0.7
 # Minor procedures whose payment includes the visit that decided on them (global surgery): no E/M is
 # derived from the note's MDM unless the note documents a separately identifiable service.
 _INCLUDES_VISIT = ("proc.", "joint.", "incision_drainage", "colonoscopy.")
-# In-office tests reported on their own line are not counted again as MDM data.
 # Frequency-limited Medicare preventive services (42 CFR 410.15, 410.16; MLN6775421).
 _FREQUENCY_LIMITED = {
     "G0438": "Medicare covers the initial annual wellness visit once per lifetime, not within 12 months of an IPPE",
@@ -78,6 +77,7 @@ _CONTRACEPTION_DX = {
     "proc.contraception.iud_replace": "Z30.433",
 }
 _IPPE_ECG = {"93000": "G0403", "93005": "G0404", "93010": "G0405"}
+# In-office tests reported on their own line are not counted again as MDM data.
 _TEST_NAMES = {"93000": ("ecg", "ekg"), "93005": ("ecg", "ekg"), "87880": ("strep test",), "83036": ("a1c", "hba1c"),
                "81002": ("ua", "urinalysis"), "81003": ("ua", "urinalysis"), "87804": ("flu test", "flu swab"),
                "87635": ("covid", "covid test"), "94010": ("spirometry",), "82962": ("glucose",)}

@@ -166,6 +166,7 @@ _NEG_POST = _rx([r"ruled out", r"is negative", r"was negative", r"negative", r"a
                  r"screening", r"screen", r"screened", r"neg", r"nonreactive", r"non-reactive"])
 # Right after the mention: "Depression risk: PHQ-9 = 1", "hep C done" (a risk or a test, not the condition).
 _RISK_OR_TEST_AFTER = re.compile(r"\W{0,3}(?:risk|risk factors?|done|testing|test)(?![\w-])", re.I)
+_POSITIVE_RESULT = re.compile(r"[^.;\n]{0,25}?(?<![\w-])(?:positive|pos|detected|reactive|\+)(?![\w-])", re.I)
 _UNCERTAIN_PRE = _rx([r"rule out", r"r/o", r"probable", r"probably", r"possible",
                       r"possibly", r"suspected", r"suspect", r"suspicious for", r"likely",
                       r"questionable", r"question of", r"concern for", r"concerning for",
@@ -250,8 +251,9 @@ def mention_status(text: str, sentence: Sentence, start: int, end: int) -> Statu
     if _scoped(text, sentence.start, start, _HYPOTHETICAL, _UNCERTAIN_WORDS):
         return "negated"
     after = text[end : sentence.end]
-    if _RISK_OR_TEST_AFTER.match(after):
-        return "negated"
+    risk_or_test = _RISK_OR_TEST_AFTER.match(after)
+    if risk_or_test and not _POSITIVE_RESULT.match(after, risk_or_test.end()):
+        return "negated"  # "COVID-19, test positive" is the disease, "hep C test done" is not
     post = _PSEUDO.sub(lambda m: " " * len(m.group()), after)
     m = _NEG_POST.search(post)
     if m and _words_between(post[: m.start()]) <= _NEAR_WORDS and not _TERMINATORS.search(

@@ -177,11 +177,14 @@ _SERVICE_ITEMS = (
 )
 
 
+_FIRST_WORD = re.compile(r"[\w-]+")
+
+
 def _names_billed_service(text: str, start: int, services: Sequence[Span], line_rules: Sequence[str]) -> bool:
     """The item opens with a service line's evidence ("Tdap 0.5 mL IM L deltoid": the rest is its dose,
     route and site) or with the name of a kind of service a line bills."""
-    first = re.match(r"[\w-]+", text[start:])
-    first_end = start + (first.end() if first else 1)
+    first = _FIRST_WORD.match(text, start)
+    first_end = first.end() if first else start + 1
     if any(s.start <= start < s.end or start <= s.start < first_end for s in services):
         return True
     return any(rx.match(text, start) and any(rule.startswith(prefixes) for rule in line_rules)
