@@ -715,3 +715,11 @@ def test_a_positive_test_is_the_disease_and_a_test_done_is_not() -> None:
     assert "U07.1" in [d.code for d in positive.diagnoses]
     done = _code("A/P: HTN - controlled. Hep C test done 2025, negative.\n", age=35)
     assert not any(d.code.startswith("B1") for d in done.diagnoses)
+
+
+def test_an_iud_supply_by_brand_before_dose_and_burn_care_by_the_shared_tbsa_reading() -> None:
+    liletta = _code("Procedure: Liletta (levonorgestrel 52 mg) IUD placed without difficulty.\n", age=28)
+    assert [p.code for p in liletta.procedures] == ["58300", "J7297"]
+    medium = _code("Exam: partial-thickness burn R forearm and hand, TBSA of 6%.\nTx: blisters debrided, silver "
+                   "sulfadiazine + nonadherent dressing.\nDx: 2nd degree burns R forearm and hand.\n", age=43)
+    assert "16025" in [p.code for p in medium.procedures]

@@ -16,7 +16,7 @@ import re
 from rcm_coding.domain.diagnoses import Candidate
 from rcm_coding.domain.icd10cm import ICD10CMCodeSet
 from rcm_coding.domain.model import Evidence
-from rcm_coding.domain.note_text import Sentence, sentence_at
+from rcm_coding.domain.note_text import TBSA, Sentence, sentence_at, tbsa_percent
 
 _BMI = re.compile(r"(?<![\w-])BMI\s*(?:of|is|was|=|:)?\s*(\d{1,2}(?:\.\d+)?)", re.I)
 _BMI_PCT = re.compile(r"(?<![\w-])BMI(?:[^.\n]|\.(?=\d)){0,40}?(?<![\d.])(\d{1,3})(?:st|nd|rd|th)?\s*"
@@ -33,8 +33,6 @@ _INJECTABLE_DM = re.compile(r"(?<![\w-])(?:semaglutide|ozempic|dulaglutide|truli
                             r"tirzepatide|mounjaro|exenatide|byetta|bydureon|pramlintide|symlin)(?![\w-])", re.I)
 _ORAL_FORM = re.compile(r"(?<![\w-])(?:rybelsus|oral semaglutide|semaglutide (?:\d+ ?mg )?(?:tab|tablet|po|oral))",
                         re.I)
-_TBSA = re.compile(r"[<≤]?\s*(\d{1,2}(?:\.\d)?)\s*%\s*(?:TBSA|total body surface(?: area)?|BSA|body surface)|"
-                   r"(?:TBSA|total body surface area)\s*(?:of|:)?\s*[<≤]?\s*(\d{1,2}(?:\.\d)?)\s*%", re.I)
 _THIRD_TBSA = re.compile(r"(\d{1,2})\s*%\s*(?:third[- ]degree|full[- ]thickness)", re.I)
 _ANTICOAG = re.compile(r"(?<![\w-])(apixaban|eliquis|rivaroxaban|xarelto|warfarin|coumadin|"
                        r"dabigatran|pradaxa|edoxaban)(?![\w-])", re.I)
@@ -222,11 +220,11 @@ def add_companions(
                                  [Evidence(span.start(), span.end(),
                                            sent.section if sent else "other", span.group())])
     burns = [c for c in by if c.startswith(("T20", "T21", "T22", "T23", "T24", "T25"))]
-    tbsa = _TBSA.search(text)
+    tbsa = TBSA.search(text)
     if burns and tbsa and not any(c.startswith("T31") for c in by):
         # The extent of body surface burned (T31), from the documented TBSA: tens of percent, then the
         # third-degree share (0 unless documented).
-        total = float(tbsa.group(1) or tbsa.group(2))
+        total = tbsa_percent(tbsa)
         tens = min(9, int(total // 10))
         third = _THIRD_TBSA.search(text)
         third_tens = min(tens, int(float(third.group(1)) // 10)) if third else 0

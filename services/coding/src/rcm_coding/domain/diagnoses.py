@@ -166,12 +166,15 @@ def resolve_codes(
     if c.kind == "injury":
         # A drug's adverse effect or a poisoning (T36-T65) is "A" while it is being treated (the dose held
         # or changed), even at a follow-up visit; a healing injury's follow-up is "D".
-        drug_effect = bool(re.match(r"T(?:3[6-9]|[45]\d|6[0-5])", codes[0])) if codes else False
+        drug_effect = bool(codes) and bool(_DRUG_EFFECT.match(codes[0]))
         seventh = seventh_character(window, subsequent_visit and not drug_effect)
         codes = [icd.with_seventh_character(code, seventh) if icd.seven_character_values(code)
                  else code for code in codes]
         suffix += f".seventh_{seventh}"
     return codes, penalty, suffix
+
+
+_DRUG_EFFECT = re.compile(r"T(?:3[6-9]|[45]\d|6[0-5])")  # poisonings, adverse effects, toxic effects
 
 
 def seventh_character(window: str, subsequent_visit: bool) -> str:

@@ -210,6 +210,16 @@ _HYPOTHETICAL = _rx([r"if", r"return if", r"call if", r"call for", r"watch for",
                      r"risks?(?:\s*(?:and|&)\s*|\s*/\s*)benefits(?: of)?", r"risks? (?:include|including)",
                      r"risk factors? for", r"side effects? (?:of|include|including)"])
 _NEAR_WORDS = 3
+# The body surface a burn covers, as documented: "2% TBSA", "TBSA of <5%" (the burn-extent companion T31 and
+# the burn-care codes 16020-16030 read it).
+TBSA = re.compile(r"[<\u2264]?\s*(\d{1,2}(?:\.\d)?)\s*%\s*(?:TBSA|total body surface(?: area)?|BSA|body surface)|"
+                  r"(?:TBSA|total body surface area)\s*(?:of|:)?\s*[<\u2264]?\s*(\d{1,2}(?:\.\d)?)\s*%", re.I)
+
+
+def tbsa_percent(m: re.Match[str]) -> float:
+    return float(m.group(1) or m.group(2))
+
+
 # A negation just before a word (at most two words between): "no FB", "without damage", "not intractable".
 # The rules that test one word or phrase (a service, a qualifier, an injury) share it.
 NEGATED_BEFORE = re.compile(r"(?:\bno|\bnot|\bnever|\bwithout|\bw/o|\bdenies|\bnegative for|\br/o)\s+"

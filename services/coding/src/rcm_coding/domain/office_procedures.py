@@ -799,10 +799,19 @@ _IUD = re.compile(r"(?<![\w-])(?:IUD|IUS|intrauterine (?:device|system)|mirena|l
 _INSERTED = re.compile(r"(?<![\w-])(?:inserted|insertion|placed|placement|reinserted|reinsertion|new (?:one|implant|"
                        r"device) (?:inserted|placed))(?![\w-])", re.I)
 _TAKEN_OUT = re.compile(r"(?<![\w-])(?:removed|removal|explanted|extracted|taken out)(?![\w-])", re.I)
-# The device's own HCPCS supply code (the insertion code does not include it).
-_IUD_SUPPLY = ((re.compile(r"mirena|52 ?mg", re.I), "J7298"), (re.compile(r"liletta", re.I), "J7297"),
-               (re.compile(r"kyleena|19\.5 ?mg", re.I), "J7296"), (re.compile(r"skyla|13\.5 ?mg", re.I), "J7301"),
-               (re.compile(r"paragard|copper", re.I), "J7300"))
+# The device's own HCPCS supply code (the insertion code does not include it): by brand first, then by a dose
+# only one device has (52 mg is both Mirena and Liletta, so it names neither).
+_IUD_SUPPLY = ((re.compile(r"mirena", re.I), "J7298"), (re.compile(r"liletta", re.I), "J7297"),
+               (re.compile(r"kyleena", re.I), "J7296"), (re.compile(r"skyla", re.I), "J7301"),
+               (re.compile(r"paragard|copper", re.I), "J7300"),
+               (re.compile(r"19\.5 ?mg", re.I), "J7296"), (re.compile(r"13\.5 ?mg", re.I), "J7301"))
+
+
+# Counselling, a plan or the device's expiry, not a placement today: "discussed IUD options", "will schedule
+# insertion", "valid 3 yrs (removal by 5/2029)".
+_NOT_A_PLACEMENT = re.compile(r"(?<![\w-])(?:discuss\w*|counsel\w*|options|consider\w*|will|plan(?:s|ning)?|valid|"
+                              r"due|by \d)(?![\w-])", re.I)
+_SAME_DEVICE = re.compile(r"(?<![\w-])(?:implant|rod|device|one)(?![\w-])", re.I)
 
 
 def _contraception(ctx: Context) -> list[LineDraft]:
@@ -816,10 +825,9 @@ def _contraception(ctx: Context) -> list[LineDraft]:
             m = rx.search(window)
             if m is None and device == kind:
                 # "...removed intact; new implant inserted through the same incision": the device again
-                m = re.search(r"(?<![\w-])(?:implant|rod|device|one)(?![\w-])", window, re.I)
+                m = _SAME_DEVICE.search(window)
             if not m or NEGATED_BEFORE.search(window[:m.start()]) or _NOT_TODAY.search(window) or \
-                    re.search(r"(?<![\w-])(?:discuss\w*|counsel\w*|options|consider\w*|will|plan(?:s|ning)?|"
-                              r"valid|due|by \d)(?![\w-])", window, re.I):
+                    _NOT_A_PLACEMENT.search(window):
                 continue
             device = device or kind
             if kind != device:

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from rcm_coding.domain.mdm import DecisionMaking
 from rcm_coding.domain.model import EncounterDocumentation, Evidence
-from rcm_coding.domain.note_text import NEGATED_BEFORE, Sentence
+from rcm_coding.domain.note_text import NEGATED_BEFORE, TBSA, Sentence, tbsa_percent
 
 _NEG_ACTION = re.compile(
     r"(?<![\w-])(declined|declines|refused|refuses|deferred|defer|will return|return for|due for|"
@@ -702,8 +702,8 @@ _BURN_CARE = re.compile(r"(?<![\w-])(?:debrid\w*|dressings?|dressed|silver sulfa
                         r"bacitracin|nonadherent|mepilex|blisters? (?:unroofed|ruptured|drained|debrided))(?![\w-])",
                         re.I)
 _BURN_WORD = re.compile(r"(?<![\w-])(?:burns?|partial[- ]thickness|2nd[- ]degree|second[- ]degree)(?![\w-])", re.I)
+_SUPERFICIAL_BURN = re.compile(r"(?<![\w-])(?:first[- ]degree|1st[- ]degree|superficial)(?![\w-])", re.I)
 _CARE_DONE = re.compile(r"(?<![\w-])(?:debrided|applied|unroofed|cleansed|cleaned|dressed|placed)(?![\w-])", re.I)
-_TBSA_PCT = re.compile(r"(\d{1,2}(?:\.\d)?)\s*%\s*(?:TBSA|BSA|total body surface)", re.I)
 _COMPLICATED = re.compile(r"(?<![\w-])(complicated|multiple abscesses|multiple incisions|drain placed|"
                           r"penrose|counter-?incision)(?![\w-])", re.I)
 _NEB = re.compile(r"(?<![\w-])(nebuli[sz]er treatment|neb(?:ulizer)? (?:treatment|tx)|"
@@ -769,10 +769,9 @@ def other_services(text: str, sentences: list[Sentence]) -> list[LineDraft]:
         if (s.section == "procedure" or _GIVEN_NOW.search(window) or _CARE_DONE.search(window)) and \
                 _BURN_CARE.search(window) and \
                 _BURN_WORD.search(text) and not any(d.rule == "proc.burn_care" for d in out) and \
-                not _NEG_ACTION.search(window) and not re.search(r"(?<![\w-])(?:first[- ]degree|1st[- ]degree|"
-                                                                r"superficial)(?![\w-])", text, re.I):
-            pct = _TBSA_PCT.search(text)
-            share = float(pct.group(1)) if pct else 0.0
+                not _NEG_ACTION.search(window) and not _SUPERFICIAL_BURN.search(text):
+            pct = TBSA.search(text)
+            share = tbsa_percent(pct) if pct else 0.0
             code = "16030" if share > 10 else "16025" if share >= 5 else "16020"
             out.append(LineDraft(code, "proc.burn_care", 0.8, evidence=[_ev(text, s)], dx_hint=("T2", "T3")))
         acp = _ACP.search(window)
