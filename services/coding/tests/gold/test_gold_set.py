@@ -208,12 +208,27 @@ SET6_PX_F1_FLOOR = 0.92
 SET6_MAX_FORBIDDEN_HITS = 10
 
 
+# Tuning set 7 (gold_notes_7.txt, 60 notes, written 2026-12-02 by a certified-coder helper who saw neither the
+# engine nor any other gold note: injuries, telehealth, internal medicine, pediatrics, women's health, mental
+# health, wellness, office procedures, diabetes; to be tuned on from now on). First measurement, before any
+# tuning on it (engine 695508f; its January-March dates moved to April-June, see the file's header): dx F1 0.820
+# (P 0.827, R 0.812), px F1 0.794 (P 0.865, R 0.735), 15 forbidden codes, 22 of 60 exactly right, 6 auto-coded,
+# 3 of them right: the sixth honest estimate on unseen notes. Its misses name the next work: the 2025 CPT
+# telemedicine codes 98000-98016 for payers that take them, 99024 in a global period, G2211 on chronic-care
+# follow-ups, family history coded where the note only mentions it, type 1 diabetes with hypoglycemia read as
+# type 2, alcohol dependence in early remission, the nebulizer treatment, Z01.419 for a well-woman visit.
+SET7_DX_F1_FLOOR = 0.81
+SET7_PX_F1_FLOOR = 0.78
+SET7_MAX_FORBIDDEN_HITS = 16
+
+
 @pytest.mark.parametrize(("pattern", "min_cases", "dx_floor", "px_floor", "max_forbidden"), [
     ("gold_notes_3.txt", 90, SET3_DX_F1_FLOOR, SET3_PX_F1_FLOOR, SET3_MAX_FORBIDDEN_HITS),
     ("gold_notes_4.txt", 60, SET4_DX_F1_FLOOR, SET4_PX_F1_FLOOR, SET4_MAX_FORBIDDEN_HITS),
     ("gold_notes_5.txt", 60, SET5_DX_F1_FLOOR, SET5_PX_F1_FLOOR, SET5_MAX_FORBIDDEN_HITS),
     ("gold_notes_6.txt", 60, SET6_DX_F1_FLOOR, SET6_PX_F1_FLOOR, SET6_MAX_FORBIDDEN_HITS),
-], ids=["tuning set 3", "tuning set 4", "tuning set 5", "tuning set 6"])
+    ("gold_notes_7.txt", 60, SET7_DX_F1_FLOOR, SET7_PX_F1_FLOOR, SET7_MAX_FORBIDDEN_HITS),
+], ids=["tuning set 3", "tuning set 4", "tuning set 5", "tuning set 6", "tuning set 7"])
 def test_engine_on_tuning_sets_written_blind(engine: CodingEngine, pattern: str, min_cases: int, dx_floor: float,
                                              px_floor: float, max_forbidden: int) -> None:
     cases, results, dx, px, both = _run(engine, pattern)
